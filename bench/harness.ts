@@ -1,0 +1,270 @@
+/**
+ * The benchmark harness: timing, the yardstick B, targets, the printed table and bench/results.json.
+ *
+ * B (issue 4, anchors/bitmap_performance.md §7) is the time to copy one full-size bitmap (2^28 bits, 32 MiB)
+ * with `TypedArray.prototype.set` into a preallocated array, measured in the same process as everything it
+ * divides. B is sampled at the start and again between measurement groups (`context.yardstick()`), and every
+ * ratio uses the median of all its samples, so a machine that speeds up or slows down during the run moves
+ * both sides of the ratio.
+ *
+ * Every figure is a median over several timed runs after warm-up runs. Sections never assert a time: a target
+ * that is missed is reported (`meets: false`), never thrown. Tests never import this file.
+ */
+import { cpus, totalmem } from 'node:os';
+
+/** One timed figure, before the ratios are known. */
+export interface Measurement {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly runs: number;
+}
+
+/** What a result is checked against. */
+export type Target =
+  | { readonly kind: 'ratio-at-most'; readonly ratio: number }
+  | { readonly kind: 'value-at-most'; readonly value: number; readonly unit: string }
+  | { readonly kind: 'value-at-most-and-peer'; readonly value: number; readonly unit: string; readonly peer: string }
+  | { readonly kind: 'value-at-least'; readonly value: number; readonly unit: string }
+  | { readonly kind: 'at-most-ms'; readonly ms: number };
+
+export interface Peer {
+  readonly value: number;
+  readonly unit: string;
+  /** Milliseconds that the peer's ratio to B is taken of (the same work as the result's). */
+  readonly ms: number;
+}
+
+/** A result as a section records it. `ms` is the time that the ratio to B is taken of. */
+export interface PendingResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly ms: number;
+  readonly target?: Target;
+  readonly peers?: Readonly<Record<string, Peer>>;
+  /** One line explaining a figure that needs it (printed under the table, and kept in the JSON). */
+  readonly note?: string;
+}
+
+/** A result as written to bench/results.json. */
+export interface FinalResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly ratio: number;
+  readonly target: string | null;
+  readonly meets: boolean | null;
+  readonly peers: Readonly<Record<string, { readonly value: number; readonly unit: string; readonly ratio: number }>>;
+  readonly note?: string;
+}
+
+export interface MeasureOptions {
+  /** Timed runs (the median is reported); defaults to the context's. */
+  readonly runs?: number;
+  readonly warmup?: number;
+  /** Untimed work before each run, e.g. restoring a destination. */
+  readonly setup?: () => void;
+}
+
+export interface BenchOptions {
+  readonly smoke: boolean;
+  readonly runs: number;
+  readonly warmup: number;
+  /** Bits in the maps of the bitmap and yardstick measurements: 2^28, or 2^20 in smoke mode. */
+  readonly bitCount: number;
+}
+
+/** A sink that the optimizer cannot see through, so timed loops are not removed. */
+let sink = 0;
+export function consume(value: unknown): void {
+  sink = (sink + (typeof value === 'number' ? value : value ? 1 : 0)) % 1_000_003;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+export class BenchContext {
+  private readonly results: PendingResult[] = [];
+  private readonly yardstickSamples: number[] = [];
+  private readonly source: Uint32Array;
+  private readonly target: Uint32Array;
+
+  constructor(readonly options: BenchOptions) {
+    const words = Math.ceil(options.bitCount / 32);
+    this.source = new Uint32Array(words);
+    this.target = new Uint32Array(words);
+    for (let index = 0; index < words; index += 1) this.source[index] = Math.imul(index, 0x9e3779b1) >>> 0;
+  }
+
+  get smoke(): boolean {
+    return this.options.smoke;
+  }
+
+  /** Times `work` `runs` times after `warmup` untimed runs. */
+  measure(work: () => unknown, options: MeasureOptions = {}): Measurement {
+    const runs = options.runs ?? this.options.runs;
+    const warmup = options.warmup ?? this.options.warmup;
+    const samples: number[] = [];
+    for (let run = 0; run < warmup + runs; run += 1) {
+      options.setup?.();
+      const start = process.hrtime.bigint();
+      consume(work());
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (run >= warmup) samples.push(elapsed);
+    }
+    return { medianMs: median(samples), minMs: Math.min(...samples), runs };
+  }
+
+  /** Takes more samples of B: a `TypedArray.prototype.set` copy of one full-size map into a preallocated array. */
+  yardstick(runs = 5): void {
+    for (let run = 0; run < runs + 1; run += 1) {
+      const start = process.hrtime.bigint();
+      this.target.set(this.source);
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (run > 0) this.yardstickSamples.push(elapsed);
+    }
+    consume(this.target[7]);
+  }
+
+  /** B in milliseconds: the median of every sample so far. */
+  get yardstickMs(): number {
+    return median(this.yardstickSamples);
+  }
+
+  get yardstickSampleCount(): number {
+    return this.yardstickSamples.length;
+  }
+
+  record(result: PendingResult): void {
+    this.results.push(result);
+  }
+
+  log(line: string): void {
+    process.stderr.write(`${line}\n`);
+  }
+
+  /** Ratios, targets and verdicts, once every section has run. */
+  finalResults(): FinalResult[] {
+    const b = this.yardstickMs;
+    return this.results.map((result) => {
+      const ratio = result.ms / b;
+      const peers = Object.fromEntries(Object.entries(result.peers ?? {}).map(([name, peer]) =>
+        [name, { value: round(peer.value), unit: peer.unit, ratio: round(peer.ms / b) }]));
+      return {
+        name: result.name,
+        value: round(result.value),
+        unit: result.unit,
+        ratio: round(ratio),
+        target: result.target === undefined ? null : describeTarget(result.target),
+        meets: result.target === undefined ? null : meets(result.target, result, ratio),
+        peers,
+        ...(result.note === undefined ? {} : { note: result.note }),
+      };
+    });
+  }
+}
+
+function round(value: number): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  return Number(value.toPrecision(4));
+}
+
+export function describeTarget(target: Target): string {
+  switch (target.kind) {
+    case 'ratio-at-most':
+      return `<= ${target.ratio} B`;
+    case 'value-at-most':
+      return `<= ${target.value} ${target.unit}`;
+    case 'value-at-most-and-peer':
+      return `<= ${target.value} ${target.unit} and <= ${target.peer}`;
+    case 'value-at-least':
+      return `>= ${target.value} ${target.unit}`;
+    case 'at-most-ms':
+      return `<= ${target.ms} ms`;
+  }
+}
+
+function meets(target: Target, result: PendingResult, ratio: number): boolean {
+  switch (target.kind) {
+    case 'ratio-at-most':
+      return ratio <= target.ratio;
+    case 'value-at-most':
+      return result.value <= target.value;
+    case 'value-at-most-and-peer': {
+      const peer = result.peers?.[target.peer];
+      return result.value <= target.value && peer !== undefined && result.value <= peer.value;
+    }
+    case 'value-at-least':
+      return result.value >= target.value;
+    case 'at-most-ms':
+      return result.value <= target.ms;
+  }
+}
+
+export function describeMachine(context: BenchContext): Record<string, unknown> {
+  const processors = cpus();
+  return {
+    cpu: processors[0]?.model ?? 'unknown',
+    cores: processors.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${process.platform} ${process.arch}`,
+    node: process.version,
+    v8: process.versions.v8,
+    date: new Date().toISOString(),
+    mode: context.smoke ? 'smoke' : 'full',
+    bitCount: context.options.bitCount,
+    runs: context.options.runs,
+    warmup: context.options.warmup,
+    yardstick: {
+      name: 'B',
+      description: `TypedArray.prototype.set copy of a ${context.options.bitCount}-bit map (${context.options.bitCount / 2 ** 23} MiB) into a preallocated array`,
+      medianMs: round(context.yardstickMs),
+      samples: context.yardstickSampleCount,
+    },
+  };
+}
+
+/** The printed table: one line per result. */
+export function formatTable(results: readonly FinalResult[], yardstickMs: number): string {
+  const header = ['result', 'value', 'ratio to B', 'target', 'meets', 'typedfastbitset'];
+  const rows = results.map((result) => {
+    const peer = result.peers['typedfastbitset'];
+    return [
+      result.name,
+      `${formatNumber(result.value)} ${result.unit}`,
+      formatNumber(result.ratio),
+      result.target ?? '',
+      result.meets === null ? '' : result.meets ? 'yes' : 'NO',
+      peer === undefined ? '' : `${formatNumber(peer.value)} ${peer.unit} (${formatNumber(peer.ratio)} B)`,
+    ];
+  });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const notes = results.filter((result) => result.note !== undefined).map((result) => `* ${result.name}: ${result.note}`);
+  return [
+    `B = ${formatNumber(yardstickMs)} ms`,
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
+}
+
+function formatNumber(value: number): string {
+  if (value === 0) return '0';
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  return Number(value.toPrecision(3)).toString();
+}
+
+/**
+ * One benchmark section: a module under bench/sections/ that measures one area and records its results.
+ * Sections are listed in bench/run.ts, in the order they run.
+ */
+export interface BenchSection {
+  /** Short kebab-case name, used by `--only`. */
+  readonly name: string;
+  readonly description: string;
+  run(context: BenchContext): void | Promise<void>;
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm run bench`: runs every benchmark section in one process, prints the table and writes
+ * bench/results.json (`{"machine": ..., "results": [{"name", "value", "unit", "ratio", "target", "meets",
+ * "peers"}]}`), issue 4 item 2.
+ *
+ *   npm run bench                      full run (2^28-bit maps; a few minutes)
+ *   npm run bench -- --smoke           seconds-long run on 2^20-bit maps, for CI (also COPYSPEC_BENCH_SMOKE=1)
+ *   npm run bench -- --only bitmap     only the named sections (comma-separated)
+ *   npm run bench -- --out <file>      write the JSON elsewhere
+ *
+ * Smoke figures only show that the bench runs and its JSON is well formed; their ratios mean nothing.
+ * Nothing here is ever asserted by a test.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { BenchContext, describeMachine, formatTable, type BenchSection } from './harness.js';
+import { bitmapSection } from './sections/bitmap.js';
+
+/**
+ * The registration point: every section, in the order it runs. A new section is a module under
+ * bench/sections/ exporting a `BenchSection`, added here.
+ */
+const SECTIONS: readonly BenchSection[] = [
+  bitmapSection,
+];
+
+interface Arguments {
+  readonly smoke: boolean;
+  readonly only: readonly string[] | null;
+  readonly out: string;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
+  const benchDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
+  let smoke = process.env['COPYSPEC_BENCH_SMOKE'] === '1';
+  let only: string[] | null = null;
+  let out = resolve(benchDirectory, 'results.json');
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--smoke') smoke = true;
+    else if (argument === '--only') only = (argv[++index] ?? '').split(',').filter((name) => name !== '');
+    else if (argument === '--out') out = resolve(argv[++index] ?? out);
+    else throw new Error(`unknown argument ${argument}; see bench/run.ts`);
+  }
+  return { smoke, only, out };
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  const unknown = (args.only ?? []).filter((name) => !SECTIONS.some((section) => section.name === name));
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  const context = new BenchContext(args.smoke
+    ? { smoke: true, runs: 3, warmup: 1, bitCount: 2 ** 20 }
+    : { smoke: false, runs: 9, warmup: 2, bitCount: 2 ** 28 });
+  context.yardstick(9);
+  for (const section of SECTIONS) {
+    if (args.only !== null && !args.only.includes(section.name)) continue;
+    context.log(`== ${section.name}: ${section.description}`);
+    await section.run(context);
+  }
+  context.yardstick(9);
+  const results = context.finalResults();
+  process.stdout.write(`${formatTable(results, context.yardstickMs)}\n`);
+  writeFileSync(args.out, `${JSON.stringify({ machine: describeMachine(context), results }, null, 2)}\n`);
+  context.log(`wrote ${args.out}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

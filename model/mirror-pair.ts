@@ -1,0 +1,140 @@
+/**
+ * The obviously correct model of seed 000's mirror pair: what a host may observe, with no bitmaps, copy
+ * lists or cursors. Volumes are plain byte arrays; the secondary's bytes are null where the model does not
+ * know them (during and after an unfinished copy). At each temporary release the model records the
+ * primary's image and the tracks written since the previous release: those are what seed 000 promises the
+ * dump will return (【0015】【0034】, spec/000 §5.5-5.7).
+ *
+ * Commands are accepted by a plain table per guard policy (spec/000 §8.3-8.5), after the argument check
+ * shared with the controller (src/mirror-pair/commands.ts). The model learns that the background copy has
+ * finished from the controller's `copy.complete`; whether that claim is true is what the property
+ * `synced-secondary-equals-primary` checks.
+ */
+import type { MirrorControlInput, MirrorEvent, MirrorEventType } from '../machines/mirror-pair.js';
+import { validateArguments, PRIMARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/commands.js';
+import { fromHex } from '../src/hex.js';
+import { reject, type Rejection } from '../src/rejection.js';
+import type { MirrorStateKey } from '../src/mirror-pair/controller.js';
+
+export interface MirrorModel {
+  readonly state: MirrorStateKey;
+  readonly primary: readonly number[];
+  readonly secondary: readonly (number | null)[];
+  /** While suspended, the primary's image at the temporary release (snap_k); otherwise null. */
+  readonly releaseImage: readonly number[] | null;
+  /** Tracks of the primary written since the last release, ascending: W(R_k, now]. */
+  readonly writtenSinceRelease: readonly number[];
+  /** While suspended, the tracks written between the previous release and this one: W(R_k-1, R_k]. */
+  readonly lastInterval: readonly number[] | null;
+}
+
+export type ModelAnswer =
+  | { readonly accepted: false; readonly rejection: Rejection }
+  | { readonly accepted: true; readonly read?: readonly number[] };
+
+const ALWAYS: readonly MirrorEventType[] = ['host.write', 'host.read', 'power.cycle'];
+
+/** Commands each state accepts with the recommended guards (spec/000 §8.1, §8.3-8.5). */
+const RECOMMENDED: Record<MirrorStateKey, readonly MirrorEventType[]> = {
+  separated: [...ALWAYS, 'pair.establish'],
+  'mirror.syncing': [...ALWAYS, 'pair.separate', 'copy.step'],
+  'mirror.synced': [...ALWAYS, 'pair.separate', 'pair.suspend'],
+  suspended: [...ALWAYS, 'pair.separate', 'pair.resync', 'dump.update-info', 'dump.read'],
+};
+
+/** The text's flows check no state for release, update-info and dump read. */
+const LITERAL: Record<MirrorStateKey, readonly MirrorEventType[]> = {
+  separated: RECOMMENDED.separated,
+  'mirror.syncing': [...RECOMMENDED['mirror.syncing'], 'pair.suspend', 'dump.update-info', 'dump.read'],
+  'mirror.synced': [...RECOMMENDED['mirror.synced'], 'dump.update-info', 'dump.read'],
+  suspended: [...RECOMMENDED.suspended, 'pair.suspend'],
+};
+
+export function initialModel(geometry: MirrorGeometry): MirrorModel {
+  const bytes = geometry.trackCount * geometry.trackSize;
+  return {
+    state: 'separated',
+    primary: new Array<number>(bytes).fill(0),
+    secondary: new Array<number>(bytes).fill(0),
+    releaseImage: null,
+    writtenSinceRelease: [],
+    lastInterval: null,
+  };
+}
+
+function tracksOf(offset: number, length: number, geometry: MirrorGeometry): number[] {
+  const tracks: number[] = [];
+  for (let track = Math.floor(offset / geometry.trackSize); track * geometry.trackSize < offset + length; track += 1) tracks.push(track);
+  return tracks;
+}
+
+function union(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (b.every((track) => a.includes(track))) return a;
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+}
+
+function overwrite<T>(volume: readonly T[], offset: number, data: readonly T[]): readonly T[] {
+  if (data.every((byte, i) => volume[offset + i] === byte)) return volume;
+  const next = volume.slice();
+  data.forEach((byte, i) => { next[offset + i] = byte; });
+  return next;
+}
+
+/** A host write (Fig.6): to the volume addressed when separated, else to the pair (spec/000 §8.6). */
+function write(model: MirrorModel, event: Extract<MirrorEvent, { type: 'host.write' }>, geometry: MirrorGeometry): MirrorModel {
+  const data = [...fromHex(event.data)];
+  const toPrimary = model.state !== 'separated' || event.volume === PRIMARY_VOLUME;
+  const toSecondary = model.state.startsWith('mirror') || (model.state === 'separated' && event.volume !== PRIMARY_VOLUME);
+  return {
+    ...model,
+    primary: toPrimary ? overwrite(model.primary, event.offset, data) : model.primary,
+    secondary: toSecondary ? overwrite(model.secondary, event.offset, data) : model.secondary,
+    writtenSinceRelease: toPrimary ? union(model.writtenSinceRelease, tracksOf(event.offset, data.length, geometry)) : model.writtenSinceRelease,
+  };
+}
+
+function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeometry): MirrorModel {
+  switch (event.type) {
+    case 'host.write':
+      return write(model, event, geometry);
+    // Leaving suspended ends the dump window: the release image and its interval mean nothing until the
+    // next release replaces them, so the model forgets them (and the checker does not tell worlds apart by them).
+    case 'pair.establish':
+    case 'pair.resync':
+      return { ...model, state: 'mirror.syncing', secondary: model.secondary.map(() => null), releaseImage: null, lastInterval: null };
+    case 'copy.complete':
+      return { ...model, state: 'mirror.synced', secondary: model.primary.slice() };
+    case 'pair.suspend':
+      return {
+        ...model,
+        state: 'suspended',
+        releaseImage: model.primary.slice(),
+        lastInterval: model.writtenSinceRelease,
+        writtenSinceRelease: [],
+      };
+    case 'pair.separate':
+      return { ...model, state: 'separated', releaseImage: null, lastInterval: null };
+    default:
+      return model;
+  }
+}
+
+/** Applies one command: the answer a correct controller gives and the model after it. */
+export function applyModel(
+  model: MirrorModel,
+  event: MirrorEvent,
+  control: MirrorControlInput,
+  geometry: MirrorGeometry,
+): { readonly model: MirrorModel; readonly answer: ModelAnswer } {
+  const invalid = event.type === 'copy.complete' ? null : validateArguments(event, geometry);
+  if (invalid !== null) return { model, answer: { accepted: false, rejection: invalid } };
+  const table = control.guards === 'literal' ? LITERAL : RECOMMENDED;
+  if (!table[model.state].includes(event.type) && !(event.type === 'copy.complete' && model.state === 'mirror.syncing')) {
+    return { model, answer: { accepted: false, rejection: reject('wrong-state', `${event.type} is not allowed in ${model.state}`) } };
+  }
+  if (event.type === 'host.read') {
+    const volume = model.state === 'separated' && event.volume !== PRIMARY_VOLUME ? model.secondary : model.primary;
+    return { model, answer: { accepted: true, read: volume.slice(event.offset, event.offset + event.length) as number[] } };
+  }
+  return { model: transition(model, event, geometry), answer: { accepted: true } };
+}

@@ -1,0 +1,220 @@
+/**
+ * The invariants of seed 000 (spec/000 §5), each a named, pure predicate over the controller and the model.
+ * The exhaustive checker and the model-based runs check every one after every step; a violation reports
+ * the name. Invariants 5.7 (no update lost across a dump), 5.9 (coverage) and 5.10 (consistency at a
+ * release) follow from the ones below taken together; 5.8 (restore) is checked on whole dump chains in
+ * test/mirror-pair-dump.test.ts, because it speaks of a host's tape, not of a controller state.
+ */
+import type { ModelAnswer, MirrorModel } from '../model/mirror-pair.js';
+import type { MirrorOutcome, MirrorPairController } from '../src/mirror-pair/controller.js';
+import type { MirrorEvent } from '../machines/mirror-pair.js';
+import { fromHex } from '../src/hex.js';
+import type { Property } from '../src/lifecycle.js';
+
+export interface MirrorWorld {
+  readonly controller: MirrorPairController;
+  readonly model: MirrorModel;
+}
+
+export interface MirrorStepOutcome {
+  readonly controller: MirrorOutcome;
+  readonly model: ModelAnswer;
+}
+
+type MirrorProperty = Property<MirrorWorld, MirrorEvent, MirrorStepOutcome>;
+
+function sameBytes(actual: ArrayLike<number>, expected: readonly (number | null)[]): boolean {
+  if (actual.length !== expected.length) return false;
+  for (let i = 0; i < expected.length; i += 1) if (expected[i] !== null && actual[i] !== expected[i]) return false;
+  return true;
+}
+
+function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameTracks(actual: readonly number[], expected: readonly number[] | null): boolean {
+  return expected !== null && actual.length === expected.length && actual.every((track, i) => track === expected[i]);
+}
+
+function trackEqual(controller: MirrorPairController, track: number): boolean {
+  const size = controller.geometry.trackSize;
+  const primary = controller.primary.contents();
+  const secondary = controller.secondary.contents();
+  for (let i = track * size; i < (track + 1) * size; i += 1) if (primary[i] !== secondary[i]) return false;
+  return true;
+}
+
+function volumesEqual(controller: MirrorPairController): boolean {
+  return sameArray(controller.secondary.contents(), controller.primary.contents());
+}
+
+export const primaryCurrent: MirrorProperty = {
+  name: 'primary-current',
+  ref: '000 §5.1, 【0014】',
+  description: 'The primary holds every accepted write, in order: no write is ever lost.',
+  state: ({ controller, model }) => sameBytes(controller.primary.contents(), model.primary),
+};
+
+export const secondaryRefinesModel: MirrorProperty = {
+  name: 'secondary-refines-model',
+  ref: '000 §5.3-5.5',
+  description: 'Wherever the model knows the secondary\'s bytes, the controller\'s secondary holds them.',
+  state: ({ controller, model }) => sameBytes(controller.secondary.contents(), model.secondary),
+};
+
+export const primaryBitmapExact: MirrorProperty = {
+  name: 'primary-bitmap-exact',
+  ref: '000 §5.2, (3070), (4040)',
+  description: 'Pbm is exactly the set of primary tracks written since the last temporary release.',
+  state: ({ controller, model }) => sameTracks(controller.primaryBitmap.toArray(), model.writtenSinceRelease),
+};
+
+export const syncedSecondaryEqualsPrimary: MirrorProperty = {
+  name: 'synced-secondary-equals-primary',
+  ref: '000 §5.3, §5.13',
+  description: 'In mirror.synced the secondary equals the primary.',
+  state: ({ controller }) => controller.state !== 'mirror.synced' || volumesEqual(controller),
+};
+
+export const syncedBitmapsMatch: MirrorProperty = {
+  name: 'synced-bitmaps-match',
+  ref: '000 §5.3, (5070), claim 1',
+  description: 'Embodiment 1: in mirror.synced, Sbm equals Pbm.',
+  state: ({ controller }) =>
+    controller.variant.control.embodiment !== 1 || controller.state !== 'mirror.synced' || controller.secondaryBitmap.equals(controller.primaryBitmap),
+};
+
+export const syncingCopiedTracksEqual: MirrorProperty = {
+  name: 'syncing-copied-tracks-equal',
+  ref: '000 §5.4, §8.9',
+  description: 'In mirror.syncing every track not left to copy is equal on both volumes.',
+  state: ({ controller }) => {
+    if (controller.state !== 'mirror.syncing') return true;
+    for (let track = controller.copyPending.nextClear(0); track !== -1; track = controller.copyPending.nextClear(track + 1)) {
+      if (!trackEqual(controller, track)) return false;
+    }
+    return true;
+  },
+};
+
+export const frozenSecondary: MirrorProperty = {
+  name: 'frozen-secondary',
+  ref: '000 §5.5, 【0034】【0047】',
+  description: 'While suspended, the secondary is the primary\'s image at the temporary release.',
+  state: ({ controller, model }) =>
+    controller.state !== 'suspended' || (model.releaseImage !== null && sameBytes(controller.secondary.contents(), model.releaseImage)),
+};
+
+export const frozenBitmapIsInterval: MirrorProperty = {
+  name: 'frozen-bitmap-is-interval',
+  ref: '000 §5.5, (4540), (5070)',
+  description: 'While suspended, Sbm is exactly the tracks written between the previous release and this one.',
+  state: ({ controller, model }) => controller.state !== 'suspended' || sameTracks(controller.secondaryBitmap.toArray(), model.lastInterval),
+};
+
+export const controlStateRefinesModel: MirrorProperty = {
+  name: 'control-state-refines-model',
+  ref: '000 §3, Fig.3',
+  description: 'The controller\'s pair state is the model\'s.',
+  state: ({ controller, model }) => controller.state === model.state,
+};
+
+export const dumpReturnsReleaseImage: MirrorProperty = {
+  name: 'dump-returns-release-image',
+  ref: '000 §5.6, (7020), 【0034】',
+  description: 'A dump read returns, for each track asked, the primary\'s data at the last temporary release.',
+  step: (step) => {
+    const result = step.outcome.controller.accepted ? step.outcome.controller.result : null;
+    if (result?.kind !== 'dump') return true;
+    const image = step.before.model.releaseImage;
+    const size = step.before.controller.geometry.trackSize;
+    return image !== null && result.records.every(({ track, data }) => sameBytes(fromHex(data), image.slice(track * size, (track + 1) * size)));
+  },
+};
+
+export const updateInfoIsInterval: MirrorProperty = {
+  name: 'update-info-is-interval',
+  ref: '000 §5.6, (6020), 【0028】',
+  description: 'Update-info returns exactly the tracks written between the previous release and the last.',
+  step: (step) => {
+    const result = step.outcome.controller.accepted ? step.outcome.controller.result : null;
+    if (result?.kind !== 'update-info') return true;
+    const tracks = [...result.bitmap].flatMap((bit, track) => (bit === '1' ? [track] : []));
+    return sameTracks(tracks, step.before.model.lastInterval);
+  },
+};
+
+export const readReturnsCurrent: MirrorProperty = {
+  name: 'read-returns-current',
+  ref: '000 §8.7, 【0014】',
+  description: 'A host read returns the newest data: the primary\'s, or the addressed volume\'s when separated.',
+  step: ({ outcome }) => {
+    if (!outcome.controller.accepted || outcome.controller.result.kind !== 'read') return true;
+    return outcome.model.accepted && outcome.model.read !== undefined && sameBytes(fromHex(outcome.controller.result.data), outcome.model.read);
+  },
+};
+
+export const writeCost: MirrorProperty = {
+  name: 'write-cost',
+  ref: '000 §5.11, 【0035】【0048】',
+  description: 'A host write reads no old data and writes each track once, or twice when mirrored.',
+  step: ({ before, event, outcome }) => {
+    if (event.type !== 'host.write' || !outcome.controller.accepted) return true;
+    const [first, end] = before.controller.primary.tracksOf(event.offset, event.data.length / 2);
+    const copies = before.controller.state.startsWith('mirror') ? 2 : 1;
+    return outcome.controller.physicalReads === 0 && outcome.controller.physicalWrites === (end - first) * copies;
+  },
+};
+
+export const controlMemorySurvivesPowerCycle: MirrorProperty = {
+  name: 'control-memory-survives-power-cycle',
+  ref: '000 §5.12, claims 10-11, 【0039】',
+  description: 'A power cycle leaves pair state, both bitmaps and the copy list unchanged.',
+  step: ({ before, event, after }) => event.type !== 'power.cycle' || before.controller.sameControlMemory(after.controller),
+};
+
+export const acceptanceAgreesWithModel: MirrorProperty = {
+  name: 'acceptance-agrees-with-model',
+  ref: '000 §8.3-8.5; src/rejection.ts order',
+  description: 'The controller accepts exactly the commands the model accepts, and refuses the others for the same reason.',
+  step: ({ outcome }) => {
+    const { controller, model } = outcome;
+    if (controller.accepted || model.accepted) return controller.accepted === model.accepted;
+    return controller.rejection.code === model.rejection.code;
+  },
+};
+
+export const rejectedCommandChangesNothing: MirrorProperty = {
+  name: 'rejected-command-changes-nothing',
+  ref: 'STYLE.md "Two kinds of error"',
+  description: 'A refused command leaves volumes, bitmaps, copy list and state exactly as they were.',
+  step: ({ before, outcome, after }) => {
+    if (outcome.controller.accepted) return true;
+    const a = before.controller;
+    const b = after.controller;
+    return a.sameControlMemory(b) && sameArray(a.primary.contents(), b.primary.contents())
+      && sameArray(a.secondary.contents(), b.secondary.contents());
+  },
+};
+
+export const MIRROR_PROPERTIES: readonly MirrorProperty[] = [
+  primaryCurrent,
+  secondaryRefinesModel,
+  primaryBitmapExact,
+  syncedSecondaryEqualsPrimary,
+  syncedBitmapsMatch,
+  syncingCopiedTracksEqual,
+  frozenSecondary,
+  frozenBitmapIsInterval,
+  controlStateRefinesModel,
+  dumpReturnsReleaseImage,
+  updateInfoIsInterval,
+  readReturnsCurrent,
+  writeCost,
+  controlMemorySurvivesPowerCycle,
+  acceptanceAgreesWithModel,
+  rejectedCommandChangesNothing,
+];

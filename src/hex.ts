@@ -1,0 +1,19 @@
+/**
+ * Bytes in events, results and vectors are lowercase hexadecimal strings, two digits a byte, so that a
+ * vector reads the same in every language (docs/vectors.md).
+ */
+export function isHex(text: string): boolean {
+  return text.length % 2 === 0 && /^[0-9a-f]*$/.test(text);
+}
+
+export function fromHex(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length / 2);
+  for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+export function toHex(bytes: ArrayLike<number>): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 1) text += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  return text;
+}

@@ -1,0 +1,111 @@
+/**
+ * mirror-pair commands: the one pure argument check shared by the controller and the model, in the
+ * documented order of src/rejection.ts (malformed, unknown pair, unknown volume, track out of range, length
+ * out of range). The state check comes after it and belongs to each side: the controller asks the machine,
+ * the model its own table.
+ *
+ * Seed 000 names every command by volume and the controller resolves the pair (4010, 5010, 6010, 7010);
+ * copyspec names pair commands by pair id, with the volumes resolving to it (spec/000 §8.13).
+ */
+import { z } from 'zod';
+import type { MirrorEvent } from '../../machines/mirror-pair.js';
+import { isHex } from '../hex.js';
+import { reject, type Rejection } from '../rejection.js';
+
+export interface MirrorGeometry {
+  readonly trackCount: number;
+  /** Bytes per track. */
+  readonly trackSize: number;
+}
+
+export const PAIR_ID = 0;
+export const PRIMARY_VOLUME = 0;
+export const SECONDARY_VOLUME = 1;
+
+const whole = z.number().int().nonnegative();
+const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(type), pair: whole }).strict();
+
+/** The shape of an external command, as read from a scenario file. `copy.complete` is internal: never sent. */
+export const mirrorEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string() }).strict(),
+  z.object({ type: z.literal('host.read'), volume: whole, offset: whole, length: whole }).strict(),
+  pairCommand('pair.establish'),
+  pairCommand('pair.suspend'),
+  pairCommand('pair.resync'),
+  pairCommand('pair.separate'),
+  pairCommand('copy.step'),
+  pairCommand('dump.update-info'),
+  z.object({ type: z.literal('dump.read'), pair: whole, tracks: z.array(whole) }).strict(),
+  z.object({ type: z.literal('power.cycle') }).strict(),
+]);
+
+function checkExtent(offset: number, length: number, geometry: MirrorGeometry): Rejection | null {
+  const byteLength = geometry.trackCount * geometry.trackSize;
+  if (offset >= byteLength) return reject('track-out-of-range', `offset ${offset} is past the volume's ${byteLength} bytes`);
+  if (length === 0 || offset + length > byteLength) {
+    return reject('length-out-of-range', `${length} bytes at offset ${offset} do not fit in ${byteLength} bytes`);
+  }
+  return null;
+}
+
+function checkVolume(volume: number): Rejection | null {
+  return volume === PRIMARY_VOLUME || volume === SECONDARY_VOLUME ? null : reject('unknown-volume', `no volume ${volume} in pair ${PAIR_ID}`);
+}
+
+function isWhole(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Every number in the command is a whole number (a scenario file or a port may send anything). */
+function wellFormed(event: MirrorEvent): boolean {
+  switch (event.type) {
+    case 'host.write':
+      return isWhole(event.volume) && isWhole(event.offset) && typeof event.data === 'string';
+    case 'host.read':
+      return isWhole(event.volume) && isWhole(event.offset) && isWhole(event.length);
+    case 'power.cycle':
+      return true;
+    case 'dump.read':
+      return isWhole(event.pair) && Array.isArray(event.tracks) && event.tracks.every(isWhole);
+    default:
+      return isWhole(event.pair);
+  }
+}
+
+/** Checks a command's arguments against the pair's geometry; null when they are valid. */
+export function validateArguments(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null {
+  if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole, non-negative numbers`);
+  switch (event.type) {
+    case 'host.write':
+      if (!isHex(event.data)) return reject('malformed-command', 'write data must be lowercase hex, two digits a byte');
+      return checkVolume(event.volume) ?? checkExtent(event.offset, event.data.length / 2, geometry);
+    case 'host.read':
+      return checkVolume(event.volume) ?? checkExtent(event.offset, event.length, geometry);
+    case 'power.cycle':
+      return null;
+    case 'dump.read':
+      if (event.pair !== PAIR_ID) return reject('unknown-pair', `no pair ${event.pair}`);
+      if (event.tracks.some((track) => track >= geometry.trackCount)) {
+        return reject('track-out-of-range', `a requested track is not in 0..${geometry.trackCount - 1}`);
+      }
+      return event.tracks.length === 0 ? reject('length-out-of-range', 'a dump read names at least one track') : null;
+    default:
+      return event.pair === PAIR_ID ? null : reject('unknown-pair', `no pair ${event.pair}`);
+  }
+}
+
+/** A one-line form of a command for traces: `host.write(v0 @1 "02")`. */
+export function formatMirrorEvent(event: MirrorEvent): string {
+  switch (event.type) {
+    case 'host.write':
+      return `host.write(v${event.volume} @${event.offset} ${event.data})`;
+    case 'host.read':
+      return `host.read(v${event.volume} @${event.offset} +${event.length})`;
+    case 'dump.read':
+      return `dump.read(p${event.pair} [${event.tracks.join(',')}])`;
+    case 'power.cycle':
+      return 'power.cycle';
+    default:
+      return event.pair === PAIR_ID ? event.type : `${event.type}(p${event.pair})`;
+  }
+}

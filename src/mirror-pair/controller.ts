@@ -1,0 +1,284 @@
+/**
+ * The mirror-pair controller of seed 000 (disk controller 200 with one pair): two volumes, the dump
+ * update-track bitmaps Pbm 230 and Sbm 240, the volume state 250, and the copy list of the mirroring means.
+ *
+ * `handle` is the only entry point. It checks the command's arguments, asks the machine
+ * (machines/mirror-pair.ts) for the transition, runs the transition's operations in order, and, when the
+ * copy list empties in `mirror.syncing`, raises the internal `copy.complete`. A rejected command returns a
+ * typed rejection and changes nothing.
+ *
+ * Abstracted away: directors 210, the physical disk mapping (【0038】), write holding as a mechanism (each held
+ * section is one atomic `handle` call, spec/000 §8.11), and the tape unit (src/mirror-pair/dump.ts is the
+ * host side).
+ */
+import {
+  mirrorPairMachine,
+  type MirrorEvent,
+  type ReadSource,
+  type WriteRoute,
+} from '../../machines/mirror-pair.js';
+import { assert } from '../assert.js';
+import { Bitmap } from '../bitmap.js';
+import { ControlTable, type ControlStep, type Operation } from '../control.js';
+import { fromHex, toHex } from '../hex.js';
+import { reject, type Rejection } from '../rejection.js';
+import { Volume } from '../volume.js';
+import { PRIMARY_VOLUME, validateArguments, type MirrorGeometry } from './commands.js';
+import type { MirrorVariant } from './variants.js';
+
+export type MirrorStateKey = 'separated' | 'mirror.syncing' | 'mirror.synced' | 'suspended';
+
+export type MirrorResult =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'read'; readonly data: string }
+  | { readonly kind: 'update-info'; readonly bitmap: string }
+  | { readonly kind: 'dump'; readonly records: readonly { readonly track: number; readonly data: string }[] };
+
+export type MirrorOutcome =
+  | {
+      readonly accepted: true;
+      readonly transitions: readonly ControlStep[];
+      readonly result: MirrorResult;
+      readonly physicalWrites: number;
+      readonly physicalReads: number;
+    }
+  | { readonly accepted: false; readonly rejection: Rejection };
+
+const NO_RESULT: MirrorResult = { kind: 'none' };
+
+/** One control table per variant: the memo is shared by every clone of a controller. */
+const tables = new WeakMap<MirrorVariant, ControlTable>();
+
+function controlTableFor(variant: MirrorVariant): ControlTable {
+  let table = tables.get(variant);
+  if (table === undefined) {
+    table = new ControlTable(mirrorPairMachine, variant.control);
+    tables.set(variant, table);
+  }
+  return table;
+}
+
+/** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
+interface ControlMemoryImage {
+  readonly state: MirrorStateKey;
+  readonly primaryBitmap: string;
+  readonly secondaryBitmap: string;
+  readonly copyPending: string;
+}
+
+export class MirrorPairController {
+  state: MirrorStateKey = 'separated';
+  readonly primary: Volume;
+  readonly secondary: Volume;
+  readonly primaryBitmap: Bitmap;
+  readonly secondaryBitmap: Bitmap;
+  /** Tracks the mirroring means has still to copy (5060, 5550). */
+  readonly copyPending: Bitmap;
+  private readonly table: ControlTable;
+
+  constructor(
+    readonly variant: MirrorVariant,
+    readonly geometry: MirrorGeometry,
+    from?: MirrorPairController,
+  ) {
+    this.table = controlTableFor(variant);
+    this.primary = from?.primary.clone() ?? new Volume(geometry.trackCount, geometry.trackSize);
+    this.secondary = from?.secondary.clone() ?? new Volume(geometry.trackCount, geometry.trackSize);
+    this.primaryBitmap = from?.primaryBitmap.clone() ?? new Bitmap(geometry.trackCount);
+    this.secondaryBitmap = from?.secondaryBitmap.clone() ?? new Bitmap(geometry.trackCount);
+    this.copyPending = from?.copyPending.clone() ?? new Bitmap(geometry.trackCount);
+    this.state = from?.state ?? 'separated';
+  }
+
+  clone(): MirrorPairController {
+    return new MirrorPairController(this.variant, this.geometry, this);
+  }
+
+  handle(event: MirrorEvent): MirrorOutcome {
+    const transition = this.admit(event);
+    if ('reason' in transition) {
+      if (this.variant.defect === 'partial-write-on-range-error') this.writeWhatFits(event, transition);
+      return { accepted: false, rejection: transition };
+    }
+    const writesBefore = this.primary.physicalWriteCount + this.secondary.physicalWriteCount;
+    const readsBefore = this.primary.physicalReadCount + this.secondary.physicalReadCount;
+    const result = this.take(transition, event);
+    const transitions = [transition];
+    if (this.state === 'mirror.syncing' && this.copyPending.count === 0) {
+      const complete = this.table.step(this.state, 'copy.complete');
+      assert(complete !== null, 'mirror.syncing must accept copy.complete');
+      this.take(complete, event);
+      transitions.push(complete);
+    }
+    return {
+      accepted: true,
+      transitions,
+      result,
+      physicalWrites: this.primary.physicalWriteCount + this.secondary.physicalWriteCount - writesBefore,
+      physicalReads: this.primary.physicalReadCount + this.secondary.physicalReadCount - readsBefore,
+    };
+  }
+
+  /** Arguments first, then the state (src/rejection.ts order); the transition to take when both pass. */
+  private admit(event: MirrorEvent): ControlStep | Rejection {
+    const stateFirst = this.variant.defect === 'state-checked-before-range';
+    if (!stateFirst) {
+      const invalid = validateArguments(event, this.geometry);
+      if (invalid !== null) return invalid;
+    }
+    const transition = event.type === 'copy.complete' ? null : this.table.step(this.state, event.type);
+    if (transition === null) return reject('wrong-state', `${event.type} is not allowed in ${this.state}`);
+    if (stateFirst) return validateArguments(event, this.geometry) ?? transition;
+    return transition;
+  }
+
+  /** BROKEN partial-write-on-range-error: stores what fits of an over-long write before refusing it. */
+  private writeWhatFits(event: MirrorEvent, rejection: Rejection): void {
+    if (event.type !== 'host.write' || rejection.reason !== 'length-out-of-range') return;
+    const fits = this.primary.byteLength - event.offset;
+    if (fits > 0) this.primary.write(event.offset, fromHex(event.data).subarray(0, fits));
+  }
+
+  private take(transition: ControlStep, event: MirrorEvent): MirrorResult {
+    this.state = transition.target as MirrorStateKey;
+    let result = NO_RESULT;
+    for (const operation of transition.operations) {
+      const answer = this.run(operation, event);
+      if (answer !== NO_RESULT) result = answer;
+    }
+    return result;
+  }
+
+  private run(operation: Operation, event: MirrorEvent): MirrorResult {
+    switch (operation.type) {
+      case 'writeHost':
+        assert(event.type === 'host.write', 'writeHost runs on host.write');
+        this.write(operation.params?.['route'] as WriteRoute, event);
+        return NO_RESULT;
+      case 'readHost':
+        assert(event.type === 'host.read', 'readHost runs on host.read');
+        return this.read(operation.params?.['source'] as ReadSource, event);
+      case 'clearPrimaryBitmap':
+        // (4040, 4550) Pbm := ∅. BROKEN suspend-keeps-primary-bitmap skips it.
+        if (this.variant.defect !== 'suspend-keeps-primary-bitmap') this.primaryBitmap.clearAll();
+        return NO_RESULT;
+      case 'clearSecondaryBitmap':
+        this.secondaryBitmap.clearAll(); // (5030)
+        return NO_RESULT;
+      case 'matchSecondaryBitmapToPrimary':
+        this.matchSecondaryBitmap();
+        return NO_RESULT;
+      case 'startFullCopy':
+        this.copyPending.setRange(0, this.geometry.trackCount); // (5060, 5550)
+        return NO_RESULT;
+      case 'startDifferentialCopy':
+        this.startDifferentialCopy();
+        return NO_RESULT;
+      case 'copyNextTrack':
+        this.copyNextTrack();
+        return NO_RESULT;
+      case 'stopCopy':
+        this.copyPending.clearAll();
+        return NO_RESULT;
+      case 'reportSecondaryBitmap':
+        return { kind: 'update-info', bitmap: this.secondaryBitmap.toString() }; // (6020)
+      case 'readSecondaryTracks':
+        assert(event.type === 'dump.read', 'readSecondaryTracks runs on dump.read');
+        return { kind: 'dump', records: event.tracks.map((track) => ({ track, data: toHex(this.secondary.readTrack(track)) })) }; // (7020)
+      case 'reloadControlMemory':
+        this.reload(this.image());
+        return NO_RESULT;
+      case 'loseControlMemory':
+        this.primaryBitmap.clearAll();
+        this.secondaryBitmap.clearAll();
+        this.copyPending.clearAll();
+        return NO_RESULT;
+      default:
+        throw new Error(`mirror-pair machine names an unknown operation ${operation.type}`);
+    }
+  }
+
+  /** Routes a host write by pair state (Fig.6 3030-3060) and records it (3070; Fig.14 3570/3580). */
+  private write(route: WriteRoute, event: Extract<MirrorEvent, { type: 'host.write' }>): void {
+    const data = fromHex(event.data);
+    const [first, end] = this.primary.tracksOf(event.offset, data.length);
+    const toPrimary = route !== 'addressed-volume' || event.volume === PRIMARY_VOLUME;
+    const toSecondary = route === 'both-volumes' || (route === 'addressed-volume' && event.volume !== PRIMARY_VOLUME)
+      || (route === 'primary-only' && this.variant.defect === 'suspended-write-reaches-secondary');
+    if (toPrimary && route === 'primary-only' && this.variant.defect === 'copy-on-write') {
+      for (let track = first; track < end; track += 1) this.primary.readTrack(track);
+    }
+    if (toPrimary) {
+      this.primary.write(event.offset, data);
+      this.primaryBitmap.setRange(first, end);
+    }
+    if (toSecondary) {
+      this.secondary.write(event.offset, data);
+      if (this.variant.control.writeRecording === 'each-volume') this.secondaryBitmap.setRange(first, end);
+    }
+  }
+
+  private read(source: ReadSource, event: Extract<MirrorEvent, { type: 'host.read' }>): MirrorResult {
+    const fromSecondary = source === 'addressed-volume'
+      ? event.volume !== PRIMARY_VOLUME
+      : this.variant.defect === 'read-from-secondary' && this.state !== 'suspended';
+    const volume = fromSecondary ? this.secondary : this.primary;
+    return { kind: 'read', data: toHex(volume.read(event.offset, event.length)) };
+  }
+
+  /** Sbm := Pbm (5070 in embodiment 1, 4540 in embodiment 2), unless a broken variant forgets it. */
+  private matchSecondaryBitmap(): void {
+    const skip = (this.variant.defect === 'mirror-complete-skips-bitmap-match' && this.state === 'mirror.synced')
+      || (this.variant.defect === 'release-skips-bitmap-match' && this.state === 'suspended');
+    if (!skip) this.secondaryBitmap.copyFrom(this.primaryBitmap);
+  }
+
+  /**
+   * Copies only the tracks written since the release (spec/000 §8.8): the secondary is the image at the
+   * release and the primary differs from it only in Pbm's tracks.
+   */
+  private startDifferentialCopy(): void {
+    this.copyPending.copyFrom(this.primaryBitmap);
+    if (this.variant.defect === 'resync-skips-track') {
+      let last = -1;
+      for (const track of this.copyPending) last = track;
+      if (last !== -1) this.copyPending.clear(last);
+    }
+  }
+
+  /**
+   * One track of the mirroring means' copy (spec/000 §8.9): take the track off the list, then copy the
+   * primary's current data, so a duplexed write never loses to older data.
+   */
+  private copyNextTrack(): void {
+    const track = this.copyPending.nextSet(0);
+    assert(track !== -1, 'copy.step in mirror.syncing with nothing to copy');
+    this.copyPending.clear(track);
+    if (this.variant.defect === 'resync-copies-backwards') this.primary.copyTrackFrom(this.secondary, track);
+    else this.secondary.copyTrackFrom(this.primary, track);
+  }
+
+  /** Control memory 220 as it would be written to non-volatile storage. */
+  image(): ControlMemoryImage {
+    return {
+      state: this.state,
+      primaryBitmap: this.primaryBitmap.toString(),
+      secondaryBitmap: this.secondaryBitmap.toString(),
+      copyPending: this.copyPending.toString(),
+    };
+  }
+
+  /** Whether control memory (state, bitmaps, copy list) is the same as another controller's. */
+  sameControlMemory(other: MirrorPairController): boolean {
+    return this.state === other.state && this.primaryBitmap.equals(other.primaryBitmap)
+      && this.secondaryBitmap.equals(other.secondaryBitmap) && this.copyPending.equals(other.copyPending);
+  }
+
+  /** Restarts from a control-memory image: what a power cycle does with claim 10's non-volatile memory. */
+  private reload(image: ControlMemoryImage): void {
+    this.state = image.state;
+    this.primaryBitmap.copyFrom(Bitmap.parse(image.primaryBitmap));
+    this.secondaryBitmap.copyFrom(Bitmap.parse(image.secondaryBitmap));
+    this.copyPending.copyFrom(Bitmap.parse(image.copyPending));
+  }
+}

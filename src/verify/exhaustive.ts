@@ -1,0 +1,136 @@
+/**
+ * The exhaustive checker: a breadth-first search over a lifecycle's data-level worlds (minimal preset),
+ * trying every event of the alphabet in every world and checking every property after every step.
+ * Breadth-first order makes the first violation of each property one with a shortest trace (as TLC and
+ * Spin's -DBFS do). It then replays every control-level path that @xstate/graph generates from the machine,
+ * checking that the controller follows the machine state by state.
+ *
+ * @xstate/graph's own traversal serializes whole snapshots and slows down by about 4x per doubling of edges
+ * (anchors/formal_tools.md §2.4), so it walks the machine and this search walks the data; both use the same
+ * pure step function.
+ */
+import { assert } from '../assert.js';
+import type { AnyLifecycle, Step } from '../lifecycle.js';
+import { replayCommand, type CheckResult, type Violation } from './report.js';
+import { checkState, checkStep, failures, traceOf } from './trace.js';
+
+export interface ExhaustiveOptions {
+  /** Refuse to search more worlds than this: a bigger space is a configuration error, not a slow pass. */
+  readonly maxStates: number;
+  readonly onProgress?: (states: number, queued: number) => void;
+}
+
+interface Node {
+  readonly world: unknown;
+  readonly parent: number;
+  readonly event: unknown;
+}
+
+export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: ExhaustiveOptions): CheckResult {
+  const started = performance.now();
+  const machineEdges = lifecycle.machineEdges(variant);
+  const covered = new Set<string>();
+  const violations = new Map<string, Violation>();
+  const initial = lifecycle.initial(variant, 'minimal');
+  const nodes: Node[] = [{ world: initial, parent: -1, event: null }];
+  const seen = new Map<string, number>([[lifecycle.key(initial), 0]]);
+  let steps = 0;
+
+  const record = (failed: readonly string[], node: number, event: unknown): void => {
+    for (const name of failed) {
+      if (violations.has(name)) continue;
+      const events = eventsTo(nodes, node);
+      if (event !== null) events.push(event);
+      violations.set(name, violationOf(lifecycle, variant, name, events));
+    }
+  };
+  record(checkState(lifecycle, initial), 0, null);
+
+  for (let index = 0; index < nodes.length; index += 1) {
+    const world = nodes[index]!.world;
+    for (const event of lifecycle.exhaustiveEvents(world)) {
+      const { after, outcome } = lifecycle.step(world, event);
+      steps += 1;
+      const view: Step<unknown, unknown, unknown> = { before: world, event, outcome, after };
+      for (const edge of lifecycle.takenEdges(view)) covered.add(edge);
+      // A world already seen has had its state properties checked; only the step is new. A step that
+      // changed nothing returns the very same world.
+      const key = after === world ? '' : lifecycle.key(after);
+      const known = after === world || seen.has(key);
+      const failed = known ? checkStep(lifecycle, view) : failures(lifecycle, view);
+      if (failed.length > 0) {
+        record(failed, index, event);
+        continue; // a violating world is a counterexample's end, not a place to search on from
+      }
+      if (known) continue;
+      seen.set(key, nodes.length);
+      nodes.push({ world: after, parent: index, event });
+      assert(nodes.length <= options.maxStates, `${lifecycle.id}/${variant}: more than ${options.maxStates} states; the minimal preset is too large`);
+    }
+    if (index % 20000 === 0) options.onProgress?.(index, nodes.length - index);
+  }
+
+  const paths = replayControlPaths(lifecycle, variant, violations);
+  return {
+    lifecycle: lifecycle.id,
+    variant,
+    check: 'exhaustive',
+    states: nodes.length,
+    transitions: machineEdges.length,
+    transitionsCovered: machineEdges.filter((edge) => covered.has(edge)).length,
+    uncoveredTransitions: machineEdges.filter((edge) => !covered.has(edge)),
+    steps: steps + paths.steps,
+    runs: paths.runs,
+    properties: lifecycle.properties.map((property) => property.name),
+    violations: [...violations.values()],
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+function eventsTo(nodes: readonly Node[], index: number): unknown[] {
+  const events: unknown[] = [];
+  for (let at = index; at > 0; at = nodes[at]!.parent) events.push(nodes[at]!.event);
+  return events.reverse();
+}
+
+function violationOf(lifecycle: AnyLifecycle, variant: string, property: string, events: readonly unknown[]): Violation {
+  const found = lifecycle.properties.find((p) => p.name === property);
+  return {
+    property,
+    ref: found?.ref ?? '',
+    trace: traceOf(lifecycle, variant, 'minimal', events),
+    events,
+    replay: replayCommand(lifecycle.id, variant, events),
+  };
+}
+
+/**
+ * Replays each @xstate/graph control path on the controller: after each machine step the controller must
+ * be in the machine's state, and every property must hold. A divergence is reported as the violation of
+ * `follows-machine`.
+ */
+function replayControlPaths(lifecycle: AnyLifecycle, variant: string, violations: Map<string, Violation>): { runs: number; steps: number } {
+  let steps = 0;
+  const paths = lifecycle.controlPaths(variant);
+  for (const path of paths) {
+    let world = lifecycle.initial(variant, 'minimal');
+    const events: unknown[] = [];
+    for (const machineStep of path.steps) {
+      for (const event of machineStep.events) {
+        const { after, outcome } = lifecycle.step(world, event);
+        steps += 1;
+        events.push(event);
+        const failed = failures(lifecycle, { before: world, event, outcome, after });
+        for (const name of failed) if (!violations.has(name)) violations.set(name, violationOf(lifecycle, variant, name, events));
+        world = after;
+      }
+      if (lifecycle.controlState(world) !== machineStep.state && !violations.has('follows-machine')) {
+        violations.set('follows-machine', {
+          ...violationOf(lifecycle, variant, 'follows-machine', events),
+          ref: `machine path ${path.description}: expected ${machineStep.state}`,
+        });
+      }
+    }
+  }
+  return { runs: paths.length, steps };
+}

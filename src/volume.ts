@@ -1,0 +1,75 @@
+/**
+ * A logical volume: a fixed number of tracks of real bytes, held in memory (seed 000 【0038】: the invention
+ * works on logical volumes whatever the physical mapping). Physical reads and writes are counted so that the
+ * cost invariant of spec 000 §5.11 (a host write costs 1 physical write, or 2 when mirrored, and no read of
+ * old data) can be checked.
+ */
+import { assert } from './assert.js';
+
+export class Volume {
+  readonly trackCount: number;
+  readonly trackSize: number;
+  private readonly bytes: Uint8Array;
+  /** Physical track writes and reads since creation; not part of the volume's content. */
+  physicalWriteCount = 0;
+  physicalReadCount = 0;
+
+  constructor(trackCount: number, trackSize: number, bytes?: Uint8Array) {
+    assert(Number.isSafeInteger(trackCount) && trackCount > 0, `trackCount must be positive, got ${trackCount}`);
+    assert(Number.isSafeInteger(trackSize) && trackSize > 0, `trackSize must be positive, got ${trackSize}`);
+    this.trackCount = trackCount;
+    this.trackSize = trackSize;
+    this.bytes = bytes ?? new Uint8Array(trackCount * trackSize);
+    assert(this.bytes.length === trackCount * trackSize, 'volume bytes do not match its geometry');
+  }
+
+  get byteLength(): number {
+    return this.bytes.length;
+  }
+
+  /** The tracks overlapping [offset, offset + length), as [first, end). A partial track counts whole (spec 000 §8.12). */
+  tracksOf(offset: number, length: number): [number, number] {
+    return [Math.floor(offset / this.trackSize), Math.ceil((offset + length) / this.trackSize)];
+  }
+
+  /** Writes bytes at a byte offset: one physical write of every track touched. */
+  write(offset: number, data: Uint8Array): void {
+    assert(offset >= 0 && offset + data.length <= this.bytes.length && data.length > 0, 'write outside the volume');
+    this.bytes.set(data, offset);
+    const [first, end] = this.tracksOf(offset, data.length);
+    this.physicalWriteCount += end - first;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    assert(offset >= 0 && length > 0 && offset + length <= this.bytes.length, 'read outside the volume');
+    const [first, end] = this.tracksOf(offset, length);
+    this.physicalReadCount += end - first;
+    return this.bytes.slice(offset, offset + length);
+  }
+
+  readTrack(track: number): Uint8Array {
+    return this.read(track * this.trackSize, this.trackSize);
+  }
+
+  writeTrack(track: number, data: Uint8Array): void {
+    assert(data.length === this.trackSize, 'a track write needs exactly one track of bytes');
+    this.write(track * this.trackSize, data);
+  }
+
+  /** Copies one track from another volume of the same geometry (one physical read, one write). */
+  copyTrackFrom(source: Volume, track: number): void {
+    this.writeTrack(track, source.readTrack(track));
+  }
+
+  /** The whole content, uncounted: for checks and abstraction functions, never for the data path. */
+  contents(): Uint8Array {
+    return this.bytes;
+  }
+
+  clone(): Volume {
+    const copy = new Volume(this.trackCount, this.trackSize, this.bytes.slice());
+    copy.physicalWriteCount = this.physicalWriteCount;
+    copy.physicalReadCount = this.physicalReadCount;
+    return copy;
+  }
+}
