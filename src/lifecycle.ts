@@ -5,6 +5,7 @@
  * runner (src/verify/model-based.ts) and `copyspec verify` know nothing else about a lifecycle.
  */
 import type fc from 'fast-check';
+import type { AnyStateMachine } from 'xstate';
 
 export type VariantKind = 'embodiment' | 'literal-defect' | 'broken';
 
@@ -54,6 +55,8 @@ export interface Lifecycle<W, E, O> {
   readonly seed: string;
   readonly title: string;
   readonly variants: readonly VariantInfo[];
+  /** The machines drawn by `copyspec diagrams`; `name` is the file stem in docs/diagrams/. */
+  readonly machines: readonly { readonly name: string; readonly title: string; readonly machine: AnyStateMachine }[];
   readonly properties: readonly Property<W, E, O>[];
   initial(variant: string, preset: PresetName): W;
   /** Applies one event to a copy of the world; never changes `world`. */

@@ -112,7 +112,9 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
   const controller = world.controller.clone();
   const controllerOutcome = controller.handle(event);
   const { variant, geometry } = controller;
-  let { model, answer } = applyModel(world.model, event, variant.control, geometry);
+  const applied = applyModel(world.model, event, variant.control, geometry);
+  const answer = applied.answer;
+  let model = applied.model;
   // The model cannot know when the background copy ends; it takes the controller's word, and the property
   // synced-secondary-equals-primary checks that word.
   if (controllerOutcome.accepted && controllerOutcome.transitions.some((t) => t.eventType === 'copy.complete')) {
@@ -208,17 +210,36 @@ function controlPathsOf(variant: MirrorVariant): readonly ControlPath<MirrorEven
   return paths;
 }
 
-function formatWorld({ controller: c, model: m }: MirrorWorld): string {
-  const differs: number[] = [];
-  for (let track = 0; track < c.geometry.trackCount; track += 1) {
-    const range = [track * c.geometry.trackSize, (track + 1) * c.geometry.trackSize];
-    const p = c.primary.contents().slice(range[0], range[1]);
-    if (p.some((byte, i) => byte !== m.primary[range[0]! + i])) differs.push(track);
+/** Bytes grouped by track: `01.02.00` (tracks joined by '.'). */
+function byTrack(bytes: ArrayLike<number | null>, trackSize: number): string {
+  const tracks: string[] = [];
+  for (let start = 0; start < bytes.length; start += trackSize) {
+    let track = '';
+    for (let i = start; i < start + trackSize; i += 1) track += bytes[i] === null ? '??' : toHex([bytes[i]!]);
+    tracks.push(track);
   }
-  return `${c.state.padEnd(14)} P=${toHex(c.primary.contents())} S=${toHex(c.secondary.contents())} `
-    + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} `
-    + `model: ${m.state} release=${m.releaseImage === null ? '-' : toHex(m.releaseImage)} `
-    + `primary differs at [${differs.join(',')}]`;
+  return tracks.join('.');
+}
+
+/** Tracks where `actual` differs from `expected` (null bytes in `expected` match anything). */
+function differingTracks(actual: ArrayLike<number>, expected: ArrayLike<number | null>, trackSize: number): number[] {
+  const tracks = new Set<number>();
+  for (let i = 0; i < actual.length; i += 1) if (expected[i] !== null && expected[i] !== actual[i]) tracks.add(Math.floor(i / trackSize));
+  return [...tracks];
+}
+
+function formatWorld({ controller: c, model: m }: MirrorWorld): string {
+  const size = c.geometry.trackSize;
+  const primary = c.primary.contents();
+  const secondary = c.secondary.contents();
+  const notes = [`P≠S [${differingTracks(secondary, [...primary], size).join(',')}]`];
+  const primaryOff = differingTracks(primary, m.primary, size);
+  const secondaryOff = differingTracks(secondary, m.secondary, size);
+  if (primaryOff.length > 0) notes.push(`P≠model [${primaryOff.join(',')}]`);
+  if (secondaryOff.length > 0) notes.push(`S≠model [${secondaryOff.join(',')}]`);
+  if (m.releaseImage !== null) notes.push(`release image ${byTrack(m.releaseImage, size)}`);
+  return `${c.state} P=${byTrack(primary, size)} S=${byTrack(secondary, size)} `
+    + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} | ${notes.join(' ')}`;
 }
 
 function formatStep(view: MirrorStepView): string {
@@ -227,7 +248,7 @@ function formatStep(view: MirrorStepView): string {
     ? outcome.transitions.length > 1 ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : 'accepted'
     : `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
   const result = outcome.accepted && outcome.result.kind !== 'none' ? ` result=${JSON.stringify(outcome.result)}` : '';
-  return `${formatMirrorEvent(view.event)} → ${verdict}${result} | ${formatWorld(view.after)}`;
+  return `${formatMirrorEvent(view.event)} → ${verdict}${result} → ${formatWorld(view.after)}`;
 }
 
 export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStepOutcome> = {
@@ -235,6 +256,7 @@ export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStep
   seed: '000',
   title: 'Mirror pair with per-track update bitmaps, temporary release, resync and differential dump',
   variants: MIRROR_VARIANTS,
+  machines: [{ name: 'mirror-pair', title: 'mirror-pair (seed 000): one primary/secondary pair', machine: mirrorPairMachine }],
   properties: MIRROR_PROPERTIES,
   initial(variantName, preset) {
     const variant = variantNamed(variantName);

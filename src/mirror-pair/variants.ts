@@ -62,7 +62,7 @@ export const MIRROR_VARIANTS: readonly MirrorVariant[] = [
   broken('suspend-keeps-primary-bitmap', E1, ['primary-bitmap-exact'], 'Temporary release forgets 4040: Pbm is not cleared, so the next dump repeats old tracks.'),
   broken('resync-skips-track', { ...E1, resyncCopy: 'differential' }, ['syncing-copied-tracks-equal', 'synced-secondary-equals-primary'], 'The differential resync loses the highest dirty track from its copy list.'),
   broken('mirror-complete-skips-bitmap-match', E1, ['synced-bitmaps-match'], 'Embodiment 1 without 5070: Sbm is not set to Pbm when the copy completes.'),
-  broken('release-skips-bitmap-match', E2, ['frozen-bitmap-is-interval', 'update-info-is-interval'], 'Embodiment 2 without 4540: Sbm is not set to Pbm at temporary release.'),
+  broken('release-skips-bitmap-match', E2, ['frozen-bitmap-is-interval'], 'Embodiment 2 without 4540: Sbm is not set to Pbm at temporary release.'),
   broken('suspended-write-reaches-secondary', E1, ['frozen-secondary', 'secondary-refines-model'], 'A host write while suspended is still duplexed, so the frozen image moves.'),
   broken('read-from-secondary', E1, ['read-returns-current'], 'Host reads are balanced onto the secondary while mirrored, which is stale during the copy.'),
   broken('copy-on-write', E1, ['write-cost'], 'The prior art of 【0003】 (JP H7-210429): a write while suspended first reads the old track to save it.'),

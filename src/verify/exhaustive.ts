@@ -100,7 +100,7 @@ function violationOf(lifecycle: AnyLifecycle, variant: string, property: string,
     ref: found?.ref ?? '',
     trace: traceOf(lifecycle, variant, 'minimal', events),
     events,
-    replay: replayCommand(lifecycle.id, variant, events),
+    replay: replayCommand(lifecycle.id, variant, 'minimal', events),
   };
 }
 

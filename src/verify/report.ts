@@ -43,6 +43,6 @@ export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-export function replayCommand(lifecycle: string, variant: string, events: readonly unknown[]): string {
-  return `copyspec replay --lifecycle ${lifecycle} --variant ${variant} --events ${shellQuote(JSON.stringify(events))}`;
+export function replayCommand(lifecycle: string, variant: string, preset: string, events: readonly unknown[]): string {
+  return `copyspec replay --lifecycle ${lifecycle} --variant ${variant} --preset ${preset} --events ${shellQuote(JSON.stringify(events))}`;
 }

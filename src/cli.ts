@@ -1,0 +1,276 @@
+/**
+ * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
+ * step by step), and `diagrams` (state diagrams from the machines).
+ *
+ * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
+ * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
+ * offending field. Exit codes: 0 everything holds, 1 a property is violated (or diagrams differ), 2 bad
+ * usage or a malformed input file.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { renderDiagrams } from './diagrams.js';
+import type { AnyLifecycle, PresetName } from './lifecycle.js';
+import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
+import { exhaustive } from './verify/exhaustive.js';
+import { modelBased } from './verify/model-based.js';
+import type { CheckKind, CheckResult } from './verify/report.js';
+import { failures } from './verify/trace.js';
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** Defaults of `copyspec verify`; every bound in one place (STYLE.md). */
+export const VERIFY_DEFAULTS = {
+  runs: 200,
+  seed: 20261121,
+  maxCommands: 200,
+  maxStates: 2_000_000,
+  diagramsFolder: 'docs/diagrams',
+} as const;
+
+class UsageError extends Error {}
+
+function wholeNumber(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw new InvalidArgumentError('expected a whole number');
+  return value;
+}
+
+function lifecyclesFor(ids: readonly string[] | undefined): AnyLifecycle[] {
+  if (ids === undefined || ids.length === 0) return [...LIFECYCLES];
+  return ids.map((id) => {
+    const lifecycle = lifecycleNamed(id);
+    if (lifecycle === undefined) throw new UsageError(`unknown lifecycle '${id}'; known: ${LIFECYCLES.map((l) => l.id).join(', ')}`);
+    return lifecycle;
+  });
+}
+
+interface VerifyOptions {
+  readonly lifecycle?: string[];
+  readonly variant?: string;
+  readonly check?: CheckKind;
+  readonly runs: number;
+  readonly seed: number;
+  readonly path?: string;
+  readonly replayPath?: string;
+  readonly list?: boolean;
+  readonly json?: boolean;
+}
+
+function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): void {
+  const lifecyclesJson = lifecycles.map((l) => ({ id: l.id, variants: l.variants.map((v) => ({ name: v.name, kind: v.kind })) }));
+  if (json) {
+    io.out(`${JSON.stringify({ lifecycles: lifecyclesJson }, null, 2)}\n`);
+    return;
+  }
+  for (const lifecycle of lifecycles) {
+    io.out(`${lifecycle.id} (seed ${lifecycle.seed}): ${lifecycle.title}\n`);
+    for (const variant of lifecycle.variants) io.out(`  ${variant.name.padEnd(36)} ${variant.kind.padEnd(15)} ${variant.description}\n`);
+  }
+}
+
+function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): { lifecycle: AnyLifecycle; variant: string; check: CheckKind }[] {
+  const checks: CheckKind[] = options.check === undefined ? ['exhaustive', 'model-based'] : [options.check];
+  const jobs = lifecycles.flatMap((lifecycle) => lifecycle.variants
+    .filter((v) => (options.variant === undefined ? v.kind === 'embodiment' : v.name === options.variant))
+    .flatMap((v) => checks.map((check) => ({ lifecycle, variant: v.name, check }))));
+  if (options.variant !== undefined && jobs.length === 0) {
+    throw new UsageError(`no variant '${options.variant}' in ${lifecycles.map((l) => l.id).join(', ')}; see copyspec verify --list`);
+  }
+  return jobs;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function table(results: readonly CheckResult[]): string {
+  const header = ['lifecycle', 'variant', 'check', 'states', 'transitions', 'runs', 'steps', 'properties', 'violations', 'time'];
+  const rows = results.map((r) => [
+    r.lifecycle, r.variant, r.check, r.check === 'exhaustive' ? String(r.states) : '-',
+    r.check === 'exhaustive' ? `${r.transitionsCovered}/${r.transitions}` : '-', String(r.runs), String(r.steps),
+    String(r.properties.length), String(r.violations.length), seconds(r.ms),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function violationReport(result: CheckResult): string {
+  const sorted = [...result.violations].sort((a, b) => a.trace.length - b.trace.length);
+  const [shortest, ...others] = sorted;
+  if (shortest === undefined) return '';
+  const lines = [
+    '',
+    `VIOLATED ${result.lifecycle} / ${result.variant} / ${result.check}: ${shortest.property} (${shortest.ref})`,
+    ...shortest.trace.map((line) => `  ${line}`),
+  ];
+  if (shortest.seed !== undefined) lines.push(`  seed ${shortest.seed}, path ${shortest.path}, replay path ${shortest.replayPath}`);
+  lines.push(`  replay: ${shortest.replay}`);
+  for (const other of others) lines.push(`  also violated: ${other.property} after ${other.trace.length - 1} steps; replay: ${other.replay}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function runVerify(options: VerifyOptions, io: Io): number {
+  const lifecycles = lifecyclesFor(options.lifecycle);
+  if (options.list === true) {
+    listing(lifecycles, io, options.json === true);
+    return 0;
+  }
+  const jobs = plan(lifecycles, options);
+  const results: CheckResult[] = [];
+  jobs.forEach(({ lifecycle, variant, check }, index) => {
+    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}`;
+    io.err(`${tag} ...\n`);
+    const result = check === 'exhaustive'
+      ? exhaustive(lifecycle, variant, {
+        maxStates: VERIFY_DEFAULTS.maxStates,
+        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
+      })
+      : modelBased(lifecycle, variant, {
+        runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
+      });
+    results.push(result);
+    const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
+    io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
+  });
+  const ok = results.every((r) => r.violations.length === 0);
+  if (options.json === true) {
+    io.out(`${JSON.stringify({ ok, seed: options.seed, results }, null, 2)}\n`);
+  } else {
+    io.out(`${table(results)}\n`);
+    for (const result of results) io.out(violationReport(result));
+    const violations = results.reduce((sum, r) => sum + r.violations.length, 0);
+    io.out(`\n${ok ? 'All properties hold' : 'PROPERTIES VIOLATED'}: ${results.length} checks, ${violations} violations, model-based seed ${options.seed}.\n`);
+  }
+  return ok ? 0 : 1;
+}
+
+const scenarioSchema = z.object({
+  lifecycle: z.string(),
+  variant: z.string(),
+  preset: z.enum(['minimal', 'standard']).default('minimal'),
+  events: z.array(z.unknown()),
+}).strict();
+
+interface ReplayOptions {
+  readonly lifecycle?: string;
+  readonly variant?: string;
+  readonly preset: PresetName;
+  readonly events?: string;
+  readonly file?: string;
+}
+
+async function scenarioOf(options: ReplayOptions): Promise<z.infer<typeof scenarioSchema>> {
+  let json: unknown;
+  const source = options.file ?? '--events';
+  try {
+    json = options.file !== undefined
+      ? JSON.parse(await readFile(options.file, 'utf8'))
+      : { lifecycle: options.lifecycle, variant: options.variant, preset: options.preset, events: JSON.parse(options.events ?? 'null') };
+  } catch (error) {
+    throw new UsageError(`${source}: not readable JSON: ${(error as Error).message}`);
+  }
+  const parsed = scenarioSchema.safeParse(json);
+  if (!parsed.success) throw new UsageError(`${source}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'scenario'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+async function runReplay(options: ReplayOptions, io: Io): Promise<number> {
+  const scenario = await scenarioOf(options);
+  const lifecycle = lifecyclesFor([scenario.lifecycle])[0]!;
+  if (!lifecycle.variants.some((v) => v.name === scenario.variant)) throw new UsageError(`no variant '${scenario.variant}' in ${lifecycle.id}`);
+  const events = scenario.events.map((json, index) => {
+    const event = lifecycle.parseEvent(json);
+    if (typeof event === 'string') throw new UsageError(`event ${index + 1}: ${event}`);
+    return event;
+  });
+  let world = lifecycle.initial(scenario.variant, scenario.preset);
+  io.out(`0. initial → ${lifecycle.formatWorld(world)}\n`);
+  let violated = 0;
+  events.forEach((event, index) => {
+    const { after, outcome } = lifecycle.step(world, event);
+    const view = { before: world, event, outcome, after };
+    const failed = failures(lifecycle, view);
+    violated += failed.length;
+    io.out(`${index + 1}. ${lifecycle.formatStep(view)}${failed.length > 0 ? `  ✗ ${failed.join(', ')}` : ''}\n`);
+    world = after;
+  });
+  io.out(violated === 0 ? 'Every property held at every step.\n' : `${violated} property violations.\n`);
+  return violated === 0 ? 0 : 1;
+}
+
+async function runDiagrams(options: { out: string; check?: boolean }, io: Io): Promise<number> {
+  const files = await renderDiagrams(LIFECYCLES.flatMap((l) => l.machines));
+  let differ = 0;
+  if (options.check !== true) await mkdir(options.out, { recursive: true });
+  for (const [name, text] of files) {
+    const path = join(options.out, name);
+    if (options.check === true) {
+      const current = await readFile(path, 'utf8').catch(() => null);
+      if (current !== text) {
+        differ += 1;
+        io.err(`${path} differs from what the machines generate\n`);
+      }
+    } else {
+      await writeFile(path, text);
+      io.out(`wrote ${path}\n`);
+    }
+  }
+  if (options.check === true) io.out(differ === 0 ? `${files.size} diagram files match the machines.\n` : `${differ} diagram files are stale: run copyspec diagrams.\n`);
+  return differ === 0 ? 0 : 1;
+}
+
+function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): Command {
+  const root = new Command('copyspec')
+    .description('Executable, formally checked specification of storage-controller copy functions (Hitachi seeds 000-004).')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const track = (work: Promise<number>): void => { pending.push(work.then((code) => { exit.code = code; })); };
+  root.command('verify')
+    .description('Run the exhaustive and model-based checks of every lifecycle (embodiment variants unless --variant names one).')
+    .option('--lifecycle <id...>', 'lifecycles to check (repeatable); default: all')
+    .option('--variant <name>', 'one variant, of any kind (see --list)')
+    .addOption(new Option('--check <kind>', 'only one kind of check').choices(['exhaustive', 'model-based']))
+    .option('--runs <n>', 'model-based runs per variant', wholeNumber, VERIFY_DEFAULTS.runs)
+    .option('--seed <n>', 'model-based seed', wholeNumber, VERIFY_DEFAULTS.seed)
+    .option('--path <path>', 'fast-check path of a reported failure, to replay it')
+    .option('--replay-path <path>', 'fast-check commands replay path of a reported failure')
+    .option('--list', 'list lifecycles and variants')
+    .option('--json', 'print only a JSON document on stdout')
+    .action((options: VerifyOptions) => { track(Promise.resolve().then(() => runVerify(options, io))); });
+  root.command('replay')
+    .description('Replay commands step by step and check every property after each.')
+    .option('--lifecycle <id>', 'lifecycle')
+    .option('--variant <name>', 'variant')
+    .addOption(new Option('--preset <name>', 'geometry preset').choices(['minimal', 'standard']).default('minimal'))
+    .option('--events <json>', 'the commands as a JSON array')
+    .option('--file <path>', 'a scenario file: {"lifecycle", "variant", "preset", "events"}')
+    .action((options: ReplayOptions) => { track(runReplay(options, io)); });
+  root.command('diagrams')
+    .description('Write the state diagrams of every machine (Mermaid, DOT, SVG, markdown).')
+    .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.diagramsFolder)
+    .option('--check', 'write nothing; exit 1 if the committed diagrams differ')
+    .action((options: { out: string; check?: boolean }) => { track(runDiagrams(options, io)); });
+  return root;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const exit = { code: 0 };
+  const pending: Promise<unknown>[] = [];
+  try {
+    program(io, exit, pending).parse([...argv], { from: 'user' });
+    await Promise.all(pending);
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      io.err(`copyspec: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
