@@ -17,12 +17,20 @@ import type { MirrorOutcome } from './controller.js';
 export type DumpKind = 'full' | 'differential';
 
 export interface DumpRecord {
-  /** Which dump this record belongs to: the k-th temporary release. */
-  readonly sequence: number;
-  readonly kind: DumpKind;
   readonly track: number;
   /** The track's bytes, lowercase hex. */
   readonly data: string;
+}
+
+/**
+ * One dump on tape: its sequence number (the k-th temporary release), its kind, and its track records.
+ * A differential dump of an interval with no writes has no records but is still on tape, so a restore can
+ * tell it from a missing one.
+ */
+export interface Dump {
+  readonly sequence: number;
+  readonly kind: DumpKind;
+  readonly records: readonly DumpRecord[];
 }
 
 /** Why a dump cycle stopped; the records already written are kept by the caller. */
@@ -42,7 +50,7 @@ export function* dumpCycle(
   kind: DumpKind,
   geometry: MirrorGeometry,
   batchTracks: number,
-): Generator<MirrorEvent, DumpRecord[], MirrorOutcome> {
+): Generator<MirrorEvent, Dump, MirrorOutcome> {
   assert(batchTracks > 0, 'a dump reads at least one track at a time');
   accepted(yield { type: 'pair.suspend', pair: PAIR_ID }, 'MirrorTempRelease (1010)');
   const info = accepted(yield { type: 'dump.update-info', pair: PAIR_ID }, 'UpdateInfoTransfer (1020)');
@@ -54,10 +62,10 @@ export function* dumpCycle(
   for (let start = 0; start < targets.length; start += batchTracks) {
     const read = accepted(yield { type: 'dump.read', pair: PAIR_ID, tracks: targets.slice(start, start + batchTracks) }, 'DumpRead (1040)');
     assert(read.result.kind === 'dump', 'dump.read answers with records');
-    for (const { track, data } of read.result.records) records.push({ sequence, kind, track, data }); // (1050)
+    records.push(...read.result.records); // (1050)
   }
   accepted(yield { type: 'pair.resync', pair: PAIR_ID }, 'MirrorResync (1070)');
-  return records;
+  return { sequence, kind, records };
 }
 
 /**
@@ -65,15 +73,13 @@ export function* dumpCycle(
  * differential in sequence order. Returns null when the tape has no full dump or a sequence is missing
  * after it, because then the image at the last release cannot be rebuilt (spec/000 §8.14).
  */
-export function restore(records: readonly DumpRecord[], geometry: MirrorGeometry): Uint8Array | null {
-  const fulls = records.filter((record) => record.kind === 'full').map((record) => record.sequence);
+export function restore(tape: readonly Dump[], geometry: MirrorGeometry): Uint8Array | null {
+  const fulls = tape.filter((dump) => dump.kind === 'full').map((dump) => dump.sequence);
   if (fulls.length === 0) return null;
   const base = Math.max(...fulls);
-  const sequences = [...new Set(records.map((record) => record.sequence))].filter((s) => s >= base).sort((a, b) => a - b);
-  if (sequences.some((sequence, i) => sequence !== base + i)) return null;
+  const chain = tape.filter((dump) => dump.sequence >= base).sort((a, b) => a.sequence - b.sequence);
+  if (chain.some((dump, i) => dump.sequence !== base + i)) return null;
   const image = new Uint8Array(geometry.trackCount * geometry.trackSize);
-  for (const sequence of sequences) {
-    for (const record of records) if (record.sequence === sequence) image.set(fromHex(record.data), record.track * geometry.trackSize);
-  }
+  for (const dump of chain) for (const record of dump.records) image.set(fromHex(record.data), record.track * geometry.trackSize);
   return image;
 }

@@ -1,0 +1,88 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { main } from '../src/cli.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
+  return { code, out, err };
+}
+
+describe('cli', () => {
+  test('cli: verify --list --json names every lifecycle with its variants and their kinds', async () => {
+    const { code, out } = await run('verify', '--list', '--json');
+    expect(code).toBe(0);
+    const listing = JSON.parse(out) as { lifecycles: { id: string; variants: { name: string; kind: string }[] }[] };
+    const mirror = listing.lifecycles.find((l) => l.id === 'mirror-pair');
+    expect(mirror?.variants).toContainEqual({ name: 'e1', kind: 'embodiment' });
+    expect(mirror?.variants).toContainEqual({ name: 'literal-unguarded', kind: 'literal-defect' });
+    expect(mirror?.variants).toContainEqual({ name: 'resync-skips-track', kind: 'broken' });
+  });
+
+  test('cli: verify --json prints only the documented JSON document', async () => {
+    const { code, out, err } = await run('verify', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--runs', '20', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as { ok: boolean; results: Record<string, unknown>[] };
+    expect(report.ok).toBe(true);
+    expect(report.results.map((r) => r['check'])).toEqual(['exhaustive', 'model-based']);
+    for (const result of report.results) {
+      for (const field of ['lifecycle', 'variant', 'check', 'states', 'transitions', 'transitionsCovered', 'runs', 'steps', 'properties', 'violations', 'ms']) {
+        expect(result).toHaveProperty(field);
+      }
+    }
+    expect(report.results[0]).toMatchObject({ states: 27211, transitions: 22, transitionsCovered: 22, violations: [] });
+    expect(err).toContain('[1/2] mirror-pair e1 exhaustive'); // progress goes to stderr
+  }, 60_000);
+
+  test('cli: a broken variant named with --variant exits 1 with a trace and a replay command', async () => {
+    const { code, out } = await run('verify', '--variant', 'suspend-keeps-primary-bitmap', '--check', 'exhaustive');
+    expect(code).toBe(1);
+    expect(out).toContain('VIOLATED mirror-pair / suspend-keeps-primary-bitmap / exhaustive: primary-bitmap-exact');
+    expect(out).toMatch(/^ {2}\d+\. .*✗ primary-bitmap-exact$/m);
+    const replay = /replay: (copyspec replay .*)$/m.exec(out)?.[1];
+    expect(replay).toBeDefined();
+    const events = /--events '(.*)'$/.exec(replay!)?.[1];
+    const replayed = await run('replay', '--lifecycle', 'mirror-pair', '--variant', 'suspend-keeps-primary-bitmap', '--events', events!);
+    expect(replayed.code).toBe(1);
+    expect(replayed.out).toContain('✗ primary-bitmap-exact');
+  }, 60_000);
+
+  test('cli: replay of a correct variant passes and prints one line per step', async () => {
+    const events = JSON.stringify([{ type: 'pair.establish', pair: 0 }, { type: 'copy.step', pair: 0 }, { type: 'pair.suspend', pair: 0 }]);
+    const { code, out } = await run('replay', '--lifecycle', 'mirror-pair', '--variant', 'e2', '--events', events);
+    expect(code).toBe(0);
+    expect(out.split('\n').filter((line) => /^\d+\. /.test(line))).toHaveLength(4);
+    expect(out).toContain('3. pair.suspend → rejected wrong-state (6)');
+  });
+
+  test.each([
+    [['verify', '--lifecycle', 'nope'], /unknown lifecycle 'nope'/],
+    [['verify', '--variant', 'nope'], /no variant 'nope'/],
+    [['verify', '--runs', 'many'], /expected a whole number/],
+    [['verify', '--check', 'fuzz'], /Allowed choices are exhaustive, model-based/],
+    [['frobnicate'], /unknown command/],
+    [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--events', '[{"type":"pair.explode","pair":0}]'], /event 1: type/],
+    [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--events', '{not json'], /not readable JSON/],
+    [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e9', '--events', '[]'], /no variant 'e9'/],
+  ])('cli: bad usage %j exits 2 with a clear message', async (argv, message) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  test('cli: a malformed scenario file is refused with the field named, and nothing runs', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'copyspec-'));
+    const file = join(folder, 'scenario.json');
+    await writeFile(file, JSON.stringify({ lifecycle: 'mirror-pair', variant: 'e1', preset: 'huge', events: [] }));
+    const bad = await run('replay', '--file', file);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/preset/);
+    expect(bad.out).toBe('');
+    await writeFile(file, JSON.stringify({ lifecycle: 'mirror-pair', variant: 'e1', events: [{ type: 'host.write', volume: 0, offset: 0, data: '01' }] }));
+    const good = await run('replay', '--file', file);
+    expect(good.code).toBe(0);
+  });
+});
