@@ -26,7 +26,7 @@ export interface Io {
 
 /** Defaults of `copyspec verify`; every bound in one place (STYLE.md). */
 export const VERIFY_DEFAULTS = {
-  runs: 200,
+  runs: 1000,
   seed: 20261121,
   maxCommands: 200,
   maxStates: 2_000_000,
