@@ -17,7 +17,7 @@ import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { exhaustive } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
-import { failures } from './verify/trace.js';
+import { replayTrace } from './verify/trace.js';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -187,17 +187,9 @@ async function runReplay(options: ReplayOptions, io: Io): Promise<number> {
     if (typeof event === 'string') throw new UsageError(`event ${index + 1}: ${event}`);
     return event;
   });
-  let world = lifecycle.initial(scenario.variant, scenario.preset);
-  io.out(`0. initial → ${lifecycle.formatWorld(world)}\n`);
-  let violated = 0;
-  events.forEach((event, index) => {
-    const { after, outcome } = lifecycle.step(world, event);
-    const view = { before: world, event, outcome, after };
-    const failed = failures(lifecycle, view);
-    violated += failed.length;
-    io.out(`${index + 1}. ${lifecycle.formatStep(view)}${failed.length > 0 ? `  ✗ ${failed.join(', ')}` : ''}\n`);
-    world = after;
-  });
+  const { lines, failed } = replayTrace(lifecycle, scenario.variant, scenario.preset, events);
+  for (const line of lines) io.out(`${line}\n`);
+  const violated = failed.length;
   io.out(violated === 0 ? 'Every property held at every step.\n' : `${violated} property violations.\n`);
   return violated === 0 ? 0 : 1;
 }

@@ -11,7 +11,7 @@
  */
 import { assert } from '../assert.js';
 import type { AnyLifecycle, Step } from '../lifecycle.js';
-import { replayCommand, type CheckResult, type Violation } from './report.js';
+import { CONTROLLER_ASSERTION, replayCommand, type CheckResult, type Violation } from './report.js';
 import { checkState, checkStep, failures, traceOf } from './trace.js';
 
 export interface ExhaustiveOptions {
@@ -49,8 +49,13 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
   for (let index = 0; index < nodes.length; index += 1) {
     const world = nodes[index]!.world;
     for (const event of lifecycle.exhaustiveEvents(world)) {
-      const { after, outcome } = lifecycle.step(world, event);
+      const stepped = safeStep(lifecycle, world, event);
       steps += 1;
+      if ('error' in stepped) {
+        record([CONTROLLER_ASSERTION], index, event);
+        continue;
+      }
+      const { after, outcome } = stepped;
       const view: Step<unknown, unknown, unknown> = { before: world, event, outcome, after };
       for (const edge of lifecycle.takenEdges(view)) covered.add(edge);
       // A world already seen has had its state properties checked; only the step is new. A step that
@@ -85,6 +90,15 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
     violations: [...violations.values()],
     ms: Math.round(performance.now() - started),
   };
+}
+
+/** A controller that throws (a failed internal assert) is a violation like any other, with a trace. */
+function safeStep(lifecycle: AnyLifecycle, world: unknown, event: unknown): { after: unknown; outcome: unknown } | { error: unknown } {
+  try {
+    return lifecycle.step(world, event);
+  } catch (error) {
+    return { error };
+  }
 }
 
 function eventsTo(nodes: readonly Node[], index: number): unknown[] {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { AnyLifecycle } from '../lifecycle.js';
-import { shellQuote, type CheckResult, type Violation } from './report.js';
+import { CONTROLLER_ASSERTION, shellQuote, type CheckResult, type Violation } from './report.js';
 import { failures, traceOf } from './trace.js';
 
 export interface ModelBasedOptions {
@@ -107,11 +107,11 @@ function counterexample(
     const inner = wrapped.cmd;
     if (inner !== undefined && wrapped.hasRan === true) events.push(inner.event);
   }
-  const names = error instanceof PropertyViolated ? error.properties : [`controller-assertion: ${String(error)}`];
+  const names = error instanceof PropertyViolated ? error.properties : [CONTROLLER_ASSERTION];
   const found = lifecycle.properties.find((p) => p.name === names[0]);
   return {
     property: names[0]!,
-    ref: found?.ref ?? '',
+    ref: found?.ref ?? (error instanceof PropertyViolated ? '' : String(error)),
     trace: traceOf(lifecycle, variant, 'standard', events),
     events,
     replay: `copyspec verify --lifecycle ${lifecycle.id} --variant ${variant} --check model-based `

@@ -1,6 +1,9 @@
 /**
  * The results `copyspec verify` reports, in the shape of its `--json` document (README "copyspec verify").
  */
+/** The violation reported when the controller itself throws: a broken internal expectation. */
+export const CONTROLLER_ASSERTION = 'controller-assertion';
+
 export type CheckKind = 'exhaustive' | 'model-based';
 
 export interface Violation {

@@ -3,6 +3,7 @@
  * exhaustive checker and the model-based runner.
  */
 import type { AnyLifecycle, PresetName, Step } from '../lifecycle.js';
+import { CONTROLLER_ASSERTION } from './report.js';
 
 /** The names of the state properties that do not hold in `world`. */
 export function checkState(lifecycle: AnyLifecycle, world: unknown): string[] {
@@ -25,17 +26,36 @@ export function failures(lifecycle: AnyLifecycle, step: Step<unknown, unknown, u
 
 /**
  * Replays `events` from the initial world and formats one line per step, numbered from 1, each followed by
- * the properties it violates. Line 0 is the initial world.
+ * the properties it violates; line 0 is the initial world. A controller that throws ends the trace with a
+ * `controller-assertion` line.
  */
-export function traceOf(lifecycle: AnyLifecycle, variant: string, preset: PresetName, events: readonly unknown[]): string[] {
+export function replayTrace(
+  lifecycle: AnyLifecycle,
+  variant: string,
+  preset: PresetName,
+  events: readonly unknown[],
+): { readonly lines: string[]; readonly failed: string[] } {
   let world = lifecycle.initial(variant, preset);
   const lines = [`0. initial → ${lifecycle.formatWorld(world)}`];
-  events.forEach((event, index) => {
-    const { after, outcome } = lifecycle.step(world, event);
-    const view = { before: world, event, outcome, after };
+  const allFailed: string[] = [];
+  for (const [index, event] of events.entries()) {
+    let stepped: { after: unknown; outcome: unknown };
+    try {
+      stepped = lifecycle.step(world, event);
+    } catch (error) {
+      lines.push(`${index + 1}. ${lifecycle.formatEvent(event)} → the controller threw: ${(error as Error).message}  ✗ controller-assertion`);
+      allFailed.push(CONTROLLER_ASSERTION);
+      break;
+    }
+    const view = { before: world, event, outcome: stepped.outcome, after: stepped.after };
     const failed = failures(lifecycle, view);
+    allFailed.push(...failed);
     lines.push(`${index + 1}. ${lifecycle.formatStep(view)}${failed.length > 0 ? `  ✗ ${failed.join(', ')}` : ''}`);
-    world = after;
-  });
-  return lines;
+    world = stepped.after;
+  }
+  return { lines, failed: allFailed };
+}
+
+export function traceOf(lifecycle: AnyLifecycle, variant: string, preset: PresetName, events: readonly unknown[]): string[] {
+  return replayTrace(lifecycle, variant, preset, events).lines;
 }
