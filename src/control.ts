@@ -21,6 +21,8 @@ export interface ControlStep {
   readonly eventType: string;
   readonly target: string;
   readonly operations: readonly Operation[];
+  /** `source --event--> target`: how coverage names this transition. */
+  readonly edge: string;
 }
 
 /** A state value as a dotted key: `{ mirror: 'syncing' }` is `mirror.syncing`. */
@@ -67,6 +69,7 @@ export class ControlTable {
     const operations = actions
       .filter((action) => typeof action.type === 'string' && !action.type.startsWith('xstate.'))
       .map((action) => (action.params === undefined ? { type: action.type } : { type: action.type, params: action.params as Record<string, unknown> }));
-    return { source, eventType, target: stateKey(next.value), operations };
+    const target = stateKey(next.value);
+    return { source, eventType, target, operations, edge: `${source} --${eventType}--> ${target}` };
   }
 }

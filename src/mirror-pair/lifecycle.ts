@@ -142,7 +142,7 @@ function key(world: MirrorWorld): string {
 
 function takenEdges(view: MirrorStepView): readonly string[] {
   const outcome = view.outcome.controller;
-  return outcome.accepted ? outcome.transitions.map((t) => `${t.source} --${t.eventType}--> ${t.target}`) : [];
+  return outcome.accepted ? outcome.transitions.map((t) => t.edge) : [];
 }
 
 const machineEdgeCache = new Map<string, readonly string[]>();
@@ -159,7 +159,7 @@ function machineEdges(variantName: string): readonly string[] {
   for (const source of [...states].sort()) {
     for (const eventType of EVENT_TYPES) {
       const taken = table.evaluate(source, eventType);
-      if (taken !== null) edges.push(`${source} --${eventType}--> ${taken.target}`);
+      if (taken !== null) edges.push(taken.edge);
     }
   }
   machineEdgeCache.set(variantName, edges);
