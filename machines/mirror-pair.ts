@@ -170,6 +170,18 @@ export const mirrorPairMachine = setup({
           actions: 'stopCopy',
           meta: { seed: '000', ext: 'no command in the seed; spec/000 §8.1' },
         },
+        'dump.update-info': {
+          guard: 'literalGuards',
+          description: 'LITERAL: the text returns Sbm whatever the state, so while mirrored it names a moving set.',
+          actions: 'reportSecondaryBitmap',
+          meta: { seed: '000', steps: [6010, 6020], paras: ['0028'], rows: ['§8.5'] },
+        },
+        'dump.read': {
+          guard: 'literalGuards',
+          description: 'LITERAL: the text reads the secondary whatever the state, so while mirrored the image moves.',
+          actions: 'readSecondaryTracks',
+          meta: { seed: '000', steps: [7010, 7020], paras: ['0030'], rows: ['§8.5'] },
+        },
       },
       states: {
         syncing: {
@@ -201,18 +213,6 @@ export const mirrorPairMachine = setup({
               actions: 'clearPrimaryBitmap',
               meta: { seed: '000', steps: [4010, 4020, 4030, 4040, 4050], paras: ['0026'], rows: ['§8.3'] },
             },
-            'dump.update-info': {
-              guard: 'literalGuards',
-              description: 'LITERAL: the text returns Sbm whatever the state.',
-              actions: 'reportSecondaryBitmap',
-              meta: { seed: '000', steps: [6010, 6020], paras: ['0028'], rows: ['§8.5'] },
-            },
-            'dump.read': {
-              guard: 'literalGuards',
-              description: 'LITERAL: the text reads the secondary whatever the state.',
-              actions: 'readSecondaryTracks',
-              meta: { seed: '000', steps: [7010, 7020], paras: ['0030'], rows: ['§8.5'] },
-            },
           },
         },
         synced: {
@@ -233,18 +233,6 @@ export const mirrorPairMachine = setup({
                 meta: { seed: '000', steps: [4510, 4520, 4530, 4540, 4550, 4560], paras: ['0040', '0041'] },
               },
             ],
-            'dump.update-info': {
-              guard: 'literalGuards',
-              description: 'LITERAL: the text returns Sbm whatever the state.',
-              actions: 'reportSecondaryBitmap',
-              meta: { seed: '000', steps: [6010, 6020], paras: ['0028'], rows: ['§8.5'] },
-            },
-            'dump.read': {
-              guard: 'literalGuards',
-              description: 'LITERAL: the text reads the secondary whatever the state.',
-              actions: 'readSecondaryTracks',
-              meta: { seed: '000', steps: [7010, 7020], paras: ['0030'], rows: ['§8.5'] },
-            },
           },
         },
       },

@@ -19,7 +19,7 @@ describe('diagrams', () => {
     const mermaid = toMermaid(source);
     const dot = toDot(source);
     const edges = edgesOf(mirrorPairMachine);
-    expect(edges.length).toBe(28);
+    expect(edges.length).toBe(26);
     for (const edge of edges) {
       expect(edge.refs, `${edge.source} ${edge.event} has no seed reference`).not.toBe('');
       expect(mermaid).toContain(edge.event);
