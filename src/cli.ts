@@ -9,9 +9,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { renderDiagrams } from './diagrams.js';
+import { generateVectors } from './vectors.js';
 import type { AnyLifecycle, PresetName } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { exhaustive } from './verify/exhaustive.js';
@@ -31,9 +32,13 @@ export const VERIFY_DEFAULTS = {
   maxCommands: 200,
   maxStates: 2_000_000,
   diagramsFolder: 'docs/diagrams',
+  vectorsFolder: 'vectors',
 } as const;
 
 class UsageError extends Error {}
+
+/** Names the generator in every vector file; bump the version when the vector format changes. */
+export const GENERATOR = 'copyspec 0.1.0';
 
 function wholeNumber(text: string): number {
   const value = Number(text);
@@ -194,25 +199,34 @@ async function runReplay(options: ReplayOptions, io: Io): Promise<number> {
   return violated === 0 ? 0 : 1;
 }
 
-async function runDiagrams(options: { out: string; check?: boolean }, io: Io): Promise<number> {
-  const files = await renderDiagrams(LIFECYCLES.flatMap((l) => l.machines));
+/** Writes generated files into a folder, or with `check` compares them and reports the stale ones. */
+async function writeOrCheck(files: ReadonlyMap<string, string>, folder: string, check: boolean, what: string, io: Io): Promise<number> {
   let differ = 0;
-  if (options.check !== true) await mkdir(options.out, { recursive: true });
   for (const [name, text] of files) {
-    const path = join(options.out, name);
-    if (options.check === true) {
+    const path = join(folder, name);
+    if (check) {
       const current = await readFile(path, 'utf8').catch(() => null);
       if (current !== text) {
         differ += 1;
-        io.err(`${path} differs from what the machines generate\n`);
+        io.err(`${path} differs from what copyspec generates\n`);
       }
     } else {
+      await mkdir(dirname(path), { recursive: true });
       await writeFile(path, text);
       io.out(`wrote ${path}\n`);
     }
   }
-  if (options.check === true) io.out(differ === 0 ? `${files.size} diagram files match the machines.\n` : `${differ} diagram files are stale: run copyspec diagrams.\n`);
+  if (check) io.out(differ === 0 ? `${files.size} ${what} files are current.\n` : `${differ} ${what} files are stale: run copyspec ${what}.\n`);
   return differ === 0 ? 0 : 1;
+}
+
+async function runDiagrams(options: { out: string; check?: boolean }, io: Io): Promise<number> {
+  const files = await renderDiagrams(LIFECYCLES.flatMap((l) => l.machines));
+  return writeOrCheck(files, options.out, options.check === true, 'diagrams', io);
+}
+
+async function runVectors(options: { out: string; check?: boolean }, io: Io): Promise<number> {
+  return writeOrCheck(generateVectors(LIFECYCLES, GENERATOR), options.out, options.check === true, 'vectors', io);
 }
 
 function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): Command {
@@ -246,6 +260,11 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.diagramsFolder)
     .option('--check', 'write nothing; exit 1 if the committed diagrams differ')
     .action((options: { out: string; check?: boolean }) => { track(runDiagrams(options, io)); });
+  root.command('vectors')
+    .description('Write the conformance vectors for ports (docs/vectors.md).')
+    .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.vectorsFolder)
+    .option('--check', 'write nothing; exit 1 if the committed vectors differ')
+    .action((options: { out: string; check?: boolean }) => { track(runVectors(options, io)); });
   return root;
 }
 

@@ -81,6 +81,13 @@ export interface Lifecycle<W, E, O> {
   /** One readable trace line: control state, bitmaps, and what differs from the model. */
   formatStep(step: Step<W, E, O>): string;
   formatWorld(world: W): string;
+  /**
+   * For conformance vectors (src/vectors.ts, docs/vectors.md): what a port must match after each step,
+   * as plain JSON, and the variant's parameters. A lifecycle without them has no vectors yet.
+   */
+  observe?(world: W): Readonly<Record<string, unknown>>;
+  observeOutcome?(outcome: O): Readonly<Record<string, unknown>>;
+  variantParameters?(variant: string): unknown;
 }
 
 // The verifier handles lifecycles of different world types side by side.

@@ -63,6 +63,7 @@ function alphabet(geometry: MirrorGeometry, values: readonly number[]): readonly
     pairCommand('copy.step'), pairCommand('dump.update-info'), { type: 'dump.read', pair: PAIR_ID, tracks: allTracks },
     { type: 'power.cycle' },
     // One command for each argument rejection, so that "a rejected command changes nothing" is explored everywhere.
+    { type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '0g' },
     { type: 'host.write', volume: 2, offset: 0, data: '01' },
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: bytes, data: '01' },
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: bytes - 1, data: '0101' },
@@ -278,4 +279,16 @@ export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStep
   formatEvent: formatMirrorEvent,
   formatStep,
   formatWorld,
+  observe: ({ controller: c }) => ({
+    state: c.state,
+    primary: toHex(c.primary.contents()),
+    secondary: toHex(c.secondary.contents()),
+    primaryBitmap: c.primaryBitmap.toString(),
+    secondaryBitmap: c.secondaryBitmap.toString(),
+    copyPending: c.copyPending.toString(),
+  }),
+  observeOutcome: ({ controller: outcome }) => (outcome.accepted
+    ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
+    : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  variantParameters: (name) => variantNamed(name).control,
 };
