@@ -10,7 +10,7 @@
  * Every figure is a median over several timed runs after warm-up runs. Sections never assert a time: a target
  * that is missed is reported (`meets: false`), never thrown. Tests never import this file.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 /** One timed figure, before the ratios are known. */
 export interface Measurement {
@@ -66,6 +66,12 @@ export interface MeasureOptions {
   readonly setup?: () => void;
 }
 
+/** One contender in `compare`: untimed `setup`, then timed `work`. */
+export interface Variant {
+  readonly work: () => unknown;
+  readonly setup?: () => void;
+}
+
 export interface BenchOptions {
   readonly smoke: boolean;
   readonly runs: number;
@@ -91,6 +97,9 @@ export class BenchContext {
   private readonly source: Uint32Array;
   private readonly target: Uint32Array;
 
+  /** 1, 5 and 15 minute load averages when the run began: other work on a small machine moves every figure. */
+  readonly loadAtStart = loadavg().map((load) => round(load));
+
   constructor(readonly options: BenchOptions) {
     const words = Math.ceil(options.bitCount / 32);
     this.source = new Uint32Array(words);
@@ -115,6 +124,36 @@ export class BenchContext {
       if (run >= warmup) samples.push(elapsed);
     }
     return { medianMs: median(samples), minMs: Math.min(...samples), runs };
+  }
+
+  /**
+   * Times several variants of the same work in alternation (A B B A A B ...), so that a machine that slows down
+   * or speeds up during the measurement affects each the same way. Each timed run follows an untimed run of the
+   * same variant, so each is measured with its own data in cache, as when it runs alone (a variant that sweeps
+   * 32 MiB would otherwise evict the other's). Returns one measurement per variant.
+   */
+  compare<Name extends string>(variants: Readonly<Record<Name, Variant>>, options: Omit<MeasureOptions, 'setup'> = {}): Record<Name, Measurement> {
+    const runs = options.runs ?? this.options.runs;
+    const warmup = options.warmup ?? this.options.warmup;
+    const names = Object.keys(variants) as Name[];
+    const samples = new Map<Name, number[]>(names.map((name) => [name, []]));
+    for (let run = 0; run < warmup + runs; run += 1) {
+      const order = run % 2 === 0 ? names : [...names].reverse();
+      for (const name of order) {
+        const variant = variants[name];
+        variant.setup?.();
+        consume(variant.work());
+        variant.setup?.();
+        const start = process.hrtime.bigint();
+        consume(variant.work());
+        const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+        if (run >= warmup) samples.get(name)!.push(elapsed);
+      }
+    }
+    return Object.fromEntries(names.map((name) => {
+      const taken = samples.get(name)!;
+      return [name, { medianMs: median(taken), minMs: Math.min(...taken), runs }];
+    })) as Record<Name, Measurement>;
   }
 
   /** Takes more samples of B: a `TypedArray.prototype.set` copy of one full-size map into a preallocated array. */
@@ -213,6 +252,8 @@ export function describeMachine(context: BenchContext): Record<string, unknown> 
     node: process.version,
     v8: process.versions.v8,
     date: new Date().toISOString(),
+    loadAverageAtStart: context.loadAtStart,
+    loadAverageAtEnd: loadavg().map((load) => round(load)),
     mode: context.smoke ? 'smoke' : 'full',
     bitCount: context.options.bitCount,
     runs: context.options.runs,

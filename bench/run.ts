@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 import { BenchContext, describeMachine, formatTable, type BenchSection } from './harness.js';
 import { bitmapSection } from './sections/bitmap.js';
+import { hostWriteSection, resyncSection } from './sections/controller.js';
+import { exhaustiveSection } from './sections/exhaustive.js';
 
 /**
  * The registration point: every section, in the order it runs. A new section is a module under
@@ -24,6 +26,9 @@ import { bitmapSection } from './sections/bitmap.js';
  */
 const SECTIONS: readonly BenchSection[] = [
   bitmapSection,
+  resyncSection,
+  hostWriteSection,
+  exhaustiveSection,
 ];
 
 interface Arguments {

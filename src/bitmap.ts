@@ -9,23 +9,23 @@
  * because JavaScript's bitwise operators are (§6.2), and stored as `Int32Array` so that every read is already
  * an int32 (§5.1). A map of at most 8 words (256 bits, the controller's exhaustive-search maps) is that array
  * and nothing else. A larger map also keeps summary levels (QEMU's HBitmap, §6.1):
- *   - level 1 marks blocks of 8 words (32 bytes): if a block has a set bit, its mark is set. A mark may outlive
- *     its bits: `clear` leaves it, and the next search that visits the block finds it empty and removes it.
- *     This keeps `clear` as cheap as on a flat array, and `set` pays one store to a 128 KiB array (at 2^28
- *     bits) that stays in cache, instead of a branch on every level (measured in bench/: the exact form cost
- *     about 20 ns more per random set and clear);
+ *   - level 1 marks words: a word with a set bit is always marked. A mark may outlive its bits: `clear`
+ *     leaves it, and the next search that reaches the word finds it empty and removes the mark. That keeps
+ *     `clear` as cheap as on a flat array and `set` to one extra store, where an exact level 1 costs a
+ *     data-dependent branch per level on both (about 15 ns more per random set or clear, measured with
+ *     bench/ on the project's machine);
  *   - each level above is exact: bit j is set exactly when word j of the level below is nonzero. Levels are
  *     added until the top has at most 8 words.
- * Finding, iterating, merging, copying and clearing then cost in proportion to the marked blocks, not to the
+ * Finding, iterating, merging, copying and clearing then cost in proportion to the marked words, not to the
  * volume.
  *
  * Counts. The number of set bits is exact after every change, so `count` and "is anything dirty?" are O(1).
- * A map of more than one slice (2^25 bits) keeps its count per slice, as md keeps one per page (§3): that is
- * what lets a copy proceed one slice at a time and still keep the count exact between steps. `count` then
- * adds at most 128 slice counts.
+ * A map of more than one slice (2^24 bits) keeps its count per slice, as md keeps one per page (§3): that is
+ * what lets a copy proceed one slice at a time and keep the count exact between steps. `count` then adds at
+ * most 256 slice counts.
  *
  * Bounded work. A whole-map operation on a 2^28-bit map touches 32 MiB. `mergeInSlices`, `copyFromInSlices`
- * and `clearAllInSlices` split merge, image and reset into steps of one slice (2^20 words, 4 MiB), so that no
+ * and `clearAllInSlices` split merge, image and reset into steps of one slice (2^19 words, 2 MiB), so that no
  * step blocks host I/O for more than a few milliseconds (§6.4). The unsliced forms do the whole map at once.
  * Images are taken into a bitmap the caller keeps and reuses (`copyFrom`), never into a fresh 32 MiB array
  * (§5.7); `copyWordsInto` and `fromWords` move the raw words for persistence.
@@ -36,13 +36,10 @@
 import { assert } from './assert.js';
 
 const WORD_BITS = 32;
-/** Words in one marked block: 32 bytes, half a cache line. */
-const BLOCK_WORDS = 8;
-const BLOCK_SHIFT = 3;
 /** Maps of at most this many words have no summary. A summary level with more words than this gets one above it. */
 const FLAT_MAX_WORDS = 8;
-/** One slice is 2^20 words (4 MiB, 2^25 bits): a slice of the slowest whole-map work (dense merge) takes 1-2 ms. */
-const SLICE_WORD_SHIFT = 20;
+/** One slice is 2^19 words (2 MiB, 2^24 bits): a slice of the slowest whole-map work (dense merge) takes about 1 ms. */
+const SLICE_WORD_SHIFT = 19;
 const SLICE_WORDS = 2 ** SLICE_WORD_SHIFT;
 const SLICE_BIT_SHIFT = SLICE_WORD_SHIFT + 5;
 /** Bits in one slice of the sliced whole-map operations. */
@@ -50,8 +47,8 @@ export const SLICE_BITS = 2 ** SLICE_BIT_SHIFT;
 /** Largest map: `bit >>> 5` and `1 << (bit & 31)` index correctly only below 2^32 (anchors §1). */
 export const MAX_BIT_COUNT = 2 ** 32;
 /**
- * A slice is copied or cleared block by block through the marks when it holds fewer set bits than 1/64 of its
- * words, and with one bulk `set`/`fill` otherwise: a scattered block costs roughly 64 times a word of a
+ * A slice is copied or cleared word by word through the marks when it holds fewer set bits than 1/64 of its
+ * words, and with one bulk `set`/`fill` otherwise: a scattered word costs roughly 64 times a word of a
  * sequential copy (anchors §4, §6.1).
  */
 const SPARSE_RATIO = 64;
@@ -67,7 +64,7 @@ function popcount32(word: number): number {
 
 /**
  * Set bits of four words at once: the 2-bit and 4-bit partial sums of the four are added before the bytes are
- * summed, which is about 1.5 times faster than four `popcount32` calls (bench/).
+ * summed, which is about 1.4 times faster than four `popcount32` calls.
  */
 function popcount4(a: number, b: number, c: number, d: number): number {
   const a2 = a - ((a >>> 1) & 0x55555555);
@@ -105,13 +102,10 @@ function indexOutOfRange(bit: number, bitCount: number): never {
   assert(false, `bit ${bit} outside 0..${bitCount - 1}`);
 }
 
-/** Level 0, padded to whole blocks when the map has a summary, and the levels above it. */
+/** Level 0 and, for a map of more than 8 words, the levels above it. */
 function buildLevels(bitCount: number): Int32Array[] {
-  const wordCount = Math.ceil(bitCount / WORD_BITS);
-  if (wordCount <= FLAT_MAX_WORDS) return [new Int32Array(wordCount)];
-  const blockCount = Math.ceil(wordCount / BLOCK_WORDS);
-  const levels = [new Int32Array(blockCount * BLOCK_WORDS), new Int32Array(Math.ceil(blockCount / WORD_BITS))];
-  for (let top = levels[1]!; top.length > FLAT_MAX_WORDS; levels.push(top)) {
+  const levels = [new Int32Array(Math.ceil(bitCount / WORD_BITS))];
+  for (let top = levels[0]!; top.length > FLAT_MAX_WORDS; levels.push(top)) {
     top = new Int32Array(Math.ceil(top.length / WORD_BITS));
   }
   return levels;
@@ -152,16 +146,14 @@ export class SlicedOperation {
 
 export class Bitmap implements Iterable<number> {
   readonly bitCount: number;
-  /** Level 0. Bits at or after `bitCount`, and padding words, are always 0. */
+  /** Level 0. Bits at or after `bitCount` are always 0. */
   private readonly words: Int32Array;
-  /** `levels[0]` is `words`; `levels[1]` marks blocks (a superset); `levels[l + 1]` is exact over `levels[l]`. */
+  /** `levels[0]` is `words`; `levels[1]` marks words (a superset); `levels[l + 1]` is exact over `levels[l]`. */
   private readonly levels: readonly Int32Array[];
   /** Set bits, for a map of one slice. */
   private setCount = 0;
   /** Set bits in each slice, for a map of more than one slice; null otherwise. */
   private readonly sliceCounts: Int32Array | null;
-  /** Receives the first word of the next marked block, so that its cache miss overlaps the current one. */
-  private lookahead = 0;
 
   constructor(bitCount: number) {
     assert(Number.isSafeInteger(bitCount) && bitCount >= 0 && bitCount <= MAX_BIT_COUNT,
@@ -198,22 +190,20 @@ export class Bitmap implements Iterable<number> {
    */
   static fromWords(bitCount: number, words: Uint32Array | Int32Array): Bitmap {
     const bitmap = new Bitmap(bitCount);
-    const wordCount = Math.ceil(bitCount / WORD_BITS);
-    assert(words.length === wordCount, `an image of ${bitCount} bits has ${wordCount} words, got ${words.length}`);
+    assert(words.length === bitmap.words.length, `an image of ${bitCount} bits has ${bitmap.words.length} words, got ${words.length}`);
     bitmap.words.set(words instanceof Int32Array ? words : new Int32Array(words.buffer, words.byteOffset, words.length));
     const tailBits = bitCount & 31;
-    assert(tailBits === 0 || (bitmap.words[wordCount - 1]! & (-1 << tailBits)) === 0, 'an image has bits set past bitCount');
+    assert(tailBits === 0 || (bitmap.words[words.length - 1]! & (-1 << tailBits)) === 0, 'an image has bits set past bitCount');
     bitmap.rebuildIndex();
     return bitmap;
   }
 
   /** Writes the raw image (the layout `fromWords` reads) into a caller's buffer of `ceil(bitCount / 32)` words. */
   copyWordsInto(out: Uint32Array | Int32Array): void {
-    const wordCount = Math.ceil(this.bitCount / WORD_BITS);
-    assert(out.length === wordCount, `an image of ${this.bitCount} bits has ${wordCount} words, got ${out.length}`);
-    const words = this.words.subarray(0, wordCount);
+    const words = this.words;
+    assert(out.length === words.length, `an image of ${this.bitCount} bits has ${words.length} words, got ${out.length}`);
     if (out instanceof Int32Array) out.set(words);
-    else out.set(new Uint32Array(words.buffer, words.byteOffset, wordCount));
+    else out.set(new Uint32Array(words.buffer, words.byteOffset, words.length));
   }
 
   /** Number of set bits, maintained on every change. */
@@ -242,11 +232,11 @@ export class Bitmap implements Iterable<number> {
     const sliceCounts = this.sliceCounts;
     if (sliceCounts === null) this.setCount += 1;
     else sliceCounts[bit >>> SLICE_BIT_SHIFT] = sliceCounts[bit >>> SLICE_BIT_SHIFT]! + 1;
-    if (word === 0 && this.levels.length > 1) this.markBlock(index >>> BLOCK_SHIFT);
+    if (word === 0 && this.levels.length > 1) this.markWord(index);
     return true;
   }
 
-  /** Clears one bit; returns whether it changed. The block's mark stays until a search finds the block empty. */
+  /** Clears one bit; returns whether it changed. The word's mark stays until a search finds the word empty. */
   clear(bit: number): boolean {
     if (!((bit >>> 0) === bit && bit < this.bitCount)) indexOutOfRange(bit, this.bitCount);
     const words = this.words;
@@ -266,7 +256,7 @@ export class Bitmap implements Iterable<number> {
     assert(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= this.bitCount,
       `range [${start}, ${end}) outside 0..${this.bitCount}`);
     if (this.levels.length === 1) {
-      const added = start < end ? setWordBits(this.words, start, end) : 0;
+      const added = start < end ? setBits(this.words, start, end) : 0;
       this.setCount += added;
       return added;
     }
@@ -275,8 +265,8 @@ export class Bitmap implements Iterable<number> {
       const slice = Math.floor(from / SLICE_BITS);
       const to = Math.min(end, (slice + 1) * SLICE_BITS);
       const wholeSlice = from === slice * SLICE_BITS && to === Math.min(this.bitCount, (slice + 1) * SLICE_BITS);
-      const sliceAdded = wholeSlice ? this.fillSlice(slice) : setWordBits(this.words, from, to);
-      this.markBlocks(from >>> 5 >>> BLOCK_SHIFT, ((to - 1) >>> 5 >>> BLOCK_SHIFT));
+      const sliceAdded = wholeSlice ? this.fillSlice(slice) : setBits(this.words, from, to);
+      this.markWords(from >>> 5, ((to - 1) >>> 5) + 1);
       this.addToSlice(slice, sliceAdded);
       added += sliceAdded;
       from = to;
@@ -305,14 +295,14 @@ export class Bitmap implements Iterable<number> {
     const start = from < 0 ? 0 : from;
     const words = this.words;
     let index = start >>> 5;
-    let word = words[index]! & (-1 << (start & 31));
+    const word = (words[index]! | 0) & (-1 << (start & 31));
     if (word !== 0) return index * WORD_BITS + lowestBit(word);
-    const end = this.levels.length === 1 ? words.length : (index | (BLOCK_WORDS - 1)) + 1;
-    for (index += 1; index < end; index += 1) {
-      word = words[index]!;
-      if (word !== 0) return index * WORD_BITS + lowestBit(word);
+    if (this.levels.length > 1) return this.firstBitFromWord(index + 1);
+    for (index += 1; index < words.length; index += 1) {
+      const next = words[index]! | 0;
+      if (next !== 0) return index * WORD_BITS + lowestBit(next);
     }
-    return end === words.length ? -1 : this.firstBitFromBlock(end >>> BLOCK_SHIFT);
+    return -1;
   }
 
   /** The first clear bit at or after `from`, or -1. Linear in the run of set bits it skips. */
@@ -340,15 +330,15 @@ export class Bitmap implements Iterable<number> {
     if (from >= this.bitCount || out.length === 0) return 0;
     const start = from < 0 ? 0 : from;
     const words = this.words;
-    let index = start >>> 5;
-    let written = collectWord(words[index]! & (-1 << (start & 31)), index, out, 0);
-    const end = this.levels.length === 1 ? words.length : (index | (BLOCK_WORDS - 1)) + 1;
-    for (index += 1; index < end && written < out.length; index += 1) {
-      const word = words[index]!;
-      if (word !== 0) written = collectWord(word, index, out, written);
+    const index = start >>> 5;
+    const written = collectWord((words[index]! | 0) & (-1 << (start & 31)), index, out, 0);
+    if (written === out.length) return written;
+    if (this.levels.length > 1) return this.collectFromWord(index + 1, out, written);
+    let filled = written;
+    for (let next = index + 1; next < words.length && filled < out.length; next += 1) {
+      if (words[next] !== 0) filled = collectWord(words[next]!, next, out, filled);
     }
-    if (end === words.length || written === out.length) return written;
-    return this.collectBlocks(end >>> BLOCK_SHIFT, out, written);
+    return filled;
   }
 
   /** ORs `other` into this bitmap (same size). */
@@ -378,7 +368,7 @@ export class Bitmap implements Iterable<number> {
     if (!Bitmap.isSparse(this.count + other.count, this.words.length)) {
       this.levels.forEach((level, at) => level.set(other.levels[at]!));
       this.setCount = other.setCount;
-      this.sliceCounts?.set(other.sliceCounts!);
+      if (this.sliceCounts !== null) this.sliceCounts.set(other.sliceCounts!);
       return;
     }
     for (let slice = 0; slice < this.sliceTotal(); slice += 1) this.copySlice(other, slice);
@@ -398,17 +388,24 @@ export class Bitmap implements Iterable<number> {
 
   equals(other: Bitmap): boolean {
     if (other.bitCount !== this.bitCount || other.count !== this.count) return false;
+    if (this.levels.length === 1) return sameWords(this.words, other.words, 0, this.words.length);
+    return this.markedWordsMatch(other) && other.markedWordsMatch(this);
+  }
+
+  /** Whether every word marked here equals the same word of `other` (walking this map's summary only). */
+  private markedWordsMatch(other: Bitmap): boolean {
     const words = this.words;
     const otherWords = other.words;
-    if (this.levels.length === 1) return sameWords(words, otherWords, 0, words.length);
     const marks = this.levels[1]!;
-    const otherMarks = other.levels[1]!;
-    for (let group = 0; group < marks.length; group += 1) {
-      const blocks = marks[group]! | otherMarks[group]!;
-      if (blocks === 0) continue;
-      for (let bits = blocks; bits !== 0; bits &= bits - 1) {
-        const first = (group * WORD_BITS + lowestBit(bits)) * BLOCK_WORDS;
-        if (!sameWords(words, otherWords, first, first + BLOCK_WORDS)) return false;
+    for (let group = this.nextNonzeroWord(1, 0); group !== -1; group = this.nextNonzeroWord(1, group + 1)) {
+      const bits = marks[group]! | 0;
+      if (bits === -1) {
+        if (!sameWords(words, otherWords, group * WORD_BITS, group * WORD_BITS + WORD_BITS)) return false;
+        continue;
+      }
+      for (let rest = bits; rest !== 0; rest &= rest - 1) {
+        const index = group * WORD_BITS + lowestBit(rest);
+        if (words[index] !== otherWords[index]) return false;
       }
     }
     return true;
@@ -443,15 +440,13 @@ export class Bitmap implements Iterable<number> {
   }
 
   /**
-   * Checks every internal invariant: no bit past `bitCount`, a mark on every block with a set bit, each level
-   * above exactly "the word below is nonzero", and the counts equal to a recount. O(size): for tests only.
+   * Checks every internal invariant: no bit past `bitCount`, a mark on every nonzero word, each level above
+   * exactly "the word below is nonzero", and the counts equal to a recount. O(size): for tests only.
    */
   assertConsistent(): void {
-    const wordCount = Math.ceil(this.bitCount / WORD_BITS);
     const tailBits = this.bitCount & 31;
-    if (tailBits !== 0) assert((this.words[wordCount - 1]! & (-1 << tailBits)) === 0, 'bits past bitCount are set');
-    for (let index = wordCount; index < this.words.length; index += 1) assert(this.words[index] === 0, `padding word ${index} is set`);
-    if (this.levels.length > 1) this.assertSummaries();
+    if (tailBits !== 0) assert((this.words[this.words.length - 1]! & (-1 << tailBits)) === 0, 'bits past bitCount are set');
+    for (let level = 1; level < this.levels.length; level += 1) this.assertLevel(level);
     assert(this.count === this.recount(), `count ${this.count} but ${this.recount()} bits are set`);
     for (let slice = 0; slice < this.sliceTotal(); slice += 1) {
       const [first, end] = this.sliceWordRange(slice);
@@ -460,51 +455,44 @@ export class Bitmap implements Iterable<number> {
     }
   }
 
-  private assertSummaries(): void {
-    const marks = this.levels[1]!;
-    const blockCount = this.words.length / BLOCK_WORDS;
-    for (let block = 0; block < marks.length * WORD_BITS; block += 1) {
-      const marked = (marks[block >>> 5]! & (1 << (block & 31))) !== 0;
-      if (block >= blockCount) assert(!marked, `mark past the last block: ${block}`);
-      else if (!allZero(this.words, block * BLOCK_WORDS, block * BLOCK_WORDS + BLOCK_WORDS)) assert(marked, `block ${block} has bits but no mark`);
-    }
-    for (let level = 2; level < this.levels.length; level += 1) {
-      const below = this.levels[level - 1]!;
-      const summary = this.levels[level]!;
-      for (let index = 0; index < summary.length * WORD_BITS; index += 1) {
-        const marked = (summary[index >>> 5]! & (1 << (index & 31))) !== 0;
-        const nonzero = index < below.length && below[index] !== 0;
-        assert(marked === nonzero, `summary level ${level} bit ${index} is ${marked}, word is ${nonzero ? 'nonzero' : 'zero'}`);
-      }
+  private assertLevel(level: number): void {
+    const below = this.levels[level - 1]!;
+    const summary = this.levels[level]!;
+    for (let index = 0; index < summary.length * WORD_BITS; index += 1) {
+      const marked = (summary[index >>> 5]! & (1 << (index & 31))) !== 0;
+      const nonzero = index < below.length && below[index] !== 0;
+      if (level === 1) assert(marked || !nonzero, `word ${index} has bits but no mark`);
+      if (level === 1) assert(!marked || index < below.length, `mark past the last word: ${index}`);
+      else assert(marked === nonzero, `summary level ${level} bit ${index} is ${marked}, word is ${nonzero ? 'nonzero' : 'zero'}`);
     }
   }
 
   // ---- summary maintenance ----
 
-  /** A word of `block` became nonzero: mark the block (one store), and the levels above if its mark word was 0. */
-  private markBlock(block: number): void {
+  /** Word `index` became nonzero: mark it (one store), and the levels above if its mark word was 0. */
+  private markWord(index: number): void {
     const marks = this.levels[1]!;
-    const group = block >>> 5;
+    const group = index >>> 5;
     const old = marks[group]!;
-    marks[group] = old | (1 << (block & 31));
+    marks[group] = old | (1 << (index & 31));
     if (old === 0) this.markNonzero(2, group);
   }
 
-  /** `block` turned out to be empty: drop its mark. */
-  private unmarkBlock(block: number): void {
+  /** Word `index` turned out to be empty: drop its mark. */
+  private unmarkWord(index: number): void {
     const marks = this.levels[1]!;
-    const group = block >>> 5;
-    const next = marks[group]! & ~(1 << (block & 31));
+    const group = index >>> 5;
+    const next = marks[group]! & ~(1 << (index & 31));
     marks[group] = next;
     if (next === 0) this.markZero(2, group);
   }
 
-  /** Marks blocks [first, end) (each has a set bit now), and the levels above. */
-  private markBlocks(first: number, end: number): void {
+  /** Marks words [first, end) (each has a set bit now), and the levels above. */
+  private markWords(first: number, end: number): void {
     let from = first;
     let to = end;
     for (let at = 1; at < this.levels.length; at += 1) {
-      setWordBits(this.levels[at]!, from, to);
+      setBits(this.levels[at]!, from, to);
       from >>>= 5;
       to = ((to - 1) >>> 5) + 1;
     }
@@ -538,18 +526,11 @@ export class Bitmap implements Iterable<number> {
     }
   }
 
-  /** The first marked block at or after `block`, or -1 (the block may have been emptied since). */
-  private nextMarkedBlock(block: number): number {
-    const marks = this.levels[1]!;
-    const group = block >>> 5;
-    if (group >= marks.length) return -1;
-    const bits = marks[group]! & (-1 << (block & 31));
-    if (bits !== 0) return group * WORD_BITS + lowestBit(bits);
-    const next = this.nextNonzeroWord(1, group + 1);
-    return next === -1 ? -1 : next * WORD_BITS + lowestBit(marks[next]!);
-  }
-
-  /** The first nonzero word at or after `start` in level `level` (1 or more), or -1: climbs the exact levels, then descends. */
+  /**
+   * The first word at or after `start` in level `level` whose bit in the level above is set, or -1: climbs the
+   * levels, then descends. At level 0 that is the first marked word (it may have been emptied since); at the
+   * exact levels, the first nonzero word.
+   */
   private nextNonzeroWord(level: number, start: number): number {
     const levels = this.levels;
     const top = levels.length - 1;
@@ -576,43 +557,25 @@ export class Bitmap implements Iterable<number> {
     return index;
   }
 
-  /**
-   * The first set bit in a block at or after `block`, or -1. Before reading a block it touches the first word of
-   * the next marked one: iterating a sparse map is otherwise one cache miss after another, each waiting for the
-   * last (measured in bench/: about 1.5 times faster at 0.01%). Empty marked blocks lose their marks.
-   */
-  private firstBitFromBlock(block: number): number {
+  /** The first set bit in a word at or after word `index`, or -1. Marked words found empty lose their marks. */
+  private firstBitFromWord(index: number): number {
     const words = this.words;
-    for (let candidate = this.nextMarkedBlock(block); candidate !== -1;) {
-      const following = this.nextMarkedBlock(candidate + 1);
-      if (following !== -1) this.lookahead = words[following * BLOCK_WORDS]!;
-      const first = candidate * BLOCK_WORDS;
-      for (let index = first; index < first + BLOCK_WORDS; index += 1) {
-        const word = words[index]!;
-        if (word !== 0) return index * WORD_BITS + lowestBit(word);
-      }
-      this.unmarkBlock(candidate);
-      candidate = following;
+    for (let candidate = this.nextNonzeroWord(0, index); candidate !== -1; candidate = this.nextNonzeroWord(0, candidate + 1)) {
+      const word = words[candidate]! | 0;
+      if (word !== 0) return candidate * WORD_BITS + lowestBit(word);
+      this.unmarkWord(candidate);
     }
     return -1;
   }
 
-  /** `collect` from the start of `block` on, `written` entries of `out` already filled. */
-  private collectBlocks(block: number, out: Uint32Array, written: number): number {
+  /** `collect` from word `index` on, `written` entries of `out` already filled. */
+  private collectFromWord(index: number, out: Uint32Array, written: number): number {
     const words = this.words;
     let filled = written;
-    for (let candidate = this.nextMarkedBlock(block); candidate !== -1 && filled < out.length;) {
-      const following = this.nextMarkedBlock(candidate + 1);
-      if (following !== -1) this.lookahead = words[following * BLOCK_WORDS]!;
-      const first = candidate * BLOCK_WORDS;
-      let any = 0;
-      for (let index = first; index < first + BLOCK_WORDS && filled < out.length; index += 1) {
-        const word = words[index]!;
-        any |= word;
-        if (word !== 0) filled = collectWord(word, index, out, filled);
-      }
-      if (any === 0) this.unmarkBlock(candidate);
-      candidate = following;
+    for (let candidate = this.nextNonzeroWord(0, index); candidate !== -1 && filled < out.length; candidate = this.nextNonzeroWord(0, candidate + 1)) {
+      const word = words[candidate]! | 0;
+      if (word !== 0) filled = collectWord(word, candidate, out, filled);
+      else this.unmarkWord(candidate);
     }
     return filled;
   }
@@ -621,9 +584,7 @@ export class Bitmap implements Iterable<number> {
   private rebuildIndex(): void {
     const words = this.words;
     if (this.levels.length > 1) {
-      for (let first = 0; first < words.length; first += BLOCK_WORDS) {
-        if (!allZero(words, first, first + BLOCK_WORDS)) this.markBlock(first >>> BLOCK_SHIFT);
-      }
+      for (let index = 0; index < words.length; index += 1) if (words[index] !== 0) this.markWord(index);
     }
     this.setCount = 0;
     this.sliceCounts?.fill(0);
@@ -654,7 +615,7 @@ export class Bitmap implements Iterable<number> {
     else this.sliceCounts[slice] = this.sliceCounts[slice]! + delta;
   }
 
-  /** Whether a slice holding `setBits` is worth walking block by block rather than in bulk. */
+  /** Whether a slice holding `setBits` is worth walking word by word through the marks rather than in bulk. */
   private static isSparse(setBits: number, wordCount: number): boolean {
     return setBits * SPARSE_RATIO < wordCount;
   }
@@ -662,12 +623,10 @@ export class Bitmap implements Iterable<number> {
   /** Sets every bit of one whole slice (marks not included); returns how many were newly set. */
   private fillSlice(slice: number): number {
     const [first, end] = this.sliceWordRange(slice);
-    const wordCount = Math.ceil(this.bitCount / WORD_BITS);
-    const last = Math.min(end, wordCount);
     const tailBits = this.bitCount & 31;
-    const full = last === wordCount && tailBits !== 0 ? last - 1 : last;
+    const full = end === this.words.length && tailBits !== 0 ? end - 1 : end;
     this.words.fill(-1, first, full);
-    if (full !== last) this.words[full] = rangeMask(0, tailBits);
+    if (full !== end) this.words[full] = rangeMask(0, tailBits);
     const bitsInSlice = Math.min(this.bitCount, (slice + 1) * SLICE_BITS) - slice * SLICE_BITS;
     return bitsInSlice - this.sliceCount(slice);
   }
@@ -677,34 +636,37 @@ export class Bitmap implements Iterable<number> {
     const [first, end] = this.sliceWordRange(slice);
     const added = this.levels.length === 1
       ? mergeWords(this.words, other.words, first, end)
-      : this.mergeMarkedBlocks(other, first, end);
+      : this.mergeMarkedWords(other, first, end);
     this.addToSlice(slice, added);
   }
 
   /**
-   * ORs the source's words [first, end) in, visiting only the source's marked blocks: 32 marked blocks in a row
-   * take one straight loop (the dense case). Returns the number of newly set bits.
+   * ORs the source's words [first, end) in, visiting only the source's marked words (found through its summary
+   * levels): 32 marked words in a row take one straight loop (the dense case). Returns the number of newly set
+   * bits.
    */
-  private mergeMarkedBlocks(other: Bitmap, first: number, end: number): number {
+  private mergeMarkedWords(other: Bitmap, first: number, end: number): number {
     const words = this.words;
     const source = other.words;
     const marks = this.levels[1]!;
     const sourceMarks = other.levels[1]!;
     let added = 0;
-    for (let group = first >>> 8, groupEnd = (end + 255) >>> 8; group < groupEnd; group += 1) {
-      const sourceBlocks = sourceMarks[group]!;
-      if (sourceBlocks === 0) continue;
-      const base = group * WORD_BITS * BLOCK_WORDS;
-      if (sourceBlocks === -1) {
-        added += mergeWords(words, source, base, base + WORD_BITS * BLOCK_WORDS);
+    const groupEnd = ((end - 1) >>> 5) + 1;
+    for (let group = other.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = other.nextNonzeroWord(1, group + 1)) {
+      const sourceBits = sourceMarks[group]! | 0;
+      if (sourceBits === -1) {
+        added += mergeWords(words, source, group * WORD_BITS, group * WORD_BITS + WORD_BITS);
       } else {
-        for (let bits = sourceBlocks; bits !== 0; bits &= bits - 1) {
-          const start = base + lowestBit(bits) * BLOCK_WORDS;
-          added += mergeWords(words, source, start, start + BLOCK_WORDS);
+        for (let bits = sourceBits; bits !== 0; bits &= bits - 1) {
+          const index = group * WORD_BITS + lowestBit(bits);
+          const word = words[index]! | 0;
+          const fresh = source[index]! & ~word;
+          words[index] = word | fresh;
+          added += popcount32(fresh);
         }
       }
       const old = marks[group]!;
-      marks[group] = old | sourceBlocks;
+      marks[group] = old | sourceBits;
       if (old === 0) this.markNonzero(2, group);
     }
     return added;
@@ -721,20 +683,21 @@ export class Bitmap implements Iterable<number> {
     }
     const [first, end] = this.sliceWordRange(slice);
     if (Bitmap.isSparse(before + after, end - first)) {
-      this.zeroMarkedBlocks(first, end);
-      const source = other.words;
+      this.zeroMarkedWords(first, end);
       const words = this.words;
+      const source = other.words;
       const sourceMarks = other.levels[1]!;
-      for (let group = first >>> 8, groupEnd = (end + 255) >>> 8; group < groupEnd; group += 1) {
-        for (let bits = sourceMarks[group]!; bits !== 0; bits &= bits - 1) {
-          const start = (group * WORD_BITS + lowestBit(bits)) * BLOCK_WORDS;
-          for (let index = start; index < start + BLOCK_WORDS; index += 1) words[index] = source[index]!;
+      const groupEnd = ((end - 1) >>> 5) + 1;
+      for (let group = other.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = other.nextNonzeroWord(1, group + 1)) {
+        for (let bits = sourceMarks[group]! | 0; bits !== 0; bits &= bits - 1) {
+          const index = group * WORD_BITS + lowestBit(bits);
+          words[index] = source[index]!;
         }
       }
     } else {
       this.words.set(other.words.subarray(first, end), first);
     }
-    this.replaceMarks(other.levels[1]!, first, end);
+    this.replaceSummaries(other.levels, first, end);
     this.addToSlice(slice, after - before);
   }
 
@@ -746,37 +709,53 @@ export class Bitmap implements Iterable<number> {
       return;
     }
     const [first, end] = this.sliceWordRange(slice);
-    if (Bitmap.isSparse(before, end - first)) this.zeroMarkedBlocks(first, end);
+    if (Bitmap.isSparse(before, end - first)) this.zeroMarkedWords(first, end);
     else this.words.fill(0, first, end);
-    this.replaceMarks(null, first, end);
+    this.replaceSummaries(null, first, end);
     this.addToSlice(slice, -before);
   }
 
-  /** Zeroes the marked blocks among words [first, end) (a whole slice). */
-  private zeroMarkedBlocks(first: number, end: number): void {
+  /** Zeroes the marked words among words [first, end), finding them through the summary levels. */
+  private zeroMarkedWords(first: number, end: number): void {
     const words = this.words;
     const marks = this.levels[1]!;
-    for (let group = first >>> 8, groupEnd = (end + 255) >>> 8; group < groupEnd; group += 1) {
-      for (let bits = marks[group]!; bits !== 0; bits &= bits - 1) {
-        const start = (group * WORD_BITS + lowestBit(bits)) * BLOCK_WORDS;
-        for (let index = start; index < start + BLOCK_WORDS; index += 1) words[index] = 0;
-      }
+    const groupEnd = ((end - 1) >>> 5) + 1;
+    for (let group = this.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = this.nextNonzeroWord(1, group + 1)) {
+      for (let bits = marks[group]! | 0; bits !== 0; bits &= bits - 1) words[group * WORD_BITS + lowestBit(bits)] = 0;
     }
   }
 
   /**
-   * Level-0 words [first, end) (a whole slice) have just been rewritten: sets the marks over them to `source`'s
-   * (or to none), and propagates each mark word that became zero or nonzero upward.
+   * Words [first, end) (a whole slice) have just been made equal to `source`'s words (or zero): makes every
+   * summary level over them equal to `source`'s (or empty). Where the range covers whole summary words they
+   * are copied; at the first level where it does not, its bits are copied one word at a time and each word
+   * that became zero or nonzero is propagated upward.
    */
-  private replaceMarks(source: Int32Array | null, first: number, end: number): void {
-    const marks = this.levels[1]!;
-    for (let group = first >>> 8, groupEnd = (end + 255) >>> 8; group < groupEnd; group += 1) {
-      const old = marks[group]!;
-      const next = source === null ? 0 : source[group]!;
-      if (old === next) continue;
-      marks[group] = next;
-      if (old === 0) this.markNonzero(2, group);
-      else if (next === 0) this.markZero(2, group);
+  private replaceSummaries(source: readonly Int32Array[] | null, first: number, end: number): void {
+    let from = first;
+    let to = end;
+    for (let at = 1; at < this.levels.length; at += 1) {
+      const level = this.levels[at]!;
+      const wordFrom = from >>> 5;
+      const wordTo = ((to - 1) >>> 5) + 1;
+      if ((from & 31) === 0 && ((to & 31) === 0 || to === this.levels[at - 1]!.length)) {
+        if (source === null) level.fill(0, wordFrom, wordTo);
+        else level.set(source[at]!.subarray(wordFrom, wordTo), wordFrom);
+        from = wordFrom;
+        to = wordTo;
+        continue;
+      }
+      for (let index = wordFrom; index < wordTo; index += 1) {
+        const base = index * WORD_BITS;
+        const mask = rangeMask(Math.max(from, base) - base, Math.min(to, base + WORD_BITS) - base);
+        const old = level[index]!;
+        const next = (old & ~mask) | (source === null ? 0 : source[at]![index]! & mask);
+        if (old === next) continue;
+        level[index] = next;
+        if (old === 0) this.markNonzero(at + 1, index);
+        else if (next === 0) this.markZero(at + 1, index);
+      }
+      return;
     }
   }
 
@@ -812,14 +791,14 @@ function mergeWords(words: Int32Array, source: Int32Array, first: number, end: n
   let added = 0;
   let index = first;
   for (; index + 4 <= end; index += 4) {
-    const a = words[index]!;
-    const b = words[index + 1]!;
-    const c = words[index + 2]!;
-    const d = words[index + 3]!;
-    const sa = source[index]!;
-    const sb = source[index + 1]!;
-    const sc = source[index + 2]!;
-    const sd = source[index + 3]!;
+    const a = words[index]! | 0;
+    const b = words[index + 1]! | 0;
+    const c = words[index + 2]! | 0;
+    const d = words[index + 3]! | 0;
+    const sa = source[index]! | 0;
+    const sb = source[index + 1]! | 0;
+    const sc = source[index + 2]! | 0;
+    const sd = source[index + 3]! | 0;
     words[index] = a | sa;
     words[index + 1] = b | sb;
     words[index + 2] = c | sc;
@@ -827,8 +806,8 @@ function mergeWords(words: Int32Array, source: Int32Array, first: number, end: n
     added += popcount4(sa & ~a, sb & ~b, sc & ~c, sd & ~d);
   }
   for (; index < end; index += 1) {
-    const word = words[index]!;
-    const incoming = source[index]!;
+    const word = words[index]! | 0;
+    const incoming = source[index]! | 0;
     words[index] = word | incoming;
     added += popcount32(incoming & ~word);
   }
@@ -840,9 +819,9 @@ function countWords(words: Int32Array, first: number, end: number): number {
   let total = 0;
   let index = first;
   for (; index + 4 <= end; index += 4) {
-    total += popcount4(words[index]!, words[index + 1]!, words[index + 2]!, words[index + 3]!);
+    total += popcount4(words[index]! | 0, words[index + 1]! | 0, words[index + 2]! | 0, words[index + 3]! | 0);
   }
-  for (; index < end; index += 1) total += popcount32(words[index]!);
+  for (; index < end; index += 1) total += popcount32(words[index]! | 0);
   return total;
 }
 
@@ -851,14 +830,8 @@ function sameWords(words: Int32Array, other: Int32Array, first: number, end: num
   return true;
 }
 
-function allZero(words: Int32Array, first: number, end: number): boolean {
-  let any = 0;
-  for (let index = first; index < end; index += 1) any |= words[index]!;
-  return any === 0;
-}
-
 /** Sets bits [from, to) of a word array (from < to); returns how many were newly set. */
-function setWordBits(words: Int32Array, from: number, to: number): number {
+function setBits(words: Int32Array, from: number, to: number): number {
   const first = from >>> 5;
   const last = (to - 1) >>> 5;
   let added = 0;

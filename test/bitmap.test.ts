@@ -180,7 +180,11 @@ function run(bitmap: Bitmap, model: Model, command: Command): void {
       const start = Math.min(command.start, model.bitCount);
       const end = Math.min(model.bitCount, start + command.length);
       let added = 0;
-      for (let bit = start; bit < end; bit += 1) if (!model.bits.has(bit)) (model.bits.add(bit), (added += 1));
+      for (let bit = start; bit < end; bit += 1) {
+        if (model.bits.has(bit)) continue;
+        model.bits.add(bit);
+        added += 1;
+      }
       expect(bitmap.setRange(start, end)).toBe(added);
       break;
     }
@@ -425,6 +429,33 @@ describe('bitmap', () => {
         }),
       { seed: 4801, numRuns: 6 },
     );
+  });
+
+  test('bitmap: slices: past 2^28 bits (six levels) sliced and whole copy, merge and clear keep every level exact', () => {
+    const bitCount = 2 ** 28 + 2 ** 20 + 5;
+    const random = xorshift(4901);
+    const sourceBits = [...edgeBits(bitCount), ...Array.from({ length: 300 }, () => random() % bitCount)];
+    const targetBits = Array.from({ length: 300 }, () => random() % bitCount);
+    const source = Bitmap.of(bitCount, sourceBits);
+    const sourceModel = new Set(sourceBits);
+    const union = [...new Set([...sourceBits, ...targetBits])].sort((a, b) => a - b);
+    for (const sliced of [false, true]) {
+      const bitmap = Bitmap.of(bitCount, targetBits);
+      if (sliced) bitmap.mergeInSlices(source).finish();
+      else bitmap.merge(source);
+      expect(bitmap.toArray()).toEqual(union);
+      bitmap.assertConsistent();
+      if (sliced) bitmap.copyFromInSlices(source).finish();
+      else bitmap.copyFrom(source);
+      expect(bitmap.toArray()).toEqual([...sourceModel].sort((a, b) => a - b));
+      expect(bitmap.equals(source)).toBe(true);
+      bitmap.assertConsistent();
+      if (sliced) bitmap.clearAllInSlices().finish();
+      else bitmap.clearAll();
+      expect(bitmap.count).toBe(0);
+      expect(bitmap.nextSet(0)).toBe(-1);
+      bitmap.assertConsistent();
+    }
   });
 
   test('bitmap: rejections: out-of-range bits, bad ranges, bad text and mismatched sizes are asserts', () => {

@@ -14,7 +14,7 @@ import { TypedFastBitSet } from 'typedfastbitset';
 
 import { Bitmap } from '../../src/bitmap.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
-import type { BenchContext, BenchSection, Measurement, Peer, Target } from '../harness.js';
+import { consume, type BenchContext, type BenchSection, type Measurement, type Peer, type Target } from '../harness.js';
 
 const SPARSE: Pattern = { shape: 'random', density: 0.0001, seed: 11 };
 const DENSE: Pattern = { shape: 'random', density: 0.5, seed: 13 };
@@ -55,18 +55,24 @@ function randomOperations(context: BenchContext): void {
   context.log('bitmap: random set, test, clear');
   context.yardstick(3);
 
-  const set = context.measure(() => setEach(ours, setPositions), { setup: () => ours.clearAll() });
-  const add = context.measure(() => addEach(theirs, setPositions), { setup: () => theirs.words.fill(0) });
-  recordPerOperation(context, 'random set', operations, set, add);
+  const set = context.compare({
+    ours: { work: () => setEach(ours, setPositions), setup: () => ours.clearAll() },
+    theirs: { work: () => addEach(theirs, setPositions), setup: () => theirs.words.fill(0) },
+  });
+  recordPerOperation(context, 'random set', operations, set.ours, set.theirs);
 
   fillEach(ours, theirs, setPositions);
-  const test = context.measure(() => testEach(ours, testPositions));
-  const has = context.measure(() => hasEach(theirs, testPositions));
-  recordPerOperation(context, 'random test', operations, test, has);
+  const test = context.compare({
+    ours: { work: () => testEach(ours, testPositions) },
+    theirs: { work: () => hasEach(theirs, testPositions) },
+  });
+  recordPerOperation(context, 'random test', operations, test.ours, test.theirs);
 
-  const clear = context.measure(() => clearEach(ours, setPositions), { setup: () => fillEach(ours, theirs, setPositions) });
-  const remove = context.measure(() => removeEach(theirs, setPositions), { setup: () => fillEach(ours, theirs, setPositions) });
-  recordPerOperation(context, 'random clear', operations, clear, remove);
+  const clear = context.compare({
+    ours: { work: () => clearEach(ours, setPositions), setup: () => fillEach(ours, theirs, setPositions) },
+    theirs: { work: () => removeEach(theirs, setPositions), setup: () => fillEach(ours, theirs, setPositions) },
+  });
+  recordPerOperation(context, 'random clear', operations, clear.ours, clear.theirs);
 }
 
 function recordPerOperation(context: BenchContext, name: string, operations: number, ours: Measurement, theirs: Measurement): void {
@@ -156,15 +162,18 @@ function patternOperations(context: BenchContext, pattern: Pattern): void {
 
 function iteration(context: BenchContext, pattern: Pattern, label: string, maps: Maps): void {
   const slow = pattern.density >= 0.01 ? SLOW_RUNS : {};
-  const findNext = context.measure(() => iterateByNextSet(maps.source), slow);
   const buffer = new Uint32Array(4096);
-  const collected = context.measure(() => iterateByCollect(maps.source, buffer), slow);
-  const forEach = context.measure(() => iterateByForEach(maps.sourceSet), slow);
+  const { findNext, collected, forEach } = context.compare({
+    findNext: { work: () => iterateByNextSet(maps.source) },
+    collected: { work: () => iterateByCollect(maps.source, buffer) },
+    forEach: { work: () => iterateByForEach(maps.sourceSet) },
+  }, slow);
   const peers = { typedfastbitset: msPeer(forEach) };
   const sparseTarget: Target | undefined = pattern.density <= 0.0001 ? { kind: 'ratio-at-most', ratio: 0.25 } : undefined;
   context.record({ name: `bitmap: iterate by nextSet, ${label}`, value: findNext.medianMs, unit: 'ms', ms: findNext.medianMs,
     ...(sparseTarget === undefined ? {} : { target: sparseTarget }), peers });
   context.record({ name: `bitmap: iterate by collect(4096), ${label}`, value: collected.medianMs, unit: 'ms', ms: collected.medianMs, peers });
+  if (pattern === SPARSE) coldIteration(context, label, maps, buffer);
   if (pattern.density >= 0.5) {
     const bits = maps.source.count;
     context.record({
@@ -177,6 +186,25 @@ function iteration(context: BenchContext, pattern: Pattern, label: string, maps:
       note: 'target from anchor §7 (dense iteration), not from issue 4',
     });
   }
+}
+
+/**
+ * The same sparse iteration with cold caches: before each run a sweep through 64 MiB evicts the map, as when a
+ * resync starts on a map that host writes have not touched lately. Each dirty word is then a trip to memory.
+ */
+function coldIteration(context: BenchContext, label: string, maps: Maps, buffer: Uint32Array): void {
+  const sweep = new Int32Array(16 * 2 ** 20);
+  const evict = (): void => {
+    let sum = 0;
+    for (let index = 0; index < sweep.length; index += 16) sum = (sum + sweep[index]!) | 0;
+    consume(sum);
+  };
+  const { ours, theirs } = context.compare({
+    ours: { work: () => iterateByCollect(maps.source, buffer), setup: evict },
+    theirs: { work: () => iterateByForEach(maps.sourceSet), setup: evict },
+  });
+  context.record({ name: `bitmap: iterate by collect(4096), cold cache, ${label}`, value: ours.medianMs, unit: 'ms', ms: ours.medianMs,
+    peers: { typedfastbitset: msPeer(theirs) }, note: 'each run after a 64 MiB sweep that evicts the map; no target (the targets are for warm runs, as in anchor §4)' });
 }
 
 function iterateByNextSet(bitmap: Bitmap): number {
@@ -205,9 +233,11 @@ function iterateByForEach(set: TypedFastBitSet): number {
 
 function merge(context: BenchContext, pattern: Pattern, label: string, maps: Maps): void {
   const target = new Bitmap(context.options.bitCount);
-  const ours = context.measure(() => target.merge(maps.other), { setup: () => target.copyFrom(maps.source) });
   const targetSet = maps.sourceSet.clone();
-  const theirs = context.measure(() => targetSet.union(maps.otherSet), { setup: () => targetSet.words.set(maps.sourceSet.words) });
+  const { ours, theirs } = context.compare({
+    ours: { work: () => target.merge(maps.other), setup: () => target.copyFrom(maps.source) },
+    theirs: { work: () => targetSet.union(maps.otherSet), setup: () => targetSet.words.set(maps.sourceSet.words) },
+  });
   const ratioTarget: Target | undefined = pattern.shape !== 'random' ? undefined
     : pattern.density <= 0.0001 ? { kind: 'ratio-at-most', ratio: 0.5 }
       : pattern.density >= 0.5 ? { kind: 'ratio-at-most', ratio: 3 } : undefined;
@@ -217,8 +247,10 @@ function merge(context: BenchContext, pattern: Pattern, label: string, maps: Map
 
 function image(context: BenchContext, label: string, maps: Maps): void {
   const pooled = new Bitmap(context.options.bitCount);
-  const ours = context.measure(() => pooled.copyFrom(maps.source), { setup: () => pooled.copyFrom(maps.other) });
-  const theirs = context.measure(() => maps.sourceSet.clone().words.length, { runs: Math.min(5, context.options.runs) });
+  const { ours, theirs } = context.compare({
+    ours: { work: () => pooled.copyFrom(maps.source), setup: () => pooled.copyFrom(maps.other) },
+    theirs: { work: () => maps.sourceSet.clone().words.length },
+  });
   context.record({
     name: `bitmap: image into a pooled bitmap, ${label}`,
     value: ours.medianMs,
@@ -232,8 +264,10 @@ function image(context: BenchContext, label: string, maps: Maps): void {
 
 function popcount(context: BenchContext, label: string, maps: Maps): void {
   const reads = 1_000_000;
-  const ours = context.measure(() => readCount(maps.source, reads));
-  const theirs = context.measure(() => maps.sourceSet.size());
+  const { ours, theirs } = context.compare({
+    ours: { work: () => readCount(maps.source, reads) },
+    theirs: { work: () => maps.sourceSet.size() },
+  });
   context.record({ name: `bitmap: popcount (count), ${label}`, value: ours.medianMs / reads, unit: 'ms', ms: ours.medianMs / reads,
     target: { kind: 'ratio-at-most', ratio: 0.001 }, peers: { typedfastbitset: msPeer(theirs) },
     note: 'count is maintained; the figure is one read of it (1M reads timed). Target: O(1).' });
