@@ -387,9 +387,15 @@ export class Bitmap implements Iterable<number> {
   }
 
   equals(other: Bitmap): boolean {
-    if (other.bitCount !== this.bitCount || other.count !== this.count) return false;
-    if (this.levels.length === 1) return sameWords(this.words, other.words, 0, this.words.length);
-    return this.markedWordsMatch(other) && other.markedWordsMatch(this);
+    if (other.bitCount !== this.bitCount) return false;
+    if (this.levels.length === 1) {
+      if (other.setCount !== this.setCount) return false;
+      const words = this.words;
+      const otherWords = other.words;
+      for (let index = 0; index < words.length; index += 1) if (words[index] !== otherWords[index]) return false;
+      return true;
+    }
+    return other.count === this.count && this.markedWordsMatch(other) && other.markedWordsMatch(this);
   }
 
   /** Whether every word marked here equals the same word of `other` (walking this map's summary only). */
