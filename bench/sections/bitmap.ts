@@ -12,7 +12,7 @@
  */
 import { TypedFastBitSet } from 'typedfastbitset';
 
-import { Bitmap } from '../../src/bitmap.js';
+import { Bitmap, SLICE_BITS } from '../../src/bitmap.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
 import { consume, type BenchContext, type BenchSection, type Measurement, type Peer, type Target } from '../harness.js';
 
@@ -313,7 +313,7 @@ function slices(context: BenchContext, label: string, maps: Maps): void {
     const worstStep = sorted[sorted.length >> 1]!;
     context.record({ name: `bitmap: longest step of ${name}, ${label}`, value: worstStep, unit: 'ms', ms: worstStep,
       target: { kind: 'at-most-ms', ms: 5 }, note: name === 'mergeInSlices' && label.includes('50%')
-        ? `whole operation ${total.medianMs.toFixed(2)} ms in slices of 2^25 bits` : undefined });
+        ? `whole operation ${total.medianMs.toFixed(2)} ms in slices of ${SLICE_BITS} bits` : undefined });
   }
 }
 
