@@ -2,9 +2,10 @@
  * Every lifecycle copyspec verifies, in seed order. Seeds 002-004 are not built yet (README "Status").
  */
 import type { AnyLifecycle } from './lifecycle.js';
+import { freezeRemoteCopyLifecycle } from './freeze-remote-copy/lifecycle.js';
 import { mirrorPairLifecycle } from './mirror-pair/lifecycle.js';
 
-export const LIFECYCLES: readonly AnyLifecycle[] = [mirrorPairLifecycle];
+export const LIFECYCLES: readonly AnyLifecycle[] = [mirrorPairLifecycle, freezeRemoteCopyLifecycle];
 
 export function lifecycleNamed(id: string): AnyLifecycle | undefined {
   return LIFECYCLES.find((lifecycle) => lifecycle.id === id);

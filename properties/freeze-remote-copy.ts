@@ -1,0 +1,309 @@
+/**
+ * The invariants of seed 001 (spec/001 §5, I1-I10), each a named, pure predicate over the controllers, the
+ * link and the model. The exhaustive checker and the model-based runs check every one after every step; a
+ * violation reports the name. Every property holds for the consistency group as a whole: an image is the
+ * array of all the group's blocks, never one volume at a time.
+ *
+ * The central abstraction is Rec(S), `recoveryImage`: the image recovery would produce from the secondary's
+ * state alone, at this step, without running it (Fig 9; 【0138】; 【0175】). I1 says it is always exactly the
+ * image of the last freeze the secondary committed to, never a mixture of two.
+ */
+import { imageOf, type FreezeModel, type ModelAnswer } from '../model/freeze-remote-copy.js';
+import type { FreezeEvent, FreezeGeometry, Message } from '../src/freeze-remote-copy/commands.js';
+import {
+  hostBlock,
+  isLogEmbodiment,
+  openFor,
+  type FreezeOutcome,
+  type FreezeSystem,
+  type PrimaryData,
+  type SecondaryData,
+} from '../src/freeze-remote-copy/controller.js';
+import { open } from '../src/freeze-remote-copy/crypto.js';
+import type { FreezeVariant } from '../src/freeze-remote-copy/variants.js';
+import type { Property } from '../src/lifecycle.js';
+
+export interface FreezeWorld {
+  readonly system: FreezeSystem;
+  readonly model: FreezeModel;
+  readonly variant: FreezeVariant;
+  readonly geometry: FreezeGeometry;
+  /** Host writes accepted so far: only the exhaustive alphabet's bound reads it (src/freeze-remote-copy/lifecycle.ts). */
+  readonly hostWrites: number;
+}
+
+export interface FreezeStepOutcome {
+  readonly controller: FreezeOutcome;
+  readonly model: ModelAnswer;
+}
+
+type FreezeProperty = Property<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
+
+function sameImage(a: readonly (string | null)[], b: readonly string[] | null): boolean {
+  return b !== null && a.length === b.length && a.every((block, i) => block === b[i]);
+}
+
+/**
+ * Rec(S): E1: SVOL, overlaid with SDIFFA while SFM=2 (【0062】【0063】); E2/E4: SS, overlaid with SP (decrypted)
+ * where SA while applying (phase (d)); E3: SS, overlaid with SP where SA while SFM is on (【0175】).
+ */
+export function recoveryImage(secondary: SecondaryData, variant: FreezeVariant): (string | null)[] {
+  const applying = secondary.state === 'applying';
+  if (isLogEmbodiment(variant.control)) {
+    return secondary.svol.map((block, b) => (applying ? secondary.logA[b]?.data ?? block : block));
+  }
+  return secondary.ss.map((block, b) => (applying && secondary.sa[b] ? openFor(variant, secondary.sp[b]!) : block));
+}
+
+/** The group as the host sees it on the primary. */
+export function hostView(primary: PrimaryData, variant: FreezeVariant): string[] {
+  const n = isLogEmbodiment(variant.control) ? primary.pvol.length : primary.pp.length;
+  return Array.from({ length: n }, (_, b) => hostBlock(primary, variant.control, b));
+}
+
+const alive = (world: FreezeWorld): boolean => world.system.primary.state !== 'failed' && world.system.secondary.state !== 'recovered';
+
+export const recoveryImageIsCommittedFreeze: FreezeProperty = {
+  name: 'recovery-image-is-committed-freeze',
+  ref: '001 §5 I1, 【0025】【0097】, claim 1',
+  description: 'At every step, the image recovery would produce on the secondary is F(k_S), the primary\'s image at the last freeze the secondary committed to: never a mixture.',
+  state: ({ system, model, variant }) => {
+    const image = imageOf(model, system.secondary.gen);
+    return image === null || sameImage(recoveryImage(system.secondary, variant), image);
+  },
+};
+
+export const atMostOneFreezeBehind: FreezeProperty = {
+  name: 'at-most-one-freeze-behind',
+  ref: '001 §5 I2',
+  description: 'k_P - 1 ≤ k_S ≤ k_P: the secondary has committed the last freeze or the one before it.',
+  state: ({ system }) => system.secondary.gen <= system.primary.gen && system.secondary.gen >= system.primary.gen - 1,
+};
+
+export const committedGenerationNeverDecreases: FreezeProperty = {
+  name: 'committed-generation-never-decreases',
+  ref: '001 §5 I2',
+  description: 'k_S never decreases: a committed image is never given up for an older one.',
+  step: ({ before, after }) => after.system.secondary.gen >= before.system.secondary.gen,
+};
+
+export const commitIsExactFreezeImage: FreezeProperty = {
+  name: 'commit-is-exact-freeze-image',
+  ref: '001 §5 I3, (2825), (4010), (5210)',
+  description: 'When the secondary commits freeze N (ALL_SENT in E1, FREEZE in E2-E4), its image is F(N) exactly: every write acknowledged before t(N) is in it, none accepted after.',
+  step: ({ before, after }) => {
+    const gen = after.system.secondary.gen;
+    if (gen === before.system.secondary.gen || after.system.secondary.state === 'recovered') return true;
+    return sameImage(recoveryImage(after.system.secondary, after.variant), imageOf(after.model, gen));
+  },
+};
+
+/** E1 F1: PBM[b] ⇒ PVOL[b] = F(N)[b]. E2-E4 split: A[b] ? PP[b] : PS[b] is F(N)[b]; after the split PS = F(N). */
+export const frozenImagePreserved: FreezeProperty = {
+  name: 'frozen-image-preserved',
+  ref: '001 §5 I4, 【0054】',
+  description: 'While a freeze is in progress, the primary still holds every block of F(N) that it has not yet sent.',
+  state: ({ system: { primary }, model, variant }) => {
+    const frozen = imageOf(model, primary.gen);
+    if (frozen === null || primary.state === 'normal' || primary.state === 'failed') return true;
+    if (isLogEmbodiment(variant.control)) {
+      return primary.state !== 'freezing.draining' || primary.pbm.every((set, b) => !set || primary.pvol[b] === frozen[b]);
+    }
+    const splitting = primary.state === 'freezing.splitting';
+    return frozen.every((block, b) => (splitting && primary.bitmapA[b] ? primary.pp[b] : openFor(variant, primary.ps[b]!)) === block);
+  },
+};
+
+export const readYourWrites: FreezeProperty = {
+  name: 'read-your-writes',
+  ref: '001 §5 I5, Fig 10 (3205-3250)',
+  description: 'A host read returns the last acknowledged write of the block, in every mode.',
+  step: ({ outcome }) => {
+    if (!outcome.controller.accepted) return true;
+    const read = outcome.controller.results.find((r) => r.kind === 'read');
+    if (read === undefined) return true;
+    return outcome.model.accepted === true && read.data === outcome.model.read;
+  },
+};
+
+export const hostViewIsEveryAcknowledgedWrite: FreezeProperty = {
+  name: 'host-view-is-every-acknowledged-write',
+  ref: '001 §5 I5, I10; 【0054】',
+  description: 'The primary\'s host-visible group is every acknowledged write, in order: no acknowledged write is lost.',
+  state: ({ system: { primary }, model, variant }) => primary.state === 'failed' || sameImage(hostView(primary, variant), model.current),
+};
+
+export const secondLogOnlyWhileApplying: FreezeProperty = {
+  name: 'second-log-only-while-applying',
+  ref: '001 §5 I7, (2460)-(2470), (2880); D3, D13',
+  description: 'Data for the image after the committed one (SDIFFB, SB) exists only while the committed image is being applied.',
+  state: ({ system: { secondary }, variant }) => {
+    if (secondary.state === 'applying' || secondary.state === 'recovered') return true;
+    return isLogEmbodiment(variant.control) ? secondary.logB.every((r) => r === null) : secondary.sb.every((bit) => !bit);
+  },
+};
+
+export const committedImageChangesOnlyWhileApplying: FreezeProperty = {
+  name: 'committed-image-changes-only-while-applying',
+  ref: '001 §5 I7, 【0052】',
+  description: 'SVOL (E1) and SS (E2-E4) change only while the secondary applies a committed image.',
+  step: ({ before, after }) => {
+    if (before.system.secondary.state === 'applying') return true;
+    const volume = (s: SecondaryData) => (isLogEmbodiment(before.variant.control) ? s.svol : s.ss);
+    return sameImage(volume(after.system.secondary), volume(before.system.secondary));
+  },
+};
+
+export const freezeDoneMeansRecoverable: FreezeProperty = {
+  name: 'freeze-done-means-recoverable',
+  ref: '001 §5 I8, (2730), (3780)',
+  description: 'When the host is told freeze N is complete, the secondary has committed N and recovery would give F(N).',
+  step: ({ outcome, after }) => {
+    if (!outcome.controller.accepted) return true;
+    const done = outcome.controller.results.find((r) => r.kind === 'freeze-done');
+    if (done === undefined) return true;
+    const secondary = after.system.secondary;
+    if (secondary.state === 'recovered') return true;
+    return secondary.gen === done.gen && sameImage(recoveryImage(secondary, after.variant), imageOf(after.model, done.gen));
+  },
+};
+
+function drainSet(primary: PrimaryData, variant: FreezeVariant): boolean[] | null {
+  switch (primary.state) {
+    case 'freezing.draining':
+      return primary.pbm;
+    case 'freezing.splitting':
+      return primary.bitmapA;
+    case 'freezing.transferring':
+      return primary.bitmapC.map((c, b) => c && (variant.control.embodiment !== 3 || !primary.bitmapD[b]));
+    default:
+      return null;
+  }
+}
+
+export const drainSetNeverGrows: FreezeProperty = {
+  name: 'drain-set-never-grows',
+  ref: '001 §5 I9; D1',
+  description: 'During a drain (PBM in F1, A in the split, C∧¬D in the transfer) no block joins the set, so each freeze completes even under continuous writes.',
+  step: ({ before, after }) => {
+    const p = before.system.primary;
+    const q = after.system.primary;
+    if (p.state !== q.state || p.gen !== q.gen) return true;
+    const was = drainSet(p, before.variant);
+    const is = drainSet(q, after.variant);
+    return was === null || is === null || is.every((set, b) => !set || was[b]);
+  },
+};
+
+/** The newest copy of block b the secondary has: E1 SDIFFB, SDIFFA, SVOL in that order; E2-E4 SP. */
+function secondaryNewest(secondary: SecondaryData, variant: FreezeVariant, b: number): string | null {
+  if (isLogEmbodiment(variant.control)) {
+    const later = secondary.state === 'applying' ? secondary.logB[b] : null;
+    return later?.data ?? secondary.logA[b]?.data ?? secondary.svol[b]!;
+  }
+  return openFor(variant, secondary.sp[b]!);
+}
+
+/** The newest value of b on its way: the highest-sequence unacknowledged DATA for b, or the secondary's copy. */
+function deliveredOrOnItsWay(world: FreezeWorld, b: number): string | null {
+  let newest: Extract<Message, { kind: 'data' }> | null = null;
+  for (const m of world.system.primary.outstanding) if (m.kind === 'data' && m.block === b && (newest === null || m.seq > newest.seq)) newest = m;
+  if (newest !== null) return openFor(world.variant, newest.data);
+  return secondaryNewest(world.system.secondary, world.variant, b);
+}
+
+/**
+ * E1: a block with PBM, PDBM and NEXT clear is on its way: its PVOL value is in an unacknowledged DATA or
+ * at the secondary. E2/E4 after the split, and E3 in PFM 2: a block with C clear (or D set) is too, as PS.
+ */
+export const noUpdateLost: FreezeProperty = {
+  name: 'no-update-lost',
+  ref: '001 §5 I6, I10; D3, D20',
+  description: 'Every block the primary no longer tracks as unsent has its newest value unacknowledged on the link or stored at the secondary.',
+  state: (world) => {
+    if (!alive(world)) return true;
+    const { primary } = world.system;
+    const { control } = world.variant;
+    if (isLogEmbodiment(control)) {
+      return primary.pvol.every((block, b) => primary.pbm[b] || primary.pdbm[b] || primary.next[b] || primary.staged?.block === b
+        || deliveredOrOnItsWay(world, b) === block);
+    }
+    const transferred = control.embodiment === 3 ? primary.state === 'freezing.transferring'
+      : primary.state === 'freezing.transferring' || primary.state === 'freezing.awaiting';
+    if (!transferred) return true;
+    return primary.ps.every((sealed, b) => (primary.bitmapC[b] && !(control.embodiment === 3 && primary.bitmapD[b]))
+      || deliveredOrOnItsWay(world, b) === openFor(world.variant, sealed));
+  },
+};
+
+export const plaintextNeverAtRestOrInTransit: FreezeProperty = {
+  name: 'plaintext-never-at-rest-or-in-transit',
+  ref: '001 【0177】-【0179】, claim 15; E4',
+  description: 'E4: every block of PS and SP and every DATA on the link is an authentic AES-256-GCM ciphertext, never plaintext.',
+  state: ({ system, variant }) => {
+    if (variant.control.embodiment !== 4) return true;
+    const authentic = (sealed: string) => open(sealed) !== null;
+    return system.primary.ps.every(authentic) && system.secondary.sp.every(authentic)
+      && system.link.inFlight.every((m) => m.kind !== 'data' || authentic(m.data));
+  },
+};
+
+export const restartChangesNothing: FreezeProperty = {
+  name: 'restart-changes-nothing',
+  ref: '001 §6 secondary crash; D17',
+  description: 'A secondary controller restart leaves its mode, generation, bitmaps and logs as they were: they are durable.',
+  step: ({ before, event, after }) => event.type !== 'secondary.restart' || before.system === after.system
+    || JSON.stringify(before.system.secondary) === JSON.stringify(after.system.secondary),
+};
+
+export const recoveryReturnsCommittedImage: FreezeProperty = {
+  name: 'recovery-returns-committed-image',
+  ref: '001 §3 S7-S9, Fig 9 (3010-3080)',
+  description: 'Recovery on the secondary, at any moment, yields F(k_S): the previous image before the commit, the current one after.',
+  step: ({ before, outcome }) => {
+    if (!outcome.controller.accepted) return true;
+    const recovered = outcome.controller.results.find((r) => r.kind === 'recovered');
+    return recovered === undefined
+      || (recovered.gen === before.system.secondary.gen && sameImage(recovered.image, imageOf(before.model, recovered.gen)));
+  },
+};
+
+export const acceptanceAgreesWithModel: FreezeProperty = {
+  name: 'acceptance-agrees-with-model',
+  ref: '001 D9; src/rejection.ts order',
+  description: 'The controllers accept exactly the host and operator commands the model accepts, and refuse the others for the same reason.',
+  step: ({ outcome }) => {
+    const { controller, model } = outcome;
+    if (model.accepted === 'either') return true;
+    if (controller.accepted || model.accepted) return controller.accepted === model.accepted;
+    return controller.rejection.code === model.rejection.code;
+  },
+};
+
+export const rejectedCommandChangesNothing: FreezeProperty = {
+  name: 'rejected-command-changes-nothing',
+  ref: 'STYLE.md "Two kinds of error"',
+  description: 'A refused command leaves both controllers and the link exactly as they were.',
+  step: ({ before, outcome, after }) => outcome.controller.accepted || before.system === after.system
+    || JSON.stringify(before.system) === JSON.stringify(after.system),
+};
+
+export const FREEZE_PROPERTIES: readonly FreezeProperty[] = [
+  recoveryImageIsCommittedFreeze,
+  atMostOneFreezeBehind,
+  committedGenerationNeverDecreases,
+  commitIsExactFreezeImage,
+  frozenImagePreserved,
+  readYourWrites,
+  hostViewIsEveryAcknowledgedWrite,
+  secondLogOnlyWhileApplying,
+  committedImageChangesOnlyWhileApplying,
+  freezeDoneMeansRecoverable,
+  drainSetNeverGrows,
+  noUpdateLost,
+  plaintextNeverAtRestOrInTransit,
+  restartChangesNothing,
+  recoveryReturnsCommittedImage,
+  acceptanceAgreesWithModel,
+  rejectedCommandChangesNothing,
+];

@@ -1,0 +1,345 @@
+/**
+ * freeze-remote-copy (seed 001) as the verifier sees it: presets, the world (two controllers, the link and
+ * the model), the event alphabets, the key that identifies equivalent worlds, and readable traces.
+ *
+ * Sequence numbers grow without bound, but the controllers only ever compare them (newer or not) and test
+ * them for equality, and a new one is always larger than every one in the world. The key therefore replaces
+ * each by its rank among those present, which keeps the reachable key space finite without bounding writes.
+ */
+import fc from 'fast-check';
+import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
+import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
+import { applyModel, freezeReported, imageOf, initialModel } from '../../model/freeze-remote-copy.js';
+import { FREEZE_PROPERTIES, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
+import { assert } from '../assert.js';
+import type { ControlTable } from '../control.js';
+import { toHex } from '../hex.js';
+import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
+import {
+  formatFreezeEvent,
+  formatMessage,
+  freezeEventSchema,
+  type FreezeEvent,
+  type FreezeGeometry,
+  type Message,
+} from './commands.js';
+import { controlTablesFor, initialSystem, isLogEmbodiment, stepSystem, type FreezeSystem, type LogRecord } from './controller.js';
+import { open } from './crypto.js';
+import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
+
+export interface FreezePreset extends FreezeGeometry {
+  /** Byte values host writes use in the exhaustive alphabet. */
+  readonly values: readonly number[];
+  /** Freezes the exhaustive alphabet offers in one history. */
+  readonly maxFreezes: number;
+  /** Host writes the exhaustive alphabet offers in one history. */
+  readonly maxWrites: number;
+}
+
+/** Every bound in one place (STYLE.md "Limits and presets"). */
+export const FREEZE_PRESETS: Record<PresetName, FreezePreset> = {
+  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 3 messages in flight. */
+  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2 },
+  /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
+  standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER },
+};
+
+type FreezeStepView = Step<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
+
+function variantNamed(name: string): FreezeVariant {
+  const variant = freezeVariant(name);
+  assert(variant !== undefined, `no freeze-remote-copy variant ${name}`);
+  return variant;
+}
+
+function initial(variantName: string, preset: PresetName): FreezeWorld {
+  const variant = variantNamed(variantName);
+  const geometry = FREEZE_PRESETS[preset];
+  return { system: initialSystem(variant, geometry), model: initialModel(geometry), variant, geometry, hostWrites: 0 };
+}
+
+function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; outcome: FreezeStepOutcome } {
+  const { system, outcome: controller } = stepSystem(world.system, event, world.variant, world.geometry);
+  const applied = applyModel(world.model, event, world.geometry);
+  let model = applied.model;
+  // The model cannot know when a freeze completes; it takes the controller's report, and the property
+  // freeze-done-means-recoverable checks that report.
+  if (controller.accepted && controller.results.some((r) => r.kind === 'freeze-done')) model = freezeReported(model);
+  const outcome = { controller, model: applied.answer };
+  // A read and a refusal change nothing: returning the world itself spares the checker a key.
+  if (model === world.model && (system === world.system || event.type === 'host.read')) return { after: world, outcome };
+  const hostWrites = world.hostWrites + (event.type === 'host.write' && controller.accepted ? 1 : 0);
+  return { after: { ...world, system, model, hostWrites }, outcome };
+}
+
+function seqRanks(system: FreezeSystem): Map<number, number> {
+  const seqs = new Set<number>();
+  for (const m of system.link.inFlight) seqs.add(m.seq);
+  for (const m of system.primary.outstanding) seqs.add(m.seq);
+  for (const m of system.secondary.outstanding) seqs.add(m.seq);
+  for (const r of system.secondary.logA) if (r !== null) seqs.add(r.seq);
+  for (const r of system.secondary.logB) if (r !== null) seqs.add(r.seq);
+  for (const s of system.secondary.spSeq) seqs.add(s);
+  const ranks = new Map<number, number>();
+  [...seqs].sort((a, b) => a - b).forEach((seq, rank) => ranks.set(seq, rank));
+  return ranks;
+}
+
+/**
+ * A failed primary never acts again and no property reads more of it than its generation, so its data is
+ * left out of the key, as is the host-visible content nobody can reach any more. A recovered secondary ends
+ * the history (no event is offered after it), so only the secondary and the committed image are kept.
+ */
+function key(world: FreezeWorld): string {
+  const { model } = world;
+  let system = world.system;
+  if (system.primary.state === 'failed') system = { ...system, primary: { ...system.primary, pvol: [], pdiff: [], pbm: [], pdbm: [], next: [], pp: [], ps: [], bitmapA: [], bitmapB: [], bitmapC: [], bitmapD: [], outstanding: [], staged: null } };
+  if (system.secondary.state === 'recovered') return `R${JSON.stringify([system.secondary.svol, system.secondary.ss, system.secondary.gen, system.primary.gen, imageOf(model, system.secondary.gen)])}`;
+  const ranks = seqRanks(system);
+  const rank = (seq: number): number => ranks.get(seq)!;
+  const messages = (list: readonly Message[]) => list.map((m) => ({ ...m, seq: rank(m.seq) }));
+  const records = (list: readonly (LogRecord | null)[]) => list.map((r) => (r === null ? null : [r.data, rank(r.seq)]));
+  const p = system.primary;
+  const s = system.secondary;
+  const current = p.state === 'failed' ? null : model.current;
+  return JSON.stringify([
+    world.hostWrites, system.link.up, messages(system.link.inFlight),
+    { ...p, seq: 0, outstanding: messages(p.outstanding) },
+    { ...s, logA: records(s.logA), logB: records(s.logB), spSeq: s.spSeq.map(rank), outstanding: messages(s.outstanding) },
+    current, model.images, model.freezing, model.primaryFailed, model.secondaryRecovered,
+  ]);
+}
+
+const alphabets = new Map<string, readonly FreezeEvent[]>();
+
+/** Host commands on every block and value, the operators' and schedulers' commands, and one of each argument rejection. */
+function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
+  const cacheKey = JSON.stringify(preset);
+  const known = alphabets.get(cacheKey);
+  if (known !== undefined) return known;
+  const events: FreezeEvent[] = [];
+  for (let volume = 0; volume < preset.volumeCount; volume += 1) {
+    for (let block = 0; block < preset.blocksPerVolume; block += 1) {
+      for (const value of preset.values) events.push({ type: 'host.write', volume, block, data: toHex(new Array<number>(preset.blockSize).fill(value)) });
+      events.push({ type: 'host.read', volume, block });
+    }
+  }
+  events.push(
+    { type: 'primary.copy' }, { type: 'primary.step' }, { type: 'primary.timeout' }, { type: 'primary.fail' },
+    { type: 'secondary.apply' }, { type: 'secondary.timeout' }, { type: 'secondary.restart' }, { type: 'secondary.recover' },
+    { type: 'link.down' }, { type: 'link.up' },
+    { type: 'host.write', volume: preset.volumeCount, block: 0, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.write', volume: 0, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize + 1) },
+    { type: 'host.write', volume: 0, block: 0, data: 'zz' },
+  );
+  alphabets.set(cacheKey, events);
+  return events;
+}
+
+const FREEZE: FreezeEvent = { type: 'host.freeze' };
+const linkEvents = Array.from({ length: 16 }, (_, index) => [
+  { type: 'link.deliver', index }, { type: 'link.duplicate', index },
+] as FreezeEvent[]);
+
+/**
+ * A history ends when the host is told the last freeze of the preset is done, or when the secondary is
+ * recovered: what recovery produced is checked on that step, and nothing after it can change the secondary
+ * (messages still in flight are delivered to it, and dropped).
+ * After a primary failure only the link and the secondary still act.
+ */
+function exhaustiveEvents(world: FreezeWorld): readonly FreezeEvent[] {
+  const preset = FREEZE_PRESETS.minimal;
+  if (world.system.secondary.state === 'recovered') return world.system.link.inFlight.map((_, index) => linkEvents[index]![0]!);
+  if (world.model.freezeCount === preset.maxFreezes && !world.model.freezing) return [];
+  const failed = world.system.primary.state === 'failed';
+  const writes = world.hostWrites < preset.maxWrites;
+  const events = fixedAlphabet(preset).filter((event) => !(failed && event.type.startsWith('host.')) && (writes || event.type !== 'host.write'));
+  if (world.model.freezeCount < preset.maxFreezes) events.push(FREEZE);
+  for (let index = 0; index < world.system.link.inFlight.length; index += 1) events.push(...linkEvents[index]!);
+  return events;
+}
+
+function eventArbitrary(preset: FreezePreset): fc.Arbitrary<FreezeEvent> {
+  const volume = fc.oneof({ arbitrary: fc.integer({ min: 0, max: preset.volumeCount - 1 }), weight: 30 }, { arbitrary: fc.constant(preset.volumeCount), weight: 1 });
+  const block = fc.oneof({ arbitrary: fc.integer({ min: 0, max: preset.blocksPerVolume - 1 }), weight: 30 }, { arbitrary: fc.constant(preset.blocksPerVolume), weight: 1 });
+  const data = fc.oneof(
+    { arbitrary: fc.uint8Array({ minLength: preset.blockSize, maxLength: preset.blockSize }), weight: 30 },
+    { arbitrary: fc.uint8Array({ minLength: 1, maxLength: 2 * preset.blockSize }), weight: 1 },
+  ).map(toHex);
+  const write = fc.record({ volume, block, data }).map((f): FreezeEvent => ({ type: 'host.write', ...f }));
+  const read = fc.record({ volume, block }).map((f): FreezeEvent => ({ type: 'host.read', ...f }));
+  const index = fc.integer({ min: 0, max: preset.linkCapacity });
+  const at = (type: 'link.deliver' | 'link.duplicate' | 'link.lose') => index.map((i): FreezeEvent => ({ type, index: i }));
+  const bare = (type: Exclude<FreezeEvent['type'], 'host.write' | 'host.read' | 'link.deliver' | 'link.duplicate' | 'link.lose'>) => fc.constant<FreezeEvent>({ type });
+  return fc.oneof(
+    { arbitrary: write, weight: 14 },
+    { arbitrary: read, weight: 3 },
+    { arbitrary: bare('host.freeze'), weight: 3 },
+    { arbitrary: at('link.deliver'), weight: 20 },
+    { arbitrary: bare('primary.copy'), weight: 10 },
+    { arbitrary: bare('primary.step'), weight: 6 },
+    { arbitrary: bare('secondary.apply'), weight: 6 },
+    { arbitrary: bare('primary.timeout'), weight: 2 },
+    { arbitrary: bare('secondary.timeout'), weight: 2 },
+    { arbitrary: at('link.duplicate'), weight: 1 },
+    { arbitrary: at('link.lose'), weight: 1 },
+    { arbitrary: bare('link.down'), weight: 1 },
+    { arbitrary: bare('link.up'), weight: 2 },
+    { arbitrary: bare('secondary.restart'), weight: 1 },
+    // A failure or a recovery ends replication for the rest of a run; rare, so that runs are mostly long-lived.
+    { arbitrary: fc.constantFrom<FreezeEvent>({ type: 'primary.fail' }, { type: 'secondary.recover' }), weight: 1 },
+  );
+}
+
+// ---------------------------------------------------------------- machine edges and control paths
+
+const PRIMARY_EVENTS = Object.keys(primaryMachine.root.on).concat(...Object.values(primaryMachine.states).flatMap(function eventsOf(node): string[] {
+  return [...Object.keys(node.on), ...Object.values(node.states).flatMap(eventsOf)];
+}));
+const SECONDARY_EVENTS = Object.values(secondaryMachine.states).flatMap((node) => Object.keys(node.on));
+
+/** Machine states reachable from the initial one through any event the table accepts, with their edges. */
+function reachableEdges(table: ControlTable, initialState: string, eventTypes: readonly string[], prefix: string): string[] {
+  const unique = [...new Set(eventTypes)].sort();
+  const seen = new Set([initialState]);
+  const queue = [initialState];
+  const edges: string[] = [];
+  for (let at = 0; at < queue.length; at += 1) {
+    const source = queue[at]!;
+    for (const eventType of unique) {
+      const taken = table.evaluate(source, eventType);
+      if (taken === null) continue;
+      edges.push(`${prefix}: ${source} --${eventType}--> ${taken.target}`);
+      if (!seen.has(taken.target)) {
+        seen.add(taken.target);
+        queue.push(taken.target);
+      }
+    }
+  }
+  return edges.sort();
+}
+
+const edgeCache = new Map<FreezeControlInput, readonly string[]>();
+
+function machineEdges(variantName: string): readonly string[] {
+  const { control } = variantNamed(variantName);
+  const cached = edgeCache.get(control);
+  if (cached !== undefined) return cached;
+  const tables = controlTablesFor(control);
+  const edges = [
+    ...reachableEdges(tables.primary, 'normal', PRIMARY_EVENTS, 'primary'),
+    ...reachableEdges(tables.secondary, 'receiving', SECONDARY_EVENTS, 'secondary'),
+  ];
+  edgeCache.set(control, edges);
+  return edges;
+}
+
+function takenEdges(view: FreezeStepView): readonly string[] {
+  const outcome = view.outcome.controller;
+  return outcome.accepted ? outcome.transitions.map((t) => `${t.machine}: ${t.source} --${t.eventType}--> ${t.target}`) : [];
+}
+
+/**
+ * One freeze cycle per embodiment, driven with a fair schedule on the minimal preset (write, freeze, then
+ * copy, step, apply, deliver and retransmit until the host is told the freeze is done), and the machine states the
+ * primary passes through. The exhaustive check replays it and requires the controller to follow the machine.
+ */
+function controlPaths(variantName: string): readonly ControlPath<FreezeEvent>[] {
+  const variant = variantNamed(variantName);
+  if (variant.kind !== 'embodiment') return [];
+  let world = initial(variantName, 'minimal');
+  const steps: { eventType: string; events: FreezeEvent[]; state: string }[] = [];
+  const take = (event: FreezeEvent): boolean => {
+    const { after, outcome } = step(world, event);
+    if (!outcome.controller.accepted) return false;
+    const transitions = outcome.controller.transitions.filter((t) => t.machine === 'primary');
+    world = after;
+    const last = transitions.at(-1);
+    if (last !== undefined) steps.push({ eventType: last.eventType, events: [event], state: last.target });
+    else if (steps.length > 0) steps.at(-1)!.events.push(event);
+    else steps.push({ eventType: event.type, events: [event], state: world.system.primary.state });
+    return true;
+  };
+  take({ type: 'host.write', volume: 0, block: 0, data: '01' });
+  take({ type: 'primary.copy' });
+  take({ type: 'host.freeze' });
+  take({ type: 'host.write', volume: 1, block: 0, data: '02' });
+  const schedule: FreezeEvent[] = [
+    { type: 'primary.copy' }, { type: 'primary.step' }, { type: 'secondary.apply' }, { type: 'link.deliver', index: 1 },
+    { type: 'link.deliver', index: 0 }, { type: 'primary.timeout' }, { type: 'secondary.timeout' },
+  ];
+  for (let round = 0; round < 64 && world.model.freezing; round += 1) for (const event of schedule) take(event);
+  assert(!world.model.freezing, `${variantName}: the control path's fair schedule did not complete the freeze`);
+  return [{ description: 'write, freeze, fair schedule until freeze-done', steps }];
+}
+
+// ---------------------------------------------------------------- traces
+
+const shown = (block: string | null): string => (block === null ? '??' : block.length > 8 ? `[${open(block) ?? '!'}]` : block);
+const bits = (values: readonly boolean[]): string => values.map((bit) => (bit ? '1' : '0')).join('');
+const blocks = (values: readonly (string | null)[]): string => values.map(shown).join('.');
+
+function formatSystem(system: FreezeSystem, variant: FreezeVariant, geometry: FreezeGeometry): string {
+  const { primary: p, secondary: s } = system;
+  const out = (messages: readonly Message[]) => (messages.length === 0 ? '' : ` unacked{${messages.map((m) => formatMessage(m, geometry)).join(' ')}}`);
+  const primary = isLogEmbodiment(variant.control)
+    ? `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`
+    : `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`;
+  const secondary = isLogEmbodiment(variant.control)
+    ? `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`
+    : `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`;
+  const flight = system.link.inFlight.map((m, i) => `#${i} ${formatMessage(m, geometry)}`).join(', ');
+  return `P ${p.state} g${p.gen} ${primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${secondary}${out(s.outstanding)}`
+    + ` | link ${system.link.up ? 'up' : 'DOWN'} [${flight}]`;
+}
+
+function formatWorld(world: FreezeWorld): string {
+  const { system, model, variant, geometry } = world;
+  const images = model.images.map((frozen) => `F(${frozen.gen})=${blocks(frozen.image)}`).join(' ');
+  const committed = imageOf(model, system.secondary.gen);
+  const rec = recoveryImage(system.secondary, variant);
+  const mixture = committed !== null && rec.some((block, b) => block !== committed[b]) ? ' ≠F(k_S)' : '';
+  return `${formatSystem(system, variant, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
+}
+
+function formatStep(view: FreezeStepView): string {
+  const outcome = view.outcome.controller;
+  let verdict: string;
+  if (!outcome.accepted) verdict = `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
+  else {
+    const taken = outcome.transitions.map((t) => `${t.machine === 'primary' ? 'P' : 'S'}:${t.eventType}`).join(',');
+    const results = outcome.results.map((r) => (r.kind === 'read' ? `read=${r.data}` : r.kind === 'freeze-done' ? `FREEZE_DONE(g${r.gen})` : `recovered g${r.gen} ${blocks(r.image)}`));
+    verdict = `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
+  }
+  return `${formatFreezeEvent(view.event)} → ${verdict} → ${formatWorld(view.after)}`;
+}
+
+export const freezeRemoteCopyLifecycle: Lifecycle<FreezeWorld, FreezeEvent, FreezeStepOutcome> = {
+  id: 'freeze-remote-copy',
+  seed: '001',
+  title: 'Unordered remote copy with freeze points: the secondary always holds a consistent frozen image',
+  variants: FREEZE_VARIANTS,
+  machines: [
+    { name: 'freeze-remote-copy-primary', title: 'freeze-remote-copy (seed 001): primary controller', machine: primaryMachine },
+    { name: 'freeze-remote-copy-secondary', title: 'freeze-remote-copy (seed 001): secondary controller', machine: secondaryMachine },
+  ],
+  properties: FREEZE_PROPERTIES,
+  initial,
+  step,
+  key,
+  exhaustiveEvents,
+  eventArbitrary: (_variant, preset) => eventArbitrary(FREEZE_PRESETS[preset]),
+  takenEdges,
+  machineEdges,
+  controlState: (world) => world.system.primary.state,
+  controlPaths,
+  parseEvent(json) {
+    const parsed = freezeEventSchema.safeParse(json);
+    return parsed.success ? parsed.data : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
+  },
+  formatEvent: formatFreezeEvent,
+  formatStep,
+  formatWorld,
+};
+

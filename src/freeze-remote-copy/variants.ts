@@ -1,0 +1,82 @@
+/**
+ * freeze-remote-copy variants. The four embodiments are variants of one pair of machines and one controller,
+ * selected by parameters (STYLE.md); the seed's literal flowcharts, each with one defect of spec/001 §8, are
+ * `literal-defect` variants; deliberately broken controllers that the verifier must catch are `broken`.
+ * Every embodiment satisfies every property; every other variant violates at least the properties in its
+ * `catches`, and test/freeze-remote-copy/defects.test.ts proves it with a trace.
+ */
+import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
+import type { VariantInfo } from '../lifecycle.js';
+
+/** A deliberate bug in a controller (data plane); null in every embodiment and literal variant. */
+export type FreezeDefect =
+  | 'freeze-not-busy'
+  | 'read-ignores-difference-log'
+  | 'done-before-secondary'
+  | 'plaintext-on-the-wire'
+  | 'volatile-secondary-memory'
+  | 'redirect-drops-rewrite'
+  | 'data-written-to-svol'
+  | 'recover-applies-partial-log'
+  | 'state-checked-before-range'
+  | 'partial-write-on-range-error';
+
+export interface FreezeVariant extends VariantInfo {
+  readonly control: FreezeControlInput;
+  readonly defect: FreezeDefect | null;
+}
+
+const E1: FreezeControlInput = { embodiment: 1, drainWrite: 'fixed', allSentWhen: 'fixed', secondLog: 'fixed', copyOrder: 'fixed' };
+const E2: FreezeControlInput = { ...E1, embodiment: 2 };
+const E3: FreezeControlInput = { ...E1, embodiment: 3 };
+const E4: FreezeControlInput = { ...E1, embodiment: 4 };
+
+function embodiment(name: string, control: FreezeControlInput, description: string, ref: string): FreezeVariant {
+  return { name, kind: 'embodiment', description, ref, control, defect: null, catches: [] };
+}
+
+function literal(name: string, control: FreezeControlInput, catches: readonly string[], description: string, ref: string): FreezeVariant {
+  return { name, kind: 'literal-defect', description, ref, control, defect: null, catches };
+}
+
+function broken(name: FreezeDefect, control: FreezeControlInput, catches: readonly string[], description: string): FreezeVariant {
+  return { name, kind: 'broken', description, ref: 'copyspec', control, defect: name, catches };
+}
+
+export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
+  embodiment('e1', E1, 'E1: redirect-on-write into PDIFF, logs SDIFFA/SDIFFB at the secondary, with the fixes of spec/001 §8.', '001 【0033】-【0106】, claims 6-9, 12'),
+  embodiment('e2', E2, 'E2: split mirror PP→PS→SP→SS; data moves only after the split.', '001 【0107】-【0138】, claims 3-5, 11'),
+  embodiment('e3', E3, 'E3: split plus send-ahead from PP (bitmaps C, D; SA, SB), with the fixes D12-D16.', '001 【0139】-【0175】, claims 10, 13'),
+  embodiment('e4', E4, 'E4: E2 with AES-256-GCM on PP→PS, ciphertext in PS, on the link and in SP, decrypted SP→SS.', '001 【0176】-【0184】, claim 15'),
+  literal('literal-d1-post-freeze-write-leaks', { ...E1, drainWrite: 'literal' },
+    ['frozen-image-preserved', 'drain-set-never-grows', 'recovery-image-is-committed-freeze'],
+    'D1: in F1 a write to a block already sent sets PBM (2060→2030), so the post-freeze write drains into image N.', '001 (2060), (2030); spec/001 D1'),
+  literal('literal-d2-all-sent-overtakes-data', { ...E1, allSentWhen: 'literal' },
+    ['recovery-image-is-committed-freeze', 'commit-is-exact-freeze-image'],
+    'D2: ALL_SENT when PBM is empty (2640) while the last DATA is still in flight; it overtakes it on the unordered link.', '001 (2635)-(2650); spec/001 D2'),
+  literal('literal-d3-second-log-never-folded', { ...E1, secondLog: 'literal' },
+    ['second-log-only-while-applying', 'no-update-lost'],
+    'D3: data received during S2 goes to SDIFFB (2460), which nothing ever applies, so it is missing from image N+1.', '001 (2460)-(2470), (2880); spec/001 D3'),
+  literal('literal-d20-update-lost-between-read-and-clear', { ...E1, copyOrder: 'literal' },
+    ['no-update-lost'],
+    'D20: RC reads PVOL (2250), then clears PBM (2260); a host write between the two is never sent.', '001 (2250), (2260); spec/001 D20'),
+  broken('freeze-not-busy', E1, ['acceptance-agrees-with-model', 'at-most-one-freeze-behind'],
+    'A freeze during a freeze is accepted and moves the freeze point (spec/001 D9 says busy, never queued).'),
+  broken('read-ignores-difference-log', E1, ['read-your-writes'], 'E1 reads come from PVOL even when the newest data is in PDIFF (Fig 10 3210 skipped).'),
+  broken('done-before-secondary', E1, ['freeze-done-means-recoverable'], 'The primary reports the freeze done at ALL_SENT without waiting for S_DONE.'),
+  broken('plaintext-on-the-wire', E4, ['plaintext-never-at-rest-or-in-transit'], 'E4 without the cipher on PP→PS: plaintext lands in PS, on the link and in SP.'),
+  broken('volatile-secondary-memory', E1, ['restart-changes-nothing', 'committed-generation-never-decreases'],
+    'The secondary keeps SFM, SBM, SDBM and its generation in RAM (the seed as written, D17): a restart forgets them.'),
+  broken('redirect-drops-rewrite', E1, ['host-view-is-every-acknowledged-write', 'read-your-writes'],
+    'A second write to a block already in PDIFF during F1 is acknowledged and dropped.'),
+  broken('data-written-to-svol', E1, ['committed-image-changes-only-while-applying', 'recovery-image-is-committed-freeze'],
+    'The secondary writes DATA straight into SVOL, so the committed image moves between freezes.'),
+  broken('recover-applies-partial-log', E1, ['recovery-returns-committed-image'],
+    'Recovery in SFM 0/1 applies the partial SDIFFA instead of erasing it (S7/S8 misread), making a mixture.'),
+  broken('state-checked-before-range', E1, ['acceptance-agrees-with-model'], 'A failed primary reports wrong-state before checking a write\'s arguments.'),
+  broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write longer than a block stores its first block, then rejects.'),
+];
+
+export function freezeVariant(name: string): FreezeVariant | undefined {
+  return FREEZE_VARIANTS.find((variant) => variant.name === name);
+}
