@@ -628,6 +628,10 @@ export class Bitmap implements Iterable<number> {
    * the marks: at least one marked word each, and a fraction of the work of counting the marks themselves.
    */
   private fewMarked(other: Bitmap | null, first: number, end: number): boolean {
+    // A marked word usually holds a set bit (searches remove the marks of emptied words), so small counts
+    // settle it without counting mark words.
+    const setBits = this.count + (other === null ? 0 : other.count);
+    if (setBits * SCATTERED_WORD_COST < end - first) return true;
     const scattered = this.markGroups(first, end) + (other === null ? 0 : other.markGroups(first, end));
     return scattered * SCATTERED_WORD_COST < end - first;
   }
@@ -707,22 +711,31 @@ export class Bitmap implements Iterable<number> {
     }
     const [first, end] = this.sliceWordRange(slice);
     if (this.fewMarked(other, first, end)) {
-      this.zeroMarkedWords(first, end);
-      const words = this.words;
-      const source = other.words;
-      const sourceMarks = other.levels[1]!;
-      const groupEnd = ((end - 1) >>> 5) + 1;
-      for (let group = other.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = other.nextNonzeroWord(1, group + 1)) {
-        for (let bits = sourceMarks[group]! | 0; bits !== 0; bits &= bits - 1) {
-          const index = group * WORD_BITS + lowestBit(bits);
-          words[index] = source[index]!;
-        }
-      }
+      this.clearMarkedWords(first, end);
+      this.copyMarkedWords(other, first, end);
     } else {
       this.words.set(other.words.subarray(first, end), first);
+      this.replaceSummaries(other.levels, first, end);
     }
-    this.replaceSummaries(other.levels, first, end);
     this.addToSlice(slice, after - before);
+  }
+
+  /** Copies the source's marked words among words [first, end) and their marks (this map's are all clear there). */
+  private copyMarkedWords(other: Bitmap, first: number, end: number): void {
+    const words = this.words;
+    const source = other.words;
+    const marks = this.levels[1]!;
+    const sourceMarks = other.levels[1]!;
+    const groupEnd = ((end - 1) >>> 5) + 1;
+    for (let group = other.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = other.nextNonzeroWord(1, group + 1)) {
+      const bits = sourceMarks[group]! | 0;
+      for (let rest = bits; rest !== 0; rest &= rest - 1) {
+        const index = group * WORD_BITS + lowestBit(rest);
+        words[index] = source[index]!;
+      }
+      marks[group] = bits;
+      this.markNonzero(2, group);
+    }
   }
 
   private clearSlice(slice: number): void {
@@ -733,19 +746,27 @@ export class Bitmap implements Iterable<number> {
       return;
     }
     const [first, end] = this.sliceWordRange(slice);
-    if (this.fewMarked(null, first, end)) this.zeroMarkedWords(first, end);
-    else this.words.fill(0, first, end);
-    this.replaceSummaries(null, first, end);
+    if (this.fewMarked(null, first, end)) {
+      this.clearMarkedWords(first, end);
+    } else {
+      this.words.fill(0, first, end);
+      this.replaceSummaries(null, first, end);
+    }
     this.addToSlice(slice, -before);
   }
 
-  /** Zeroes the marked words among words [first, end), finding them through the summary levels. */
-  private zeroMarkedWords(first: number, end: number): void {
+  /**
+   * Zeroes the marked words among words [first, end) and clears their marks, finding them through the summary
+   * levels: O(marked words), where clearing the marks in bulk would cost a pass over them (1 MiB at 2^28 bits).
+   */
+  private clearMarkedWords(first: number, end: number): void {
     const words = this.words;
     const marks = this.levels[1]!;
     const groupEnd = ((end - 1) >>> 5) + 1;
     for (let group = this.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = this.nextNonzeroWord(1, group + 1)) {
       for (let bits = marks[group]! | 0; bits !== 0; bits &= bits - 1) words[group * WORD_BITS + lowestBit(bits)] = 0;
+      marks[group] = 0;
+      this.markZero(2, group);
     }
   }
 
