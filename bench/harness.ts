@@ -42,6 +42,8 @@ export interface PendingResult {
   readonly ms: number;
   readonly target?: Target;
   readonly peers?: Readonly<Record<string, Peer>>;
+  /** B timed alongside this result (`compare`); the run's median B when absent. */
+  readonly yardstickMs?: number;
   /** One line explaining a figure that needs it (printed under the table, and kept in the JSON). */
   readonly note?: string;
 }
@@ -130,14 +132,18 @@ export class BenchContext {
    * Times several variants of the same work in alternation (A B B A A B ...), so that a machine that slows down
    * or speeds up during the measurement affects each the same way. Each timed run follows an untimed run of the
    * same variant, so each is measured with its own data in cache, as when it runs alone (a variant that sweeps
-   * 32 MiB would otherwise evict the other's). Returns one measurement per variant.
+   * 32 MiB would otherwise evict the other's). B is timed in the same rounds and returned as `B`: a ratio to
+   * it is then a ratio of times taken a moment apart, which other load on the machine moves far less than a
+   * ratio to B taken minutes earlier. Returns one measurement per variant, and `B`.
    */
-  compare<Name extends string>(variants: Readonly<Record<Name, Variant>>, options: Omit<MeasureOptions, 'setup'> = {}): Record<Name, Measurement> {
+  compare<Name extends string>(variants: Readonly<Record<Name, Variant>>, options: Omit<MeasureOptions, 'setup'> = {}): Record<Name | 'B', Measurement> {
     const runs = options.runs ?? this.options.runs;
     const warmup = options.warmup ?? this.options.warmup;
     const names = Object.keys(variants) as Name[];
     const samples = new Map<Name, number[]>(names.map((name) => [name, []]));
+    const yardstick: number[] = [];
     for (let run = 0; run < warmup + runs; run += 1) {
+      if (run >= warmup) yardstick.push(this.yardstickOnce());
       const order = run % 2 === 0 ? names : [...names].reverse();
       for (const name of order) {
         const variant = variants[name];
@@ -150,10 +156,21 @@ export class BenchContext {
         if (run >= warmup) samples.get(name)!.push(elapsed);
       }
     }
-    return Object.fromEntries(names.map((name) => {
+    const measured = Object.fromEntries(names.map((name) => {
       const taken = samples.get(name)!;
       return [name, { medianMs: median(taken), minMs: Math.min(...taken), runs }];
     })) as Record<Name, Measurement>;
+    return { ...measured, B: { medianMs: median(yardstick), minMs: Math.min(...yardstick), runs } };
+  }
+
+  /** One sample of B after one untimed copy; also counted among the run's samples of B. */
+  private yardstickOnce(): number {
+    this.target.set(this.source);
+    const start = process.hrtime.bigint();
+    this.target.set(this.source);
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    this.yardstickSamples.push(elapsed);
+    return elapsed;
   }
 
   /** Takes more samples of B: a `TypedArray.prototype.set` copy of one full-size map into a preallocated array. */
@@ -188,9 +205,10 @@ export class BenchContext {
   finalResults(): FinalResult[] {
     const b = this.yardstickMs;
     return this.results.map((result) => {
-      const ratio = result.ms / b;
+      const yardstickMs = result.yardstickMs ?? b;
+      const ratio = result.ms / yardstickMs;
       const peers = Object.fromEntries(Object.entries(result.peers ?? {}).map(([name, peer]) =>
-        [name, { value: round(peer.value), unit: peer.unit, ratio: round(peer.ms / b) }]));
+        [name, { value: round(peer.value), unit: peer.unit, ratio: round(peer.ms / yardstickMs) }]));
       return {
         name: result.name,
         value: round(result.value),
