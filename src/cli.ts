@@ -1,6 +1,7 @@
 /**
  * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
- * step by step), and `diagrams` (state diagrams from the machines).
+ * step by step), `diagrams` (state diagrams from the machines) and `errata` (pages for the seeds' literal
+ * flows, from their counterexamples).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -12,6 +13,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { renderDiagrams } from './diagrams.js';
+import { errataPages } from './errata.js';
 import { generateVectors } from './vectors.js';
 import type { AnyLifecycle, PresetName } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
@@ -225,6 +227,15 @@ async function runDiagrams(options: { out: string; check?: boolean }, io: Io): P
   return writeOrCheck(files, options.out, options.check === true, 'diagrams', io);
 }
 
+/** `copyspec errata`: one page per literal-defect variant, from its exhaustive search (src/errata.ts). */
+async function runErrata(options: { out: string; check?: boolean }, io: Io): Promise<number> {
+  const inputs = LIFECYCLES.flatMap((lifecycle) => lifecycle.variants.filter((v) => v.kind === 'literal-defect').map((variant) => {
+    io.err(`errata: ${lifecycle.id} ${variant.name} exhaustive ...\n`);
+    return { lifecycle, variant, result: exhaustive(lifecycle, variant.name, { maxStates: VERIFY_DEFAULTS.maxStates }) };
+  }));
+  return writeOrCheck(errataPages(inputs), options.out, options.check === true, 'errata', io);
+}
+
 async function runVectors(options: { out: string; check?: boolean }, io: Io): Promise<number> {
   return writeOrCheck(generateVectors(LIFECYCLES, GENERATOR), options.out, options.check === true, 'vectors', io);
 }
@@ -260,6 +271,11 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.diagramsFolder)
     .option('--check', 'write nothing; exit 1 if the committed diagrams differ')
     .action((options: { out: string; check?: boolean }) => { track(runDiagrams(options, io)); });
+  root.command('errata')
+    .description('Write one errata page per literal-defect variant: what the seed says, the shortest trace, the fix.')
+    .option('--out <folder>', 'output folder', 'docs/errata')
+    .option('--check', 'write nothing; exit 1 if the committed pages differ from the verifier')
+    .action((options: { out: string; check?: boolean }) => { track(runErrata(options, io)); });
   root.command('vectors')
     .description('Write the conformance vectors for ports (docs/vectors.md).')
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.vectorsFolder)
