@@ -427,10 +427,11 @@ describe('bitmap', () => {
           for (const bit of survivors) expect(bitmap.test(bit)).toBe(true);
           if (operation === 'clearAll') expect(bitmap.count).toBe(new Set(survivors).size);
         }),
-      { seed: 4801, numRuns: 6 },
+      { seed: 4801, numRuns: 4 },
     );
   });
 
+  // The whole-map forms run the same per-slice code, so only the sliced pass pays for the O(size) invariant check.
   test('bitmap: slices: past 2^28 bits (six levels) sliced and whole copy, merge and clear keep every level exact', () => {
     const bitCount = 2 ** 28 + 2 ** 20 + 5;
     const random = xorshift(4901);
@@ -444,17 +445,17 @@ describe('bitmap', () => {
       if (sliced) bitmap.mergeInSlices(source).finish();
       else bitmap.merge(source);
       expect(bitmap.toArray()).toEqual(union);
-      bitmap.assertConsistent();
+      if (sliced) bitmap.assertConsistent();
       if (sliced) bitmap.copyFromInSlices(source).finish();
       else bitmap.copyFrom(source);
       expect(bitmap.toArray()).toEqual([...sourceModel].sort((a, b) => a - b));
       expect(bitmap.equals(source)).toBe(true);
-      bitmap.assertConsistent();
+      if (sliced) bitmap.assertConsistent();
       if (sliced) bitmap.clearAllInSlices().finish();
       else bitmap.clearAll();
       expect(bitmap.count).toBe(0);
       expect(bitmap.nextSet(0)).toBe(-1);
-      bitmap.assertConsistent();
+      if (sliced) bitmap.assertConsistent();
     }
   });
 
