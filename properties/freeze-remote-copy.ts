@@ -30,6 +30,8 @@ export interface FreezeWorld {
   readonly geometry: FreezeGeometry;
   /** Host writes accepted so far: only the exhaustive alphabet's bound reads it (src/freeze-remote-copy/lifecycle.ts). */
   readonly hostWrites: number;
+  /** Link duplications so far: only the exhaustive alphabet's bound reads it. */
+  readonly duplicates: number;
 }
 
 export interface FreezeStepOutcome {
@@ -195,21 +197,23 @@ export const drainSetNeverGrows: FreezeProperty = {
   },
 };
 
-/** The newest copy of block b the secondary has: E1 SDIFFB, SDIFFA, SVOL in that order; E2-E4 SP. */
-function secondaryNewest(secondary: SecondaryData, variant: FreezeVariant, b: number): string | null {
-  if (isLogEmbodiment(variant.control)) {
-    const later = secondary.state === 'applying' ? secondary.logB[b] : null;
-    return later?.data ?? secondary.logA[b]?.data ?? secondary.svol[b]!;
-  }
-  return openFor(variant, secondary.sp[b]!);
+/** The newest copy of block b the secondary has, with its sequence number: E1 SDIFFB, SDIFFA; E2-E4 SP. */
+function secondaryNewest(secondary: SecondaryData, variant: FreezeVariant, b: number): { seq: number; data: string | null } | null {
+  if (isLogEmbodiment(variant.control)) return (secondary.state === 'applying' ? secondary.logB[b] : null) ?? secondary.logA[b] ?? null;
+  return { seq: secondary.spSeq[b]!, data: openFor(variant, secondary.sp[b]!) };
 }
 
-/** The newest value of b on its way: the highest-sequence unacknowledged DATA for b, or the secondary's copy. */
+/**
+ * The newest value of b sent: of the unacknowledged DATA for b and the secondary's stored copy, the one with
+ * the highest sequence number (the link reorders, so an older DATA may still be unacknowledged); E1 SVOL when
+ * there is none, since a commit waits for every DATA of its image to be acknowledged.
+ */
 function deliveredOrOnItsWay(world: FreezeWorld, b: number): string | null {
-  let newest: Extract<Message, { kind: 'data' }> | null = null;
-  for (const m of world.system.primary.outstanding) if (m.kind === 'data' && m.block === b && (newest === null || m.seq > newest.seq)) newest = m;
-  if (newest !== null) return openFor(world.variant, newest.data);
-  return secondaryNewest(world.system.secondary, world.variant, b);
+  let newest = secondaryNewest(world.system.secondary, world.variant, b);
+  for (const m of world.system.primary.outstanding) {
+    if (m.kind === 'data' && m.block === b && (newest === null || m.seq > newest.seq)) newest = { seq: m.seq, data: openFor(world.variant, m.data) };
+  }
+  return newest === null ? world.system.secondary.svol[b]! : newest.data;
 }
 
 /**

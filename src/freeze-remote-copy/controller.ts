@@ -842,6 +842,10 @@ export function stepSystem(
   if (!('machine' in admission)) return { system: { ...system, link: admission.link }, outcome: { accepted: true, transitions: [], results: [] } };
   const transition = transitionFor(view, admission.machine, admission.eventType);
   if ('rejection' in transition) return { system, outcome: { accepted: false, rejection: transition.rejection } };
+  if (event.type === 'secondary.restart' && variant.defect !== 'volatile-secondary-memory') {
+    // Everything the secondary holds is durable (D17): the restart reloads exactly what was there.
+    return { system, outcome: { accepted: true, transitions: [{ ...transition, machine: admission.machine }], results: [] } };
+  }
   const draft = new Draft(system, variant, geometry);
   draft.link = admission.link;
   take(draft, admission.machine, transition, admission.message === undefined ? { event } : { event, message: admission.message });

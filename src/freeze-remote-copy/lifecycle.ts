@@ -34,14 +34,16 @@ export interface FreezePreset extends FreezeGeometry {
   readonly maxFreezes: number;
   /** Host writes the exhaustive alphabet offers in one history. */
   readonly maxWrites: number;
+  /** DATA duplications the exhaustive alphabet offers in one history. */
+  readonly maxDuplicates: number;
 }
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
 export const FREEZE_PRESETS: Record<PresetName, FreezePreset> = {
   /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 3 messages in flight. */
-  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2 },
+  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
-  standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER },
+  standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER },
 };
 
 type FreezeStepView = Step<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
@@ -55,7 +57,7 @@ function variantNamed(name: string): FreezeVariant {
 function initial(variantName: string, preset: PresetName): FreezeWorld {
   const variant = variantNamed(variantName);
   const geometry = FREEZE_PRESETS[preset];
-  return { system: initialSystem(variant, geometry), model: initialModel(geometry), variant, geometry, hostWrites: 0 };
+  return { system: initialSystem(variant, geometry), model: initialModel(geometry), variant, geometry, hostWrites: 0, duplicates: 0 };
 }
 
 function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; outcome: FreezeStepOutcome } {
@@ -69,7 +71,8 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   // A read and a refusal change nothing: returning the world itself spares the checker a key.
   if (model === world.model && (system === world.system || event.type === 'host.read')) return { after: world, outcome };
   const hostWrites = world.hostWrites + (event.type === 'host.write' && controller.accepted ? 1 : 0);
-  return { after: { ...world, system, model, hostWrites }, outcome };
+  const duplicates = world.duplicates + (event.type === 'link.duplicate' && controller.accepted ? 1 : 0);
+  return { after: { ...world, system, model, hostWrites, duplicates }, outcome };
 }
 
 function seqRanks(system: FreezeSystem): Map<number, number> {
@@ -103,7 +106,7 @@ function key(world: FreezeWorld): string {
   const s = system.secondary;
   const current = p.state === 'failed' ? null : model.current;
   return JSON.stringify([
-    world.hostWrites, system.link.up, messages(system.link.inFlight),
+    world.hostWrites, world.duplicates, system.link.up, messages(system.link.inFlight),
     { ...p, seq: 0, outstanding: messages(p.outstanding) },
     { ...s, logA: records(s.logA), logB: records(s.logB), spSeq: s.spSeq.map(rank), outstanding: messages(s.outstanding) },
     current, model.images, model.freezing, model.primaryFailed, model.secondaryRecovered,
@@ -156,7 +159,10 @@ function exhaustiveEvents(world: FreezeWorld): readonly FreezeEvent[] {
   const writes = world.hostWrites < preset.maxWrites;
   const events = fixedAlphabet(preset).filter((event) => !(failed && event.type.startsWith('host.')) && (writes || event.type !== 'host.write'));
   if (world.model.freezeCount < preset.maxFreezes) events.push(FREEZE);
-  for (let index = 0; index < world.system.link.inFlight.length; index += 1) events.push(...linkEvents[index]!);
+  world.system.link.inFlight.forEach((message, index) => {
+    events.push(linkEvents[index]![0]!);
+    if (message.kind === 'data' && world.duplicates < preset.maxDuplicates) events.push(linkEvents[index]![1]!);
+  });
   return events;
 }
 

@@ -24,6 +24,8 @@ export type FreezeDefect =
 export interface FreezeVariant extends VariantInfo {
   readonly control: FreezeControlInput;
   readonly defect: FreezeDefect | null;
+  /** Literal-defect variants: the fix the embodiments carry, for the errata page (src/errata.ts). */
+  readonly fix?: string;
 }
 
 const E1: FreezeControlInput = { embodiment: 1, drainWrite: 'fixed', allSentWhen: 'fixed', secondLog: 'fixed', copyOrder: 'fixed' };
@@ -35,8 +37,8 @@ function embodiment(name: string, control: FreezeControlInput, description: stri
   return { name, kind: 'embodiment', description, ref, control, defect: null, catches: [] };
 }
 
-function literal(name: string, control: FreezeControlInput, catches: readonly string[], description: string, ref: string): FreezeVariant {
-  return { name, kind: 'literal-defect', description, ref, control, defect: null, catches };
+function literal(name: string, control: FreezeControlInput, catches: readonly string[], description: string, ref: string, fix: string): FreezeVariant {
+  return { name, kind: 'literal-defect', description, ref, control, defect: null, catches, fix };
 }
 
 function broken(name: FreezeDefect, control: FreezeControlInput, catches: readonly string[], description: string): FreezeVariant {
@@ -49,17 +51,21 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
   embodiment('e3', E3, 'E3: split plus send-ahead from PP (bitmaps C, D; SA, SB), with the fixes D12-D16.', '001 【0139】-【0175】, claims 10, 13'),
   embodiment('e4', E4, 'E4: E2 with AES-256-GCM on PP→PS, ciphertext in PS, on the link and in SP, decrypted SP→SS.', '001 【0176】-【0184】, claim 15'),
   literal('literal-d1-post-freeze-write-leaks', { ...E1, drainWrite: 'literal' },
-    ['frozen-image-preserved', 'drain-set-never-grows', 'recovery-image-is-committed-freeze'],
-    'D1: in F1 a write to a block already sent sets PBM (2060→2030), so the post-freeze write drains into image N.', '001 (2060), (2030); spec/001 D1'),
+    ['frozen-image-preserved', 'drain-set-never-grows'],
+    'D1: in F1 a write to a block already sent sets PBM (2060→2030), so the post-freeze write drains into image N.', '001 (2060), (2030); spec/001 D1',
+    'In F1 a write goes to PDIFF when PBM[b] or PDBM[b] is set; otherwise the frozen value has been sent, so the write goes to PVOL and sets NEXT[b], which is folded into PBM when ALL_SENT is sent. The frozen value is never overwritten before it is sent, the post-freeze write reaches the secondary with the next image (SDIFFB, 【0060】), and the drain set only shrinks, so the freeze completes under continuous writes (spec/001 D1, I4, I9).'),
   literal('literal-d2-all-sent-overtakes-data', { ...E1, allSentWhen: 'literal' },
     ['recovery-image-is-committed-freeze', 'commit-is-exact-freeze-image'],
-    'D2: ALL_SENT when PBM is empty (2640) while the last DATA is still in flight; it overtakes it on the unordered link.', '001 (2635)-(2650); spec/001 D2'),
+    'D2: ALL_SENT when PBM is empty (2640) while the last DATA is still in flight; it overtakes it on the unordered link.', '001 (2635)-(2650); spec/001 D2',
+    'Send ALL_SENT only when PBM is empty and every DATA has been acknowledged (spec/001 D2). Every message carries its generation, so a DATA that arrives after its image was committed is recognised as stale instead of being stored in the wrong log (D5).'),
   literal('literal-d3-second-log-never-folded', { ...E1, secondLog: 'literal' },
     ['second-log-only-while-applying', 'no-update-lost'],
-    'D3: data received during S2 goes to SDIFFB (2460), which nothing ever applies, so it is missing from image N+1.', '001 (2460)-(2470), (2880); spec/001 D3'),
+    'D3: data received during S2 goes to SDIFFB (2460), which nothing ever applies, so it is missing from image N+1.', '001 (2460)-(2470), (2880); spec/001 D3',
+    'At S2→S0 SDIFFA is empty: swap the roles of SDIFFA and SDIFFB (and of SBM and SDBM) in the same step, so the data received during S2 becomes the log of the next image (spec/001 D3; E3\'s SA:=SB at 5260 is the same fold).'),
   literal('literal-d20-update-lost-between-read-and-clear', { ...E1, copyOrder: 'literal' },
     ['no-update-lost'],
-    'D20: RC reads PVOL (2250), then clears PBM (2260); a host write between the two is never sent.', '001 (2250), (2260); spec/001 D20'),
+    'D20: RC reads PVOL (2250), then clears PBM (2260); a host write between the two is never sent.', '001 (2250), (2260); spec/001 D20',
+    'Clear PBM[b] and read PVOL[b] in one step (or clear first and then read, as E3 does at 4840→4850), so a write after the clear sets PBM[b] again and is sent (spec/001 D20, I10).'),
   broken('freeze-not-busy', E1, ['acceptance-agrees-with-model', 'at-most-one-freeze-behind'],
     'A freeze during a freeze is accepted and moves the freeze point (spec/001 D9 says busy, never queued).'),
   broken('read-ignores-difference-log', E1, ['read-your-writes'], 'E1 reads come from PVOL even when the newest data is in PDIFF (Fig 10 3210 skipped).'),
