@@ -19,6 +19,7 @@ import { BenchContext, describeMachine, formatTable, type BenchSection } from '.
 import { bitmapSection } from './sections/bitmap.js';
 import { hostWriteSection, resyncSection } from './sections/controller.js';
 import { exhaustiveSection } from './sections/exhaustive.js';
+import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
 
 /**
  * The registration point: every section, in the order it runs. A new section is a module under
@@ -29,6 +30,7 @@ const SECTIONS: readonly BenchSection[] = [
   resyncSection,
   hostWriteSection,
   exhaustiveSection,
+  freezeRemoteCopySection,
 ];
 
 interface Arguments {
