@@ -5,8 +5,8 @@
  *
  * A seeded workload writes hot blocks more often than cold ones (a few blocks take most writes, as file
  * system metadata does, 【0014】), freezes the group every `WRITES_PER_FREEZE` accepted writes, and drives the
- * controllers with a fair schedule without faults: every round one host write, one copy step, one freeze-task
- * step, one apply step, and every message in flight delivered. For each completed freeze it counts
+ * controllers with a fair schedule without faults: every round one host write, one freeze-task step, one
+ * apply step and every message in flight delivered, and every `WRITES_PER_COPY` rounds one copy step. For each completed freeze it counts
  *   - blocks sent: DATA messages the primary sent (sequence numbers used) during the freeze interval;
  *   - distinct blocks written: blocks the host wrote since the previous freeze;
  *   - messages: every message delivered on the link during the interval (DATA, ACKs, control).
@@ -25,6 +25,8 @@ const ROUNDS = 4_000;
 const SMOKE_ROUNDS = 400;
 /** Messages delivered per round at most (the link holds 8). */
 const DELIVERIES_PER_ROUND = 16;
+/** The link is slower than the host (【0029】): remote copy sends one block every this many host writes. */
+const WRITES_PER_COPY = 4;
 
 /** A small deterministic generator (mulberry32), so every run writes the same blocks. */
 function random(seed: number): () => number {
@@ -81,7 +83,7 @@ function simulate(variant: string, rounds: number): Totals {
       written = new Set();
       writesSinceFreeze = 0;
     }
-    step({ type: 'primary.copy' });
+    if (round % WRITES_PER_COPY === 0) step({ type: 'primary.copy' });
     step({ type: 'primary.step' });
     step({ type: 'secondary.apply' });
     for (let i = 0; i < DELIVERIES_PER_ROUND && world.system.link.inFlight.length > 0; i += 1) if (step({ type: 'link.deliver', index: 0 })) messages += 1;
