@@ -42,7 +42,8 @@ export function stateValueOf(key: string): StateValue {
 }
 
 export class ControlTable {
-  private readonly memo = new Map<string, ControlStep | null>();
+  /** source state → event type → answer; two levels so that a lookup builds no string. */
+  private readonly memo = new Map<string, Map<string, ControlStep | null>>();
 
   constructor(
     readonly machine: AnyStateMachine,
@@ -51,11 +52,15 @@ export class ControlTable {
 
   /** The transition taken from `source` on an event of this type, or null when the machine refuses it. */
   step(source: string, eventType: string): ControlStep | null {
-    const memoKey = `${source}\u0000${eventType}`;
-    let answer = this.memo.get(memoKey);
+    let bySource = this.memo.get(source);
+    if (bySource === undefined) {
+      bySource = new Map();
+      this.memo.set(source, bySource);
+    }
+    let answer = bySource.get(eventType);
     if (answer === undefined) {
       answer = this.evaluate(source, eventType);
-      this.memo.set(memoKey, answer);
+      bySource.set(eventType, answer);
     }
     return answer;
   }

@@ -6,18 +6,24 @@ export function isHex(text: string): boolean {
   return text.length % 2 === 0 && /^[0-9a-f]*$/.test(text);
 }
 
-/** Recently decoded strings: the checkers send the same few commands millions of times. Bounded. */
+/**
+ * Recently decoded short strings: the checkers send the same few small commands millions of times. Bounded
+ * in entries and in length, so a long write's data is never kept.
+ */
 const decoded = new Map<string, Uint8Array>();
 const DECODED_LIMIT = 4096;
+const CACHED_LENGTH = 64;
 
-/** Decodes hex; the result is shared and must not be changed by the caller. */
+/** Decodes hex; the result may be shared and must not be changed by the caller. */
 export function fromHex(text: string): Uint8Array {
   const known = decoded.get(text);
   if (known !== undefined) return known;
   const bytes = new Uint8Array(text.length / 2);
   for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  if (decoded.size >= DECODED_LIMIT) decoded.clear();
-  decoded.set(text, bytes);
+  if (text.length <= CACHED_LENGTH) {
+    if (decoded.size >= DECODED_LIMIT) decoded.clear();
+    decoded.set(text, bytes);
+  }
   return bytes;
 }
 

@@ -72,13 +72,16 @@ function wellFormed(event: MirrorEvent): boolean {
   }
 }
 
-/** Checks a command's arguments against the pair's geometry; null when they are valid. */
-export function validateArguments(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null {
+/**
+ * Checks a command's arguments against the pair's geometry; null when they are valid. `bytes` is a host
+ * write's data when it came in binary (`MirrorPairController.hostWrite`), in place of the command's hex.
+ */
+export function validateArguments(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array | null = null): Rejection | null {
   if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole, non-negative numbers`);
   switch (event.type) {
     case 'host.write':
-      if (!isHex(event.data)) return reject('malformed-command', 'write data must be lowercase hex, two digits a byte');
-      return checkVolume(event.volume) ?? checkExtent(event.offset, event.data.length / 2, geometry);
+      if (bytes === null && !isHex(event.data)) return reject('malformed-command', 'write data must be lowercase hex, two digits a byte');
+      return checkVolume(event.volume) ?? checkExtent(event.offset, bytes?.length ?? event.data.length / 2, geometry);
     case 'host.read':
       return checkVolume(event.volume) ?? checkExtent(event.offset, event.length, geometry);
     case 'power.cycle':

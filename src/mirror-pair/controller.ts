@@ -95,19 +95,32 @@ export class MirrorPairController {
   }
 
   handle(event: MirrorEvent): MirrorOutcome {
-    const transition = this.admit(event);
+    return this.process(event, null);
+  }
+
+  /**
+   * A host write of binary data: the same path as `handle` with a `host.write` command, without the hex
+   * encoding that JSON commands need. This is the path a port's I/O takes, and the one the benchmark times.
+   */
+  hostWrite(volume: number, offset: number, bytes: Uint8Array): MirrorOutcome {
+    return this.process({ type: 'host.write', volume, offset, data: '' }, bytes);
+  }
+
+  /** `bytes` is a host write's data when it came in binary; null when it is the command's hex. */
+  private process(event: MirrorEvent, bytes: Uint8Array | null): MirrorOutcome {
+    const transition = this.admit(event, bytes);
     if ('reason' in transition) {
-      if (this.variant.defect === 'partial-write-on-range-error') this.writeWhatFits(event, transition);
+      if (this.variant.defect === 'partial-write-on-range-error') this.writeWhatFits(event, bytes, transition);
       return { accepted: false, rejection: transition };
     }
     const writesBefore = this.primary.physicalWriteCount + this.secondary.physicalWriteCount;
     const readsBefore = this.primary.physicalReadCount + this.secondary.physicalReadCount;
-    const result = this.take(transition, event);
+    const result = this.take(transition, event, bytes);
     const transitions = [transition];
     if (this.state === 'mirror.syncing' && this.copyPending.count === 0) {
       const complete = this.table.step(this.state, 'copy.complete');
       assert(complete !== null, 'mirror.syncing must accept copy.complete');
-      this.take(complete, event);
+      this.take(complete, event, bytes);
       transitions.push(complete);
     }
     return {
@@ -120,40 +133,40 @@ export class MirrorPairController {
   }
 
   /** Arguments first, then the state (src/rejection.ts order); the transition to take when both pass. */
-  private admit(event: MirrorEvent): ControlStep | Rejection {
+  private admit(event: MirrorEvent, bytes: Uint8Array | null): ControlStep | Rejection {
     const stateFirst = this.variant.defect === 'state-checked-before-range';
     if (!stateFirst) {
-      const invalid = validateArguments(event, this.geometry);
+      const invalid = validateArguments(event, this.geometry, bytes);
       if (invalid !== null) return invalid;
     }
     const transition = event.type === 'copy.complete' ? null : this.table.step(this.state, event.type);
     if (transition === null) return reject('wrong-state', `${event.type} is not allowed in ${this.state}`);
-    if (stateFirst) return validateArguments(event, this.geometry) ?? transition;
+    if (stateFirst) return validateArguments(event, this.geometry, bytes) ?? transition;
     return transition;
   }
 
   /** BROKEN partial-write-on-range-error: stores what fits of an over-long write before refusing it. */
-  private writeWhatFits(event: MirrorEvent, rejection: Rejection): void {
+  private writeWhatFits(event: MirrorEvent, bytes: Uint8Array | null, rejection: Rejection): void {
     if (event.type !== 'host.write' || rejection.reason !== 'length-out-of-range') return;
     const fits = this.primary.byteLength - event.offset;
-    if (fits > 0) this.primary.write(event.offset, fromHex(event.data).subarray(0, fits));
+    if (fits > 0) this.primary.write(event.offset, (bytes ?? fromHex(event.data)).subarray(0, fits));
   }
 
-  private take(transition: ControlStep, event: MirrorEvent): MirrorResult {
+  private take(transition: ControlStep, event: MirrorEvent, bytes: Uint8Array | null): MirrorResult {
     this.state = transition.target as MirrorStateKey;
     let result = NO_RESULT;
     for (const operation of transition.operations) {
-      const answer = this.run(operation, event);
+      const answer = this.run(operation, event, bytes);
       if (answer !== NO_RESULT) result = answer;
     }
     return result;
   }
 
-  private run(operation: Operation, event: MirrorEvent): MirrorResult {
+  private run(operation: Operation, event: MirrorEvent, bytes: Uint8Array | null): MirrorResult {
     switch (operation.type) {
       case 'writeHost':
         assert(event.type === 'host.write', 'writeHost runs on host.write');
-        this.write(operation.params?.['route'] as WriteRoute, event);
+        this.write(operation.params?.['route'] as WriteRoute, event, bytes ?? fromHex(event.data));
         return NO_RESULT;
       case 'readHost':
         assert(event.type === 'host.read', 'readHost runs on host.read');
@@ -199,8 +212,7 @@ export class MirrorPairController {
   }
 
   /** Routes a host write by pair state (Fig.6 3030-3060) and records it (3070; Fig.14 3570/3580). */
-  private write(route: WriteRoute, event: Extract<MirrorEvent, { type: 'host.write' }>): void {
-    const data = fromHex(event.data);
+  private write(route: WriteRoute, event: Extract<MirrorEvent, { type: 'host.write' }>, data: Uint8Array): void {
     const [first, end] = this.primary.tracksOf(event.offset, data.length);
     const toPrimary = route !== 'addressed-volume' || event.volume === PRIMARY_VOLUME;
     const toSecondary = route === 'both-volumes' || (route === 'addressed-volume' && event.volume !== PRIMARY_VOLUME)

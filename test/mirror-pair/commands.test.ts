@@ -158,6 +158,22 @@ describe('mirror-pair: commands', () => {
     expect(controller.primaryBitmap.toString()).toBe('0110');
   });
 
+  test('mirror-pair: commands: a binary host write takes the same path as the hex command', () => {
+    for (const state of ['separated', 'mirror.syncing', 'mirror.synced', 'suspended'] as const) {
+      const viaHex = controllerIn(state);
+      const viaBytes = controllerIn(state);
+      const hexOutcome = viaHex.handle({ type: 'host.write', volume: 1, offset: 3, data: '0a0b0c' });
+      const byteOutcome = viaBytes.hostWrite(1, 3, Uint8Array.of(10, 11, 12));
+      expect(byteOutcome).toEqual(hexOutcome);
+      expect(snapshotOf(viaBytes)).toBe(snapshotOf(viaHex));
+    }
+    const controller = controllerIn('suspended');
+    const before = snapshotOf(controller);
+    expect(controller.hostWrite(0, 7, Uint8Array.of(1, 2))).toMatchObject({ accepted: false, rejection: { reason: 'length-out-of-range' } });
+    expect(controller.hostWrite(4, 0, Uint8Array.of(1))).toMatchObject({ accepted: false, rejection: { reason: 'unknown-volume' } });
+    expect(snapshotOf(controller)).toBe(before);
+  });
+
   test('mirror-pair: commands: scenario events are parsed strictly', () => {
     expect(mirrorPairLifecycle.parseEvent({ type: 'pair.suspend', pair: 0 })).toEqual({ type: 'pair.suspend', pair: 0 });
     expect(mirrorPairLifecycle.parseEvent({ type: 'pair.explode', pair: 0 })).toMatch(/type/);
