@@ -37,6 +37,11 @@ export interface FreezeControlInput {
   readonly secondLog: 'fixed' | 'literal';
   /** D20: `literal` reads PVOL (2250) and clears PBM (2260) in two steps, so a write between them is lost. */
   readonly copyOrder: 'fixed' | 'literal';
+  /**
+   * D5: `literal` is the seed's messages, block numbers only: the secondary routes DATA by its mode and
+   * cannot tell a stale message, and the primary sends the next image's DATA without waiting for ALL_SENT's ACK.
+   */
+  readonly generations: 'fixed' | 'literal';
 }
 
 /** The primary's machine events. The controller raises each from a host command, a step or a message. */

@@ -429,7 +429,7 @@ export function nextCopy(p: PrimaryData, control: FreezeControlInput, source: Co
   switch (source) {
     case 'pvol': {
       const draining = p.state === 'freezing.draining';
-      if (!draining && p.state !== 'normal' && awaitsAck(p, 'all-sent')) return null;
+      if (!draining && p.state !== 'normal' && control.generations === 'fixed' && awaitsAck(p, 'all-sent')) return null; // D5
       const block = firstSet(p.pbm);
       return block === -1 ? null : { block, gen: draining ? p.gen : p.gen + 1 };
     }
@@ -438,7 +438,7 @@ export function nextCopy(p: PrimaryData, control: FreezeControlInput, source: Co
       return block === -1 ? null : { block, gen: p.gen };
     }
     case 'pp-ahead': {
-      if (p.state !== 'normal' && awaitsAck(p, 'freeze')) return null;
+      if (p.state !== 'normal' && control.generations === 'fixed' && awaitsAck(p, 'freeze')) return null; // D5
       const block = firstSet(p.bitmapA, (b) => !p.bitmapD[b]); // D12 fix: A∧¬D
       return block === -1 ? null : { block, gen: p.gen + 1 };
     }
@@ -536,7 +536,7 @@ function runSecondary(draft: Draft, operation: Operation, context: OperationCont
       return;
     case 'commit':
       assert(context.message !== undefined, 'commit runs on FREEZE or ALL_SENT');
-      s.gen = context.message.gen; // k_S := N (2825; 4010; 5210)
+      s.gen = draft.control.generations === 'literal' ? s.gen + 1 : context.message.gen; // k_S := N (2825; 4010; 5210)
       acknowledge(draft, context.message, s);
       return;
     case 'applyBlock':
@@ -664,6 +664,7 @@ function forgetVolatile(draft: Draft): void {
 function secondaryEventFor(s: SecondaryData, control: FreezeControlInput, message: Message): SecondaryEventType {
   if (s.state === 'recovered') return 'message.drop';
   if (message.kind === 'ack') return 'message.ack';
+  if (control.generations === 'literal') return literalSecondaryEvent(s, message);
   if (message.gen <= s.gen) return 'message.stale'; // an image already committed (D5 generations)
   assert(message.gen === s.gen + 1, `the secondary at generation ${s.gen} received ${message.kind} of generation ${message.gen}`);
   switch (message.kind) {
@@ -673,6 +674,20 @@ function secondaryEventFor(s: SecondaryData, control: FreezeControlInput, messag
         : s.spSeq[message.block]!;
       return message.seq <= stored ? 'message.stale' : 'data.receive';
     }
+    case 'freeze':
+      return s.state === 'receiving' ? 'freeze.receive' : 'message.stale';
+    case 'all-sent':
+      return s.state === 'applying' ? 'message.stale' : 'all-sent.receive';
+    default:
+      throw new Error(`the secondary never receives ${message.kind}`);
+  }
+}
+
+/** LITERAL D5: no generation or sequence number to look at; the mode alone routes a message (2430). */
+function literalSecondaryEvent(s: SecondaryData, message: Message): SecondaryEventType {
+  switch (message.kind) {
+    case 'data':
+      return 'data.receive';
     case 'freeze':
       return s.state === 'receiving' ? 'freeze.receive' : 'message.stale';
     case 'all-sent':

@@ -28,7 +28,9 @@ export interface FreezeVariant extends VariantInfo {
   readonly fix?: string;
 }
 
-const E1: FreezeControlInput = { embodiment: 1, drainWrite: 'fixed', allSentWhen: 'fixed', secondLog: 'fixed', copyOrder: 'fixed' };
+const E1: FreezeControlInput = {
+  embodiment: 1, drainWrite: 'fixed', allSentWhen: 'fixed', secondLog: 'fixed', copyOrder: 'fixed', generations: 'fixed',
+};
 const E2: FreezeControlInput = { ...E1, embodiment: 2 };
 const E3: FreezeControlInput = { ...E1, embodiment: 3 };
 const E4: FreezeControlInput = { ...E1, embodiment: 4 };
@@ -66,6 +68,11 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
     ['no-update-lost'],
     'D20: RC reads PVOL (2250), then clears PBM (2260); a host write between the two is never sent.', '001 (2250), (2260); spec/001 D20',
     'Clear PBM[b] and read PVOL[b] in one step (or clear first and then read, as E3 does at 4840→4850), so a write after the clear sets PBM[b] again and is sent (spec/001 D20, I10).'),
+  literal('literal-d5-no-generations', { ...E1, generations: 'literal' },
+    ['commit-is-exact-freeze-image', 'recovery-image-is-committed-freeze'],
+    'D5: messages carry block numbers only (【0039】【0045】) and RC sends as soon as PBM has a block: a DATA of the next image can overtake ALL_SENT and is stored in SDIFFA as part of the image being committed.',
+    '001 【0039】【0045】, (2430)-(2470), (2650); spec/001 D5',
+    'Tag every message with its generation and every DATA with a sequence number, so the secondary stores a DATA in the log of the image it belongs to and recognises stale and duplicated messages; send no DATA of the next image until ALL_SENT (E1) or FREEZE (E2/E3) has been acknowledged (spec/001 D5).'),
   broken('freeze-not-busy', E1, ['acceptance-agrees-with-model', 'at-most-one-freeze-behind'],
     'A freeze during a freeze is accepted and moves the freeze point (spec/001 D9 says busy, never queued).'),
   broken('read-ignores-difference-log', E1, ['read-your-writes'], 'E1 reads come from PVOL even when the newest data is in PDIFF (Fig 10 3210 skipped).'),

@@ -149,6 +149,16 @@ describe('freeze-remote-copy: commands', () => {
     expect(fixed.system.secondary.logA[0]).toMatchObject({ data: '01' });
   });
 
+  test('freeze-remote-copy: commands: generation numbers route next-image DATA that overtakes ALL_SENT (D5)', () => {
+    // Freeze, ALL_SENT goes out, then a write and its DATA: literally it is sent at once and stored in SDIFFA.
+    const events = [bare('host.freeze'), deliver(0), bare('primary.step'), write(0, 0, '01'), bare('primary.copy')];
+    const literal = drive('literal-d5-no-generations', events);
+    expect(literal.system.link.inFlight.map((m) => m.kind)).toEqual(['all-sent', 'data']);
+    const stored = drive('literal-d5-no-generations', [...events, deliver(1)]);
+    expect(stored.system.secondary.logA[0]).toMatchObject({ data: '01' }); // joins the image being committed
+    expectRejected(drive('e1', events.slice(0, -1)), bare('primary.copy'), 'wrong-state'); // held until ALL_SENT is acknowledged
+  });
+
   test('freeze-remote-copy: commands: a delayed duplicate of an older DATA is recognised by its sequence number', () => {
     let world = drive('e1', [write(0, 0, '0001'), bare('primary.copy'), { type: 'link.duplicate', index: 0 }, write(0, 0, '0002'), bare('primary.copy')], 'standard');
     const newer = world.system.link.inFlight.findIndex((m) => m.kind === 'data' && m.data === '0002');
