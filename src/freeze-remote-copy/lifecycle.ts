@@ -107,17 +107,23 @@ function key(world: FreezeWorld): string {
   if (system.secondary.state === 'recovered') return `R${JSON.stringify([system.secondary.svol, system.secondary.ss, system.secondary.gen, system.primary.gen, imageOf(model, system.secondary.gen)])}`;
   const ranks = seqRanks(system);
   const rank = (seq: number): number => ranks.get(seq)!;
-  const messages = (list: readonly Message[]) => list.map((m) => ({ ...m, seq: rank(m.seq) }));
-  const records = (list: readonly (LogRecord | null)[]) => list.map((r) => (r === null ? null : [r.data, rank(r.seq)]));
+  // A hand-written key (hex data never contains the separators): about twice as fast as JSON with copies.
+  const message = (m: Message): string => `${m.to}/${m.kind}/${m.kind === 'ack' ? m.of : ''}/${m.gen}/${rank(m.seq)}${m.kind === 'data' ? `/${m.block}/${m.data}` : ''}`;
+  const messages = (list: readonly Message[]): string => list.map(message).join(',');
+  const bits = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
+  const blocks = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
+  const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${rank(r.seq)}`)).join(',');
   const p = system.primary;
   const s = system.secondary;
-  const current = p.state === 'failed' ? null : model.current;
-  return JSON.stringify([
-    world.hostWrites, world.duplicates, system.link.up, messages(system.link.inFlight),
-    { ...p, seq: 0, outstanding: messages(p.outstanding) },
-    { ...s, logA: records(s.logA), logB: records(s.logB), spSeq: s.spSeq.map(rank), outstanding: messages(s.outstanding) },
-    current, model.images, model.freezing, model.primaryFailed, model.secondaryRecovered,
-  ]);
+  const images = model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
+  return [
+    world.hostWrites, world.duplicates, system.link.up ? 'up' : 'down', messages(system.link.inFlight),
+    p.state, p.gen, blocks(p.pvol), blocks(p.pdiff), bits(p.pbm), bits(p.pdbm), bits(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`,
+    blocks(p.pp), blocks(p.ps), bits(p.bitmapA), bits(p.bitmapB), bits(p.bitmapC), bits(p.bitmapD), messages(p.outstanding),
+    s.state, s.gen, blocks(s.svol), records(s.logA), records(s.logB), blocks(s.sp), s.spSeq.map(rank).join(','), blocks(s.ss), bits(s.sa), bits(s.sb),
+    messages(s.outstanding),
+    p.state === 'failed' ? '-' : model.current.join(','), images, model.freezing, model.primaryFailed, model.secondaryRecovered,
+  ].join('|');
 }
 
 const alphabets = new Map<string, readonly FreezeEvent[]>();
