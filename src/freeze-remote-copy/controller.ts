@@ -7,7 +7,10 @@
  * number; a background step becomes `drain.complete` only when PBM is empty and nothing is unacknowledged),
  * asks that controller's machine (machines/freeze-remote-copy.ts) for the transition, and runs the
  * transition's operations in order on a copy of the system. A rejected command returns the system it was
- * given, unchanged, with a typed rejection.
+ * given, unchanged, with a typed rejection: arguments first (src/rejection.ts order), then `wrong-state` when
+ * the machine has no transition or the background task has nothing to do, and `busy` for a freeze while one
+ * is in progress (D9) or a duplicate into a full link. Deciding never copies anything; only an admitted
+ * command copies the system, which is what keeps the exhaustive search fast.
  *
  * Per-block bitmaps are boolean arrays; E1's SBM and SDBM are implicit in the logs (a block has a record in
  * SDIFFA exactly when SBM[b]=1), which is what "at most one record per block" (【0045】【0046】) gives.
@@ -743,12 +746,8 @@ type Admission =
   | { readonly link: link.Link<Message> }
   | { readonly machine: 'primary' | 'secondary'; readonly eventType: string; readonly message?: Message; readonly link: link.Link<Message> };
 
-function refused(reason: Parameters<typeof reject>[0], message: string): Refusal {
-  return rejected(reason, message);
-}
-
 function admitMessage(view: View, index: number): Admission {
-  if (!link.hasMessage(view.link, index)) return refused('wrong-state', `no message #${index} in flight`);
+  if (!link.hasMessage(view.link, index)) return rejected('wrong-state', `no message #${index} in flight`);
   const { link: rest, message } = link.deliver(view.link, index);
   if (message.to === 'primary') return { machine: 'primary', eventType: primaryEventFor(view.primary, message), message, link: rest };
   return { machine: 'secondary', eventType: secondaryEventFor(view.secondary, view.control, message), message, link: rest };
@@ -757,24 +756,24 @@ function admitMessage(view: View, index: number): Admission {
 function admitLink(view: View, event: FreezeEvent): Admission {
   switch (event.type) {
     case 'link.duplicate':
-      if (!link.hasMessage(view.link, event.index)) return refused('wrong-state', `no message #${event.index} in flight`);
-      if (!link.canDuplicate(view.link, event.index)) return refused('busy', 'the link is full');
+      if (!link.hasMessage(view.link, event.index)) return rejected('wrong-state', `no message #${event.index} in flight`);
+      if (!link.canDuplicate(view.link, event.index)) return rejected('busy', 'the link is full');
       return { link: link.duplicate(view.link, event.index) };
     case 'link.lose':
-      if (!link.hasMessage(view.link, event.index)) return refused('wrong-state', `no message #${event.index} in flight`);
+      if (!link.hasMessage(view.link, event.index)) return rejected('wrong-state', `no message #${event.index} in flight`);
       return { link: link.lose(view.link, event.index) };
     case 'link.down':
-      return view.link.up ? { link: link.down(view.link) } : refused('wrong-state', 'the link is already down');
+      return view.link.up ? { link: link.down(view.link) } : rejected('wrong-state', 'the link is already down');
     default:
-      return view.link.up ? refused('wrong-state', 'the link is already up') : { link: link.up(view.link) };
+      return view.link.up ? rejected('wrong-state', 'the link is already up') : { link: link.up(view.link) };
   }
 }
 
 function admit(view: View, event: FreezeEvent): Admission {
   const onPrimary = (eventType: string | null, why: string): Admission =>
-    (eventType === null ? refused('wrong-state', why) : { machine: 'primary', eventType, link: view.link });
+    (eventType === null ? rejected('wrong-state', why) : { machine: 'primary', eventType, link: view.link });
   const onSecondary = (eventType: string | null, why: string): Admission =>
-    (eventType === null ? refused('wrong-state', why) : { machine: 'secondary', eventType, link: view.link });
+    (eventType === null ? rejected('wrong-state', why) : { machine: 'secondary', eventType, link: view.link });
   switch (event.type) {
     case 'host.write':
     case 'host.read':
@@ -812,9 +811,9 @@ function transitionFor(view: View, machine: 'primary' | 'secondary', eventType: 
   const transition = tables[machine].step(state, eventType);
   if (transition !== null) return transition;
   if (machine === 'primary' && eventType === 'host.freeze' && state.startsWith('freezing')) {
-    return refused('busy', 'a freeze is in progress; retry after its completion report (D9)');
+    return rejected('busy', 'a freeze is in progress; retry after its completion report (D9)');
   }
-  return refused('wrong-state', `the ${machine} does not take ${eventType} in ${state}`);
+  return rejected('wrong-state', `the ${machine} does not take ${eventType} in ${state}`);
 }
 
 /** BROKEN freeze-not-busy: the freeze point moves while the previous freeze is still in progress. */
