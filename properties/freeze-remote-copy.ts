@@ -9,7 +9,7 @@
  * image of the last freeze the secondary committed to, never a mixture of two.
  */
 import { imageOf, type FreezeModel, type ModelAnswer } from '../model/freeze-remote-copy.js';
-import type { FreezeEvent, FreezeGeometry, Message } from '../src/freeze-remote-copy/commands.js';
+import type { FreezeEvent, FreezeGeometry } from '../src/freeze-remote-copy/commands.js';
 import {
   hostBlock,
   isLogEmbodiment,
