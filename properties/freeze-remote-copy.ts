@@ -232,11 +232,25 @@ export const noUpdateLost: FreezeProperty = {
       return primary.pvol.every((block, b) => primary.pbm[b] || primary.pdbm[b] || primary.next[b] || primary.staged?.block === b
         || deliveredOrOnItsWay(world, b) === block);
     }
+    if (control.embodiment === 3 && (primary.state === 'normal' || primary.state === 'freezing.awaiting')) {
+      // E3 PFM 0/3: a block sent ahead (D) is on its way or at the secondary with PP's value (I6 E3).
+      return primary.pp.every((block, b) => !primary.bitmapD[b] || deliveredOrOnItsWay(world, b) === block);
+    }
     const transferred = control.embodiment === 3 ? primary.state === 'freezing.transferring'
       : primary.state === 'freezing.transferring' || primary.state === 'freezing.awaiting';
     if (!transferred) return true;
     return primary.ps.every((sealed, b) => (primary.bitmapC[b] && !(control.embodiment === 3 && primary.bitmapD[b]))
       || deliveredOrOnItsWay(world, b) === openFor(world.variant, sealed));
+  },
+};
+
+export const dirtySetCoversChanges: FreezeProperty = {
+  name: 'dirty-set-covers-changes',
+  ref: '001 §5 I6 (E2, E3), (3490), (3470), (4260), (4330)',
+  description: 'E2-E4: every block where PP differs from PS is in A or B, so the next split copies it; a write is never left out of the next image.',
+  state: ({ system: { primary }, variant }) => {
+    if (isLogEmbodiment(variant.control) || primary.state === 'failed') return true;
+    return primary.pp.every((block, b) => primary.bitmapA[b] || primary.bitmapB[b] || openFor(variant, primary.ps[b]!) === block);
   },
 };
 
@@ -305,6 +319,7 @@ export const FREEZE_PROPERTIES: readonly FreezeProperty[] = [
   freezeDoneMeansRecoverable,
   drainSetNeverGrows,
   noUpdateLost,
+  dirtySetCoversChanges,
   plaintextNeverAtRestOrInTransit,
   restartChangesNothing,
   recoveryReturnsCommittedImage,

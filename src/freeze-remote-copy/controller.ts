@@ -385,7 +385,7 @@ function writeHost(draft: Draft, route: WriteRoute, b: number, data: string): vo
       p.pp[b] = data;
       return;
     case 'pp-written-after':
-      p.bitmapB[b] = true; // (3470)
+      if (draft.variant.defect !== 'split-forgets-write-after') p.bitmapB[b] = true; // (3470)
       p.pp[b] = data;
       return;
   }

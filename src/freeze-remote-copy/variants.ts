@@ -19,7 +19,8 @@ export type FreezeDefect =
   | 'data-written-to-svol'
   | 'recover-applies-partial-log'
   | 'state-checked-before-range'
-  | 'partial-write-on-range-error';
+  | 'partial-write-on-range-error'
+  | 'split-forgets-write-after';
 
 export interface FreezeVariant extends VariantInfo {
   readonly control: FreezeControlInput;
@@ -86,6 +87,8 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
     'The secondary writes DATA straight into SVOL, so the committed image moves between freezes.'),
   broken('recover-applies-partial-log', E1, ['recovery-returns-committed-image'],
     'Recovery in SFM 0/1 applies the partial SDIFFA instead of erasing it (S7/S8 misread), making a mixture.'),
+  broken('split-forgets-write-after', E2, ['dirty-set-covers-changes'],
+    'E2 records a write after the split in neither A nor B (3470 skipped), so the next freeze leaves it out.'),
   broken('state-checked-before-range', E1, ['acceptance-agrees-with-model'], 'A failed primary reports wrong-state before checking a write\'s arguments.'),
   broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write longer than a block stores its first block, then rejects.'),
 ];
