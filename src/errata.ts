@@ -23,10 +23,17 @@ export interface ErrataInput {
   readonly result: CheckResult;
 }
 
-/** The violation a page shows: the shortest trace, and among equally short ones the first property caught. */
-export function shortestViolation(result: CheckResult): Violation | null {
+/**
+ * The violation a page shows: the shortest trace; among equally short ones, the property the variant lists
+ * first in `catches` (the one that names the defect), then the first caught.
+ */
+export function shortestViolation(result: CheckResult, catches: readonly string[] = []): Violation | null {
+  const rank = (v: Violation): number => (catches.includes(v.property) ? catches.indexOf(v.property) : catches.length);
   let best: Violation | null = null;
-  for (const violation of result.violations) if (best === null || violation.trace.length < best.trace.length) best = violation;
+  for (const violation of result.violations) {
+    if (best === null || violation.trace.length < best.trace.length
+      || (violation.trace.length === best.trace.length && rank(violation) < rank(best))) best = violation;
+  }
   return best;
 }
 
@@ -35,7 +42,7 @@ export function pageName(lifecycle: string, variant: string): string {
 }
 
 function page({ lifecycle, variant, result }: ErrataInput): string {
-  const shortest = shortestViolation(result);
+  const shortest = shortestViolation(result, variant.catches);
   const lines = [
     `# ${lifecycle.id} (seed ${lifecycle.seed}): \`${variant.name}\``,
     '',
@@ -76,7 +83,7 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
 
 function index(inputs: readonly ErrataInput[]): string {
   const rows = inputs.map(({ lifecycle, variant, result }) => {
-    const shortest = shortestViolation(result);
+    const shortest = shortestViolation(result, variant.catches);
     const found = shortest === null ? 'none (stale)' : `${shortest.property}, ${shortest.trace.length - 1} steps`;
     return `| [${lifecycle.id} / \`${variant.name}\`](${pageName(lifecycle.id, variant.name)}) | ${found} |`;
   });

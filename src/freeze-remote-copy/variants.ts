@@ -70,7 +70,7 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
     'D20: RC reads PVOL (2250), then clears PBM (2260); a host write between the two is never sent.', '001 (2250), (2260); spec/001 D20',
     'Clear PBM[b] and read PVOL[b] in one step (or clear first and then read, as E3 does at 4840→4850), so a write after the clear sets PBM[b] again and is sent (spec/001 D20, I10).'),
   literal('literal-d5-no-generations', { ...E1, generations: 'literal' },
-    ['commit-is-exact-freeze-image', 'recovery-image-is-committed-freeze'],
+    ['recovery-image-is-committed-freeze', 'commit-is-exact-freeze-image'],
     'D5: messages carry block numbers only (【0039】【0045】) and RC sends as soon as PBM has a block: a DATA of the next image can overtake ALL_SENT and is stored in SDIFFA as part of the image being committed.',
     '001 【0039】【0045】, (2430)-(2470), (2650); spec/001 D5',
     'Tag every message with its generation and every DATA with a sequence number, so the secondary stores a DATA in the log of the image it belongs to and recognises stale and duplicated messages; send no DATA of the next image until ALL_SENT (E1) or FREEZE (E2/E3) has been acknowledged (spec/001 D5).'),
