@@ -264,8 +264,31 @@ interface OperationContext {
 
 // ---------------------------------------------------------------- primary operations
 
+/**
+ * The link operations both controllers' machines name: take an ACK off the outstanding list, acknowledge a
+ * stale or duplicated message, drop one, or retransmit what was lost. Returns false for any other operation.
+ */
+function runLinkOperation(draft: Draft, operation: Operation, context: OperationContext, owner: PrimaryData | SecondaryData): boolean {
+  switch (operation.type) {
+    case 'receiveAck':
+      receiveAck(owner, context.message);
+      return true;
+    case 'acknowledgeStale':
+      acknowledge(draft, context.message, owner);
+      return true;
+    case 'dropMessage':
+      return true;
+    case 'retransmit':
+      for (const message of lostMessages(draft.link, owner.outstanding)) draft.send(message, false, owner);
+      return true;
+    default:
+      return false;
+  }
+}
+
 function runPrimary(draft: Draft, operation: Operation, context: OperationContext): void {
   const p = draft.primary;
+  if (runLinkOperation(draft, operation, context, p)) return;
   switch (operation.type) {
     case 'writeHost':
       assert(context.event.type === 'host.write', 'writeHost runs on host.write');
@@ -320,17 +343,6 @@ function runPrimary(draft: Draft, operation: Operation, context: OperationContex
       return;
     case 'completeFreeze':
       completeFreeze(draft, context.message);
-      return;
-    case 'receiveAck':
-      receiveAck(p, context.message);
-      return;
-    case 'acknowledgeStale':
-      acknowledge(draft, context.message, p);
-      return;
-    case 'dropMessage':
-      return;
-    case 'retransmit':
-      for (const message of lostMessages(draft.link, p.outstanding)) draft.send(message, false, p);
       return;
     default:
       throw new Error(`freeze-remote-copy primary machine names an unknown operation ${operation.type}`);
@@ -530,6 +542,7 @@ function acknowledge(draft: Draft, message: Message | undefined, from: PrimaryDa
 
 function runSecondary(draft: Draft, operation: Operation, context: OperationContext, before: SecondaryStateKey): void {
   const s = draft.secondary;
+  if (runLinkOperation(draft, operation, context, s)) return;
   switch (operation.type) {
     case 'storeData':
       storeData(draft, operation.params?.['target'] as StoreTarget, context.message);
@@ -550,17 +563,6 @@ function runSecondary(draft: Draft, operation: Operation, context: OperationCont
       return;
     case 'sendDone':
       draft.send({ to: 'primary', kind: 'secondary-done', gen: s.gen, seq: 0 }, true, s); // (2890, 4050, 5280)
-      return;
-    case 'receiveAck':
-      receiveAck(s, context.message);
-      return;
-    case 'acknowledgeStale':
-      acknowledge(draft, context.message, s);
-      return;
-    case 'dropMessage':
-      return;
-    case 'retransmit':
-      for (const message of lostMessages(draft.link, s.outstanding)) draft.send(message, false, s);
       return;
     case 'reload':
       if (draft.variant.defect === 'volatile-secondary-memory') forgetVolatile(draft);
