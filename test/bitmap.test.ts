@@ -299,6 +299,22 @@ describe('bitmap', () => {
     );
   });
 
+  test('bitmap: merge: a sparse source with more marked words than one batch lists (4096), whole or sliced', () => {
+    // One bit in every 3rd word over 26,000 words of the first slice: sparse enough for the word-by-word path,
+    // and more words than the merge lists before it ORs them in, so the batch is flushed mid-slice.
+    const sourceBits = Array.from({ length: 8_700 }, (_, k) => k * 96 + (k % 32));
+    const targetBits = Array.from({ length: 3_000 }, (_, k) => k * 250 + 5);
+    for (const sliced of [false, true]) {
+      const bitmap = Bitmap.of(SLICED_SIZE, targetBits);
+      const model = new Model(SLICED_SIZE);
+      for (const bit of [...targetBits, ...sourceBits]) model.bits.add(bit);
+      const source = Bitmap.of(SLICED_SIZE, sourceBits);
+      if (sliced) bitmap.mergeInSlices(source).finish();
+      else bitmap.merge(source);
+      expectSame(bitmap, model);
+    }
+  });
+
   test('bitmap: image: copyFrom and clone reproduce any pattern over any other', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES, ...SUMMARY_SIZES);
     fc.assert(
