@@ -665,34 +665,26 @@ function forgetVolatile(draft: Draft): void {
 
 // ---------------------------------------------------------------- commands
 
-/** What a delivered message is to the secondary's machine. */
+/**
+ * What a delivered message is to the secondary's machine. LITERAL D5 (`generations: 'literal'`): there is no
+ * generation or sequence number to look at, so every DATA is stored and the mode alone routes it (2430).
+ */
 function secondaryEventFor(s: SecondaryData, control: FreezeControlInput, message: Message): SecondaryEventType {
   if (s.state === 'recovered') return 'message.drop';
   if (message.kind === 'ack') return 'message.ack';
-  if (control.generations === 'literal') return literalSecondaryEvent(s, message);
-  if (message.gen <= s.gen) return 'message.stale'; // an image already committed (D5 generations)
-  assert(message.gen === s.gen + 1, `the secondary at generation ${s.gen} received ${message.kind} of generation ${message.gen}`);
+  const literal = control.generations === 'literal';
+  if (!literal) {
+    if (message.gen <= s.gen) return 'message.stale'; // an image already committed (D5 generations)
+    assert(message.gen === s.gen + 1, `the secondary at generation ${s.gen} received ${message.kind} of generation ${message.gen}`);
+  }
   switch (message.kind) {
     case 'data': {
+      if (literal) return 'data.receive';
       const stored = isLogEmbodiment(control)
         ? (s.state === 'applying' ? s.logB : s.logA)[message.block]?.seq ?? 0
         : s.spSeq[message.block]!;
       return message.seq <= stored ? 'message.stale' : 'data.receive';
     }
-    case 'freeze':
-      return s.state === 'receiving' ? 'freeze.receive' : 'message.stale';
-    case 'all-sent':
-      return s.state === 'applying' ? 'message.stale' : 'all-sent.receive';
-    default:
-      throw new Error(`the secondary never receives ${message.kind}`);
-  }
-}
-
-/** LITERAL D5: no generation or sequence number to look at; the mode alone routes a message (2430). */
-function literalSecondaryEvent(s: SecondaryData, message: Message): SecondaryEventType {
-  switch (message.kind) {
-    case 'data':
-      return 'data.receive';
     case 'freeze':
       return s.state === 'receiving' ? 'freeze.receive' : 'message.stale';
     case 'all-sent':
