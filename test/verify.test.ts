@@ -4,7 +4,7 @@ import type { AnyLifecycle } from '../src/lifecycle.js';
 import { mirrorPairLifecycle } from '../src/mirror-pair/lifecycle.js';
 import { exhaustive } from '../src/verify/exhaustive.js';
 import { modelBased } from '../src/verify/model-based.js';
-import { CONTROLLER_ASSERTION } from '../src/verify/report.js';
+import { CONTROLLER_ASSERTION, FOLLOWS_MACHINE, TRANSITION_COVERAGE } from '../src/verify/report.js';
 
 /** mirror-pair with a controller that throws on its second power cycle: the checkers must report it, not crash. */
 const throwing: AnyLifecycle = {
@@ -28,4 +28,17 @@ describe('verify', () => {
     expect(result.violations.map((v) => v.property)).toEqual([CONTROLLER_ASSERTION]);
     expect(result.violations[0]!.ref).toContain('lost control memory');
   });
+
+  test('verify: a machine transition the search never takes fails the check as transition-coverage', () => {
+    const blind: AnyLifecycle = { ...mirrorPairLifecycle, takenEdges: (step) => mirrorPairLifecycle.takenEdges(step).filter((edge) => !edge.includes('pair.separate')) };
+    const result = exhaustive(blind, 'e1', { maxStates: 500_000 });
+    expect(result.violations.map((v) => v.property)).toEqual([TRANSITION_COVERAGE]);
+    expect(result.violations[0]!.trace).toContain('not taken: mirror.synced --pair.separate--> separated');
+  }, 60_000);
+
+  test('verify: a controller that leaves the machine state on a control path is reported as follows-machine', () => {
+    const lying: AnyLifecycle = { ...mirrorPairLifecycle, controlState: () => 'separated' };
+    const result = exhaustive(lying, 'e1', { maxStates: 500_000 });
+    expect(result.violations.map((v) => v.property)).toContain(FOLLOWS_MACHINE);
+  }, 60_000);
 });

@@ -11,7 +11,7 @@
  */
 import { assert } from '../assert.js';
 import type { AnyLifecycle, Step } from '../lifecycle.js';
-import { CONTROLLER_ASSERTION, replayCommand, type CheckResult, type Violation } from './report.js';
+import { CONTROLLER_ASSERTION, FOLLOWS_MACHINE, replayCommand, TRANSITION_COVERAGE, type CheckResult, type Violation } from './report.js';
 import { checkState, checkStep, failures, traceOf } from './trace.js';
 
 export interface ExhaustiveOptions {
@@ -76,14 +76,26 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
   }
 
   const paths = replayControlPaths(lifecycle, variant, violations);
+  const uncovered = machineEdges.filter((edge) => !covered.has(edge));
+  // A transition the search never took is a gap in the check, reported like a violation so that verify fails.
+  // With another violation it is expected: the search does not go on from a violating world.
+  if (uncovered.length > 0 && violations.size === 0) {
+    violations.set(TRANSITION_COVERAGE, {
+      property: TRANSITION_COVERAGE,
+      ref: `${uncovered.length} of ${machineEdges.length} machine transitions never taken`,
+      trace: uncovered.map((edge) => `not taken: ${edge}`),
+      events: [],
+      replay: `copyspec verify --lifecycle ${lifecycle.id} --variant ${variant} --check exhaustive`,
+    });
+  }
   return {
     lifecycle: lifecycle.id,
     variant,
     check: 'exhaustive',
     states: nodes.length,
     transitions: machineEdges.length,
-    transitionsCovered: machineEdges.filter((edge) => covered.has(edge)).length,
-    uncoveredTransitions: machineEdges.filter((edge) => !covered.has(edge)),
+    transitionsCovered: machineEdges.length - uncovered.length,
+    uncoveredTransitions: uncovered,
     steps: steps + paths.steps,
     runs: paths.runs,
     properties: lifecycle.properties.map((property) => property.name),
@@ -138,9 +150,9 @@ function replayControlPaths(lifecycle: AnyLifecycle, variant: string, violations
         for (const name of failed) if (!violations.has(name)) violations.set(name, violationOf(lifecycle, variant, name, events));
         world = after;
       }
-      if (lifecycle.controlState(world) !== machineStep.state && !violations.has('follows-machine')) {
-        violations.set('follows-machine', {
-          ...violationOf(lifecycle, variant, 'follows-machine', events),
+      if (lifecycle.controlState(world) !== machineStep.state && !violations.has(FOLLOWS_MACHINE)) {
+        violations.set(FOLLOWS_MACHINE, {
+          ...violationOf(lifecycle, variant, FOLLOWS_MACHINE, events),
           ref: `machine path ${path.description}: expected ${machineStep.state}`,
         });
       }

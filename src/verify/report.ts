@@ -4,6 +4,12 @@
 /** The violation reported when the controller itself throws: a broken internal expectation. */
 export const CONTROLLER_ASSERTION = 'controller-assertion';
 
+/** The violation reported when the exhaustive search leaves a machine transition untaken. */
+export const TRANSITION_COVERAGE = 'transition-coverage';
+
+/** The violation reported when the controller leaves the machine's state on a control-level path. */
+export const FOLLOWS_MACHINE = 'follows-machine';
+
 export type CheckKind = 'exhaustive' | 'model-based';
 
 export interface Violation {
