@@ -64,6 +64,25 @@ const markedBatch = new Int32Array(MARKED_BATCH);
  * sparser groups (measured: one word per group, 0.01% random, is faster listed; nine, 1% random, on the spot).
  */
 const GROUP_INLINE_WORDS = 4;
+/**
+ * Mark words (groups of 32 words) of one slice: `listMarkedGroups` lists a whole slice's nonzero mark words into
+ * `sliceGroups` in one call, so the whole-map operations walk the summary once per slice.
+ */
+const SLICE_GROUPS = SLICE_WORDS / WORD_BITS;
+const sliceGroups = new Int32Array(SLICE_GROUPS);
+/**
+ * Marked words listed ahead by `nextSet` (the cursor) and by `collect`. Enough to amortize one walk of the
+ * summary over many answers; small enough that a search which stops early has not listed much in vain.
+ */
+const CURSOR_WORDS = 256;
+/** Mark words listed per refill of a cursor: at most `CURSOR_WORDS` words come out of them. */
+const CURSOR_GROUPS = 64;
+const cursorGroups = new Int32Array(CURSOR_GROUPS);
+/** Where `fillCursor` leaves what it read, so that the compiler cannot drop the reads. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- written so that the reads it keeps are not dead code
+let prefetched = 0;
+/** Marked words listed by one step of `collect`. */
+const collectBatch = new Int32Array(CURSOR_WORDS);
 /** Maps up to this size serialize through a table of 8-bit strings; larger ones through a byte buffer. */
 const SMALL_TEXT_BITS = 1024;
 
@@ -156,6 +175,26 @@ export class Bitmap implements Iterable<number> {
   private declare setCount: number;
   /** Set bits in each slice, for a map of more than one slice; null otherwise. */
   private declare readonly sliceCounts: Int32Array | null;
+  /**
+   * Bumped whenever a word may have gained a mark: a cursor listed at another version may miss a word. Taking
+   * marks away (a clear, a search finding a word empty) does not bump it: a listed word found empty is skipped.
+   */
+  private declare markVersion: number;
+  /**
+   * The cursor of `nextSet`, for a map with a summary (null otherwise): the marked words in
+   * [cursorFrom, cursorUntil) as they were at `cursorVersion`, ascending, in `cursor[0, cursorLength)`, with
+   * `cursorPosition` the first entry not yet passed. Iterating by `nextSet(bit + 1)` then walks the summary
+   * once per `CURSOR_WORDS` marked words instead of once per word, and reads words whose addresses are known
+   * in advance. Measured on the 0.01% random map of bench/: 0.52-0.60 B per iteration before the cursor.
+   */
+  private declare readonly cursor: Int32Array | null;
+  private declare cursorLength: number;
+  private declare cursorPosition: number;
+  private declare cursorFrom: number;
+  private declare cursorUntil: number;
+  private declare cursorVersion: number;
+  /** Set by `listMarkedWords`: every marked word below it (from where the listing began) was listed. */
+  private declare listedUntil: number;
 
   constructor(bitCount: number) {
     assert(Number.isSafeInteger(bitCount) && bitCount >= 0 && bitCount <= MAX_BIT_COUNT,
@@ -167,6 +206,14 @@ export class Bitmap implements Iterable<number> {
     this.marks = levels.length > 1 ? levels[1]! : null;
     this.setCount = 0;
     this.sliceCounts = bitCount > SLICE_BITS ? new Int32Array(Math.ceil(bitCount / SLICE_BITS)) : null;
+    this.markVersion = 0;
+    this.cursor = levels.length > 1 ? new Int32Array(CURSOR_WORDS) : null;
+    this.cursorLength = 0;
+    this.cursorPosition = 0;
+    this.cursorFrom = 0;
+    this.cursorUntil = 0;
+    this.cursorVersion = -1;
+    this.listedUntil = 0;
   }
 
   /** A bitmap with exactly the given bits set. */
@@ -242,6 +289,7 @@ export class Bitmap implements Iterable<number> {
       const group = index >>> 5;
       const old = marks[group]!;
       marks[group] = old | (1 << (index & 31));
+      this.markVersion += 1;
       if (old === 0) this.markNonzero(2, group);
     }
     return true;
@@ -272,6 +320,7 @@ export class Bitmap implements Iterable<number> {
       return added;
     }
     let added = 0;
+    this.markVersion += 1;
     for (let from = start; from < end;) {
       const slice = Math.floor(from / SLICE_BITS);
       const to = Math.min(end, (slice + 1) * SLICE_BITS);
@@ -377,6 +426,7 @@ export class Bitmap implements Iterable<number> {
       return;
     }
     if (!this.fewMarked(other, 0, this.words.length)) {
+      this.markVersion += 1;
       this.levels.forEach((level, at) => level.set(other.levels[at]!));
       this.setCount = other.setCount;
       if (this.sliceCounts !== null) this.sliceCounts.set(other.sliceCounts!);
@@ -414,15 +464,20 @@ export class Bitmap implements Iterable<number> {
     const words = this.words;
     const otherWords = other.words;
     const marks = this.levels[1]!;
-    for (let group = this.nextNonzeroWord(1, 0); group !== -1; group = this.nextNonzeroWord(1, group + 1)) {
-      const bits = marks[group]! | 0;
-      if (bits === -1) {
-        if (!sameWords(words, otherWords, group * WORD_BITS, group * WORD_BITS + WORD_BITS)) return false;
-        continue;
-      }
-      for (let rest = bits; rest !== 0; rest &= rest - 1) {
-        const index = group * WORD_BITS + lowestBit(rest);
-        if (words[index] !== otherWords[index]) return false;
+    for (let slice = 0; slice < this.sliceTotal(); slice += 1) {
+      const [first, end] = this.sliceWordRange(slice);
+      const listed = this.listMarkedGroups(first >>> 5, ((end - 1) >>> 5) + 1, sliceGroups);
+      for (let position = 0; position < listed; position += 1) {
+        const group = sliceGroups[position]!;
+        const bits = marks[group]! | 0;
+        if (bits === -1) {
+          if (!sameWords(words, otherWords, group * WORD_BITS, group * WORD_BITS + WORD_BITS)) return false;
+          continue;
+        }
+        for (let rest = bits; rest !== 0; rest &= rest - 1) {
+          const index = group * WORD_BITS + lowestBit(rest);
+          if (words[index] !== otherWords[index]) return false;
+        }
       }
     }
     return true;
@@ -584,27 +639,134 @@ export class Bitmap implements Iterable<number> {
     return index;
   }
 
-  /** The first set bit in a word at or after word `index`, or -1. Marked words found empty lose their marks. */
+  /**
+   * The first set bit in a word at or after word `index`, or -1, through the cursor. Marked words found empty
+   * lose their marks.
+   */
   private firstBitFromWord(index: number): number {
     const words = this.words;
-    for (let candidate = this.nextNonzeroWord(0, index); candidate !== -1; candidate = this.nextNonzeroWord(0, candidate + 1)) {
-      const word = words[candidate]! | 0;
-      if (word !== 0) return candidate * WORD_BITS + lowestBit(word);
-      this.unmarkWord(candidate);
+    const cursor = this.cursor!;
+    if (this.cursorVersion !== this.markVersion || index < this.cursorFrom) this.fillCursor(index);
+    for (;;) {
+      const length = this.cursorLength;
+      // A search that starts behind the last answer (a new walk) goes back to the start of the list.
+      let position = this.cursorPosition > 0 && cursor[this.cursorPosition - 1]! >= index ? 0 : this.cursorPosition;
+      while (position < length && cursor[position]! < index) position += 1;
+      for (; position < length; position += 1) {
+        const candidate = cursor[position]!;
+        const word = words[candidate]! | 0;
+        if (word !== 0) {
+          this.cursorPosition = position;
+          return candidate * WORD_BITS + lowestBit(word);
+        }
+        this.unmarkWord(candidate);
+      }
+      if (this.cursorUntil >= words.length) {
+        this.cursorPosition = length;
+        return -1;
+      }
+      this.fillCursor(Math.max(index, this.cursorUntil));
     }
-    return -1;
+  }
+
+  /** Lists the marked words from word `from` on into the cursor, at the current mark version. */
+  private fillCursor(from: number): void {
+    const cursor = this.cursor!;
+    const length = this.listMarkedWords(from, cursor);
+    touchListed(this.words, cursor, length);
+    this.cursorLength = length;
+    this.cursorPosition = 0;
+    this.cursorFrom = from;
+    this.cursorUntil = this.listedUntil;
+    this.cursorVersion = this.markVersion;
   }
 
   /** `collect` from word `index` on, `written` entries of `out` already filled. */
   private collectFromWord(index: number, out: Uint32Array, written: number): number {
     const words = this.words;
     let filled = written;
-    for (let candidate = this.nextNonzeroWord(0, index); candidate !== -1 && filled < out.length; candidate = this.nextNonzeroWord(0, candidate + 1)) {
-      const word = words[candidate]! | 0;
-      if (word !== 0) filled = collectWord(word, candidate, out, filled);
-      else this.unmarkWord(candidate);
+    for (let from = index; filled < out.length && from < words.length; from = this.listedUntil) {
+      const listed = this.listMarkedWords(from, collectBatch);
+      touchListed(words, collectBatch, listed);
+      for (let position = 0; position < listed && filled < out.length; position += 1) {
+        const candidate = collectBatch[position]!;
+        const word = words[candidate]! | 0;
+        if (word !== 0) filled = collectWord(word, candidate, out, filled);
+        else this.unmarkWord(candidate);
+      }
     }
     return filled;
+  }
+
+  /**
+   * Lists the marked words at or after word `from` into `out`, ascending, a whole mark word at a time while one
+   * fits; sets `listedUntil` to the word below which every marked word is listed (the map's length when the
+   * list reaches its end). Returns how many it listed.
+   */
+  private listMarkedWords(from: number, out: Int32Array): number {
+    const marks = this.levels[1]!;
+    const firstGroup = from >>> 5;
+    const groupsListed = this.listMarkedGroups(firstGroup, marks.length, cursorGroups);
+    let listed = 0;
+    for (let position = 0; position < groupsListed; position += 1) {
+      const group = cursorGroups[position]!;
+      let bits = marks[group]! | 0;
+      if (group === firstGroup) bits &= -1 << (from & 31);
+      if (out.length - listed < WORD_BITS) {
+        this.listedUntil = group * WORD_BITS;
+        return listed;
+      }
+      for (; bits !== 0; bits &= bits - 1) {
+        out[listed] = group * WORD_BITS + lowestBit(bits);
+        listed += 1;
+      }
+    }
+    this.listedUntil = groupsListed < CURSOR_GROUPS ? this.words.length : (cursorGroups[groupsListed - 1]! + 1) * WORD_BITS;
+    return listed;
+  }
+
+  /**
+   * Lists the nonzero mark words (groups) in [from, end) into `out`, ascending, until it is full; returns how
+   * many it listed. It walks level 2, which is exact over the marks, one word of it at a time, and climbs the
+   * levels above only to skip a run of empty level-2 words: measured on the 0.01% random map of bench/, about
+   * a third of the time of searching from each group to the next.
+   */
+  private listMarkedGroups(from: number, end: number, out: Int32Array): number {
+    const marks = this.levels[1]!;
+    const stop = Math.min(end, marks.length);
+    if (from >= stop) return 0;
+    let listed = 0;
+    if (this.levels.length === 2) {
+      for (let group = from; group < stop && listed < out.length; group += 1) {
+        if (marks[group] !== 0) {
+          out[listed] = group;
+          listed += 1;
+        }
+      }
+      return listed;
+    }
+    const summary = this.levels[2]!;
+    let index = from >>> 5;
+    let bits = (summary[index]! | 0) & (-1 << (from & 31));
+    while (listed < out.length) {
+      while (bits === 0) {
+        // The next level-2 word is usually the next nonzero one in a sparse random map; only a run of empty
+        // ones is skipped through the levels above.
+        index += 1;
+        if (index * WORD_BITS >= stop) return listed;
+        bits = summary[index]! | 0;
+        if (bits !== 0) break;
+        index = this.nextNonzeroWord(2, index);
+        if (index === -1 || index * WORD_BITS >= stop) return listed;
+        bits = summary[index]! | 0;
+      }
+      const group = index * WORD_BITS + lowestBit(bits);
+      if (group >= stop) return listed;
+      out[listed] = group;
+      listed += 1;
+      bits &= bits - 1;
+    }
+    return listed;
   }
 
   /**
@@ -615,6 +777,7 @@ export class Bitmap implements Iterable<number> {
   private rebuildIndex(): void {
     const words = this.words;
     const summarized = this.levels.length > 1;
+    this.markVersion += 1;
     this.setCount = 0;
     this.sliceCounts?.fill(0);
     for (let slice = 0; slice < this.sliceTotal(); slice += 1) {
@@ -720,6 +883,7 @@ export class Bitmap implements Iterable<number> {
    */
   private mergeAllWords(other: Bitmap, first: number, end: number): number {
     const added = mergeWords(this.words, other.words, first, end);
+    this.markVersion += 1;
     const marks = this.levels[1]!;
     const sourceMarks = other.levels[1]!;
     const groupEnd = ((end - 1) >>> 5) + 1;
@@ -747,7 +911,10 @@ export class Bitmap implements Iterable<number> {
     let added = 0;
     let listed = 0;
     const groupEnd = ((end - 1) >>> 5) + 1;
-    for (let group = other.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = other.nextNonzeroWord(1, group + 1)) {
+    const groupsListed = other.listMarkedGroups(first >>> 5, groupEnd, sliceGroups);
+    this.markVersion += 1;
+    for (let position = 0; position < groupsListed; position += 1) {
+      const group = sliceGroups[position]!;
       const sourceBits = sourceMarks[group]! | 0;
       if (sourceBits === -1) {
         // A run of fully marked groups is one straight loop, and its marks one pass.
@@ -755,7 +922,7 @@ export class Bitmap implements Iterable<number> {
         while (runEnd < groupEnd && sourceMarks[runEnd] === -1) runEnd += 1;
         added += mergeWords(words, source, group * WORD_BITS, runEnd * WORD_BITS);
         this.markWholeGroups(group, runEnd);
-        group = runEnd - 1;
+        while (position + 1 < groupsListed && sliceGroups[position + 1]! < runEnd) position += 1;
         continue;
       }
       if (popcount32(sourceBits) >= GROUP_INLINE_WORDS) {
@@ -822,6 +989,7 @@ export class Bitmap implements Iterable<number> {
       return;
     }
     const [first, end] = this.sliceWordRange(slice);
+    this.markVersion += 1;
     if (this.fewMarked(other, first, end)) {
       this.clearMarkedWords(first, end);
       this.copyMarkedWords(other, first, end);
@@ -838,8 +1006,9 @@ export class Bitmap implements Iterable<number> {
     const source = other.words;
     const marks = this.levels[1]!;
     const sourceMarks = other.levels[1]!;
-    const groupEnd = ((end - 1) >>> 5) + 1;
-    for (let group = other.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = other.nextNonzeroWord(1, group + 1)) {
+    const listed = other.listMarkedGroups(first >>> 5, ((end - 1) >>> 5) + 1, sliceGroups);
+    for (let position = 0; position < listed; position += 1) {
+      const group = sliceGroups[position]!;
       const bits = sourceMarks[group]! | 0;
       for (let rest = bits; rest !== 0; rest &= rest - 1) {
         const index = group * WORD_BITS + lowestBit(rest);
@@ -874,8 +1043,9 @@ export class Bitmap implements Iterable<number> {
   private clearMarkedWords(first: number, end: number): void {
     const words = this.words;
     const marks = this.levels[1]!;
-    const groupEnd = ((end - 1) >>> 5) + 1;
-    for (let group = this.nextNonzeroWord(1, first >>> 5); group !== -1 && group < groupEnd; group = this.nextNonzeroWord(1, group + 1)) {
+    const listed = this.listMarkedGroups(first >>> 5, ((end - 1) >>> 5) + 1, sliceGroups);
+    for (let position = 0; position < listed; position += 1) {
+      const group = sliceGroups[position]!;
       for (let bits = marks[group]! | 0; bits !== 0; bits &= bits - 1) words[group * WORD_BITS + lowestBit(bits)] = 0;
       marks[group] = 0;
       this.markZero(2, group);
@@ -927,6 +1097,17 @@ export class Bitmap implements Iterable<number> {
     }
     return new TextDecoder().decode(text);
   }
+}
+
+/**
+ * Reads the listed words once, in a loop whose addresses do not depend on what it reads, so that their cache
+ * misses overlap; the search that follows then finds each word in cache. Without it, each answer of a walk by
+ * `nextSet` waited for its own miss: 0.52 B against 0.32 B for the 0.01% random map of bench/ (measured).
+ */
+function touchListed(words: Int32Array, listed: Int32Array, length: number): void {
+  let seen = 0;
+  for (let position = 0; position < length; position += 1) seen |= words[listed[position]!]!;
+  prefetched = seen;
 }
 
 /** Writes the set bits of `word` (word `index` of a map) into `out` from `written` on; returns the new fill. */

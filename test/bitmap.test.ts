@@ -393,6 +393,56 @@ describe('bitmap', () => {
     );
   });
 
+  test('bitmap: iteration: a walk by nextSet(bit + 1) sees every change made between its steps', () => {
+    // nextSet keeps a cursor of marked words listed ahead; a set, range, merge or copy ahead of the walk, or a
+    // clear of the word it would return next, must show in the very next answer.
+    type Change =
+      | { readonly name: 'step' }
+      | { readonly name: 'set' | 'clear'; readonly ahead: number }
+      | { readonly name: 'setRange'; readonly ahead: number }
+      | { readonly name: 'merge' | 'copyFrom'; readonly pattern: Pattern };
+    const change: fc.Arbitrary<Change> = fc.oneof(
+      { weight: 6, arbitrary: fc.constant({ name: 'step' as const }) },
+      { weight: 3, arbitrary: fc.record({ name: fc.constantFrom('set' as const, 'clear' as const), ahead: fc.nat({ max: 5000 }) }) },
+      { weight: 1, arbitrary: fc.record({ name: fc.constant('setRange' as const), ahead: fc.nat({ max: 5000 }) }) },
+      { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('merge' as const, 'copyFrom' as const), pattern: patternArbitrary }) },
+    );
+    const sizes = fc.constantFrom(8193, 40_000, 262_145);
+    fc.assert(
+      fc.property(sizes, patternArbitrary, fc.array(change, { maxLength: 80 }), (bitCount, pattern, changes) => {
+        const [bitmap, model] = build(bitCount, pattern);
+        let position = 0;
+        for (const next of changes) {
+          const bit = 'ahead' in next ? Math.min(bitCount - 1, position + next.ahead) : 0;
+          switch (next.name) {
+            case 'step': {
+              const found = bitmap.nextSet(position);
+              expect(found).toBe(model.nextSet(position));
+              position = found === -1 ? 0 : found + 1;
+              break;
+            }
+            case 'set':
+            case 'clear':
+              runBitCommand(bitmap, model, next.name, bit);
+              break;
+            case 'setRange': {
+              const end = Math.min(bitCount, bit + 40);
+              bitmap.setRange(bit, end);
+              for (let at = bit; at < end; at += 1) model.bits.add(at);
+              break;
+            }
+            case 'merge':
+            case 'copyFrom':
+              runWholeMapCommand(bitmap, model, { name: next.name, pattern: next.pattern, sliced: false });
+              break;
+          }
+        }
+        expectSame(bitmap, model);
+      }),
+      { seed: 4711, numRuns: 150 },
+    );
+  });
+
   test('bitmap: range: setRange over whole maps and whole slices counts only new bits', () => {
     for (const bitCount of [...SMALL_SIZES, ...SUMMARY_SIZES]) {
       const bitmap = Bitmap.of(bitCount, bitCount > 2 ? [0, bitCount - 1] : []);
