@@ -357,7 +357,21 @@ export class Bitmap implements Iterable<number> {
     let index = start >>> 5;
     const word = (words[index]! | 0) & (-1 << (start & 31));
     if (word !== 0) return index * WORD_BITS + lowestBit(word);
-    if (this.levels.length > 1) return this.firstBitFromWord(index + 1);
+    const cursor = this.cursor;
+    if (cursor !== null) {
+      // A walk by nextSet(bit + 1) that has used up the word of its last answer: the answer is in the next listed
+      // word, unless the cursor is stale or that word was emptied since it was listed.
+      const next = this.cursorPosition + 1;
+      if (next < this.cursorLength && cursor[next - 1] === index && this.cursorVersion === this.markVersion) {
+        const candidate = cursor[next]!;
+        const found = words[candidate]! | 0;
+        if (found !== 0) {
+          this.cursorPosition = next;
+          return candidate * WORD_BITS + lowestBit(found);
+        }
+      }
+      return this.firstBitFromWord(index + 1);
+    }
     for (index += 1; index < words.length; index += 1) {
       const next = words[index]! | 0;
       if (next !== 0) return index * WORD_BITS + lowestBit(next);
