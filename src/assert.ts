@@ -6,6 +6,10 @@ export class AssertionFailed extends Error {
   override readonly name = 'AssertionFailed';
 }
 
-export function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new AssertionFailed(message);
+/**
+ * A message that needs formatting can be passed as a function: it is then built only when the assert fires,
+ * not on every call of a hot path.
+ */
+export function assert(condition: boolean, message: string | (() => string)): asserts condition {
+  if (!condition) throw new AssertionFailed(typeof message === 'string' ? message : message());
 }

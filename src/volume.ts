@@ -9,14 +9,20 @@ import { assert } from './assert.js';
 export class Volume {
   readonly trackCount: number;
   readonly trackSize: number;
-  private readonly bytes: Uint8Array;
+  /**
+   * The content. A clone shares it until either side writes: the exhaustive checker clones a controller for
+   * every command it tries, and most commands (reads, refusals, bitmap-only changes) never write a volume.
+   */
+  private bytes: Uint8Array;
+  /** Whether `bytes` may be shared with a clone, so that the next write must copy them first. */
+  private bytesShared = false;
   /** Physical track writes and reads since creation; not part of the volume's content. */
   physicalWriteCount = 0;
   physicalReadCount = 0;
 
   constructor(trackCount: number, trackSize: number, bytes?: Uint8Array) {
-    assert(Number.isSafeInteger(trackCount) && trackCount > 0, `trackCount must be positive, got ${trackCount}`);
-    assert(Number.isSafeInteger(trackSize) && trackSize > 0, `trackSize must be positive, got ${trackSize}`);
+    assert(Number.isSafeInteger(trackCount) && trackCount > 0, () => `trackCount must be positive, got ${trackCount}`);
+    assert(Number.isSafeInteger(trackSize) && trackSize > 0, () => `trackSize must be positive, got ${trackSize}`);
     this.trackCount = trackCount;
     this.trackSize = trackSize;
     this.bytes = bytes ?? new Uint8Array(trackCount * trackSize);
@@ -35,6 +41,10 @@ export class Volume {
   /** Writes bytes at a byte offset: one physical write of every track touched. */
   write(offset: number, data: Uint8Array): void {
     assert(offset >= 0 && offset + data.length <= this.bytes.length && data.length > 0, 'write outside the volume');
+    if (this.bytesShared) {
+      this.bytes = this.bytes.slice();
+      this.bytesShared = false;
+    }
     this.bytes.set(data, offset);
     const [first, end] = this.tracksOf(offset, data.length);
     this.physicalWriteCount += end - first;
@@ -61,13 +71,19 @@ export class Volume {
     this.writeTrack(track, source.readTrack(track));
   }
 
-  /** The whole content, uncounted: for checks and abstraction functions, never for the data path. */
+  /**
+   * The whole content, uncounted: for checks and abstraction functions, never for the data path. It may be
+   * shared with clones, so it must never be changed through this reference.
+   */
   contents(): Uint8Array {
     return this.bytes;
   }
 
+  /** An independent copy; the bytes are copied only when one of the two is written (see `bytes`). */
   clone(): Volume {
-    const copy = new Volume(this.trackCount, this.trackSize, this.bytes.slice());
+    this.bytesShared = true;
+    const copy = new Volume(this.trackCount, this.trackSize, this.bytes);
+    copy.bytesShared = true;
     copy.physicalWriteCount = this.physicalWriteCount;
     copy.physicalReadCount = this.physicalReadCount;
     return copy;

@@ -58,6 +58,13 @@ function controlTableFor(variant: MirrorVariant): ControlTable {
   return table;
 }
 
+/** The control-memory bitmaps, one bit each in `MirrorPairController.owned`. */
+const PRIMARY_BITMAP = 1;
+const SECONDARY_BITMAP = 2;
+const COPY_PENDING = 4;
+const ALL_BITMAPS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING;
+type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING;
+
 /** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
 interface ControlMemoryImage {
   readonly state: MirrorStateKey;
@@ -70,10 +77,15 @@ export class MirrorPairController {
   state: MirrorStateKey = 'separated';
   readonly primary: Volume;
   readonly secondary: Volume;
-  readonly primaryBitmap: Bitmap;
-  readonly secondaryBitmap: Bitmap;
-  /** Tracks the mirroring means has still to copy (5060, 5550). */
-  readonly copyPending: Bitmap;
+  private pbm: Bitmap;
+  private sbm: Bitmap;
+  private pending: Bitmap;
+  /**
+   * The bitmaps (bits above) that no clone shares. `clone` shares all three and clears every bit on both
+   * sides; an operation that would change a shared bitmap copies it first (copy-on-write). The exhaustive
+   * checker clones the controller for every command it tries, and most commands change no bitmap.
+   */
+  private owned: number;
   private readonly table: ControlTable;
 
   constructor(
@@ -81,17 +93,40 @@ export class MirrorPairController {
     readonly geometry: MirrorGeometry,
     from?: MirrorPairController,
   ) {
-    this.table = controlTableFor(variant);
+    this.table = from?.table ?? controlTableFor(variant);
     this.primary = from?.primary.clone() ?? new Volume(geometry.trackCount, geometry.trackSize);
     this.secondary = from?.secondary.clone() ?? new Volume(geometry.trackCount, geometry.trackSize);
-    this.primaryBitmap = from?.primaryBitmap.clone() ?? new Bitmap(geometry.trackCount);
-    this.secondaryBitmap = from?.secondaryBitmap.clone() ?? new Bitmap(geometry.trackCount);
-    this.copyPending = from?.copyPending.clone() ?? new Bitmap(geometry.trackCount);
+    this.pbm = from?.pbm ?? new Bitmap(geometry.trackCount);
+    this.sbm = from?.sbm ?? new Bitmap(geometry.trackCount);
+    this.pending = from?.pending ?? new Bitmap(geometry.trackCount);
+    this.owned = from === undefined ? ALL_BITMAPS : 0;
     this.state = from?.state ?? 'separated';
   }
 
+  /**
+   * A controller in the same state that changes independently of this one. The two share volume bytes and
+   * bitmaps until either changes them through `handle`, so a bitmap read through a getter below must not be
+   * changed directly once the controller has been cloned (test and benchmark setups change a bitmap only on a
+   * controller that never was).
+   */
   clone(): MirrorPairController {
+    this.owned = 0;
     return new MirrorPairController(this.variant, this.geometry, this);
+  }
+
+  /** Dump update-track bitmap Pbm 230: primary tracks written since the last temporary release. */
+  get primaryBitmap(): Bitmap {
+    return this.pbm;
+  }
+
+  /** Dump update-track bitmap Sbm 240. */
+  get secondaryBitmap(): Bitmap {
+    return this.sbm;
+  }
+
+  /** Tracks the mirroring means has still to copy (5060, 5550). */
+  get copyPending(): Bitmap {
+    return this.pending;
   }
 
   handle(event: MirrorEvent): MirrorOutcome {
@@ -173,16 +208,16 @@ export class MirrorPairController {
         return this.read(operation.params?.['source'] as ReadSource, event);
       case 'clearPrimaryBitmap':
         // (4040, 4550) Pbm := ∅. BROKEN suspend-keeps-primary-bitmap skips it.
-        if (this.variant.defect !== 'suspend-keeps-primary-bitmap') this.primaryBitmap.clearAll();
+        if (this.variant.defect !== 'suspend-keeps-primary-bitmap') this.clearBitmap(PRIMARY_BITMAP);
         return NO_RESULT;
       case 'clearSecondaryBitmap':
-        this.secondaryBitmap.clearAll(); // (5030)
+        this.clearBitmap(SECONDARY_BITMAP); // (5030)
         return NO_RESULT;
       case 'matchSecondaryBitmapToPrimary':
         this.matchSecondaryBitmap();
         return NO_RESULT;
       case 'startFullCopy':
-        this.copyPending.setRange(0, this.geometry.trackCount); // (5060, 5550)
+        this.writable(COPY_PENDING).setRange(0, this.geometry.trackCount); // (5060, 5550)
         return NO_RESULT;
       case 'startDifferentialCopy':
         this.startDifferentialCopy();
@@ -191,7 +226,7 @@ export class MirrorPairController {
         this.copyNextTrack();
         return NO_RESULT;
       case 'stopCopy':
-        this.copyPending.clearAll();
+        this.clearBitmap(COPY_PENDING);
         return NO_RESULT;
       case 'reportSecondaryBitmap':
         return { kind: 'update-info', bitmap: this.secondaryBitmap.toString() }; // (6020)
@@ -202,9 +237,9 @@ export class MirrorPairController {
         this.reload(this.image());
         return NO_RESULT;
       case 'loseControlMemory':
-        this.primaryBitmap.clearAll();
-        this.secondaryBitmap.clearAll();
-        this.copyPending.clearAll();
+        this.clearBitmap(PRIMARY_BITMAP);
+        this.clearBitmap(SECONDARY_BITMAP);
+        this.clearBitmap(COPY_PENDING);
         return NO_RESULT;
       default:
         throw new Error(`mirror-pair machine names an unknown operation ${operation.type}`);
@@ -222,11 +257,11 @@ export class MirrorPairController {
     }
     if (toPrimary) {
       this.primary.write(event.offset, data);
-      this.primaryBitmap.setRange(first, end);
+      this.writable(PRIMARY_BITMAP).setRange(first, end);
     }
     if (toSecondary) {
       this.secondary.write(event.offset, data);
-      if (this.variant.control.writeRecording === 'each-volume') this.secondaryBitmap.setRange(first, end);
+      if (this.variant.control.writeRecording === 'each-volume') this.writable(SECONDARY_BITMAP).setRange(first, end);
     }
   }
 
@@ -242,7 +277,7 @@ export class MirrorPairController {
   private matchSecondaryBitmap(): void {
     const skip = (this.variant.defect === 'mirror-complete-skips-bitmap-match' && this.state === 'mirror.synced')
       || (this.variant.defect === 'release-skips-bitmap-match' && this.state === 'suspended');
-    if (!skip) this.secondaryBitmap.copyFrom(this.primaryBitmap);
+    if (!skip) this.copyBitmap(SECONDARY_BITMAP, this.pbm);
   }
 
   /**
@@ -250,11 +285,11 @@ export class MirrorPairController {
    * release and the primary differs from it only in Pbm's tracks.
    */
   private startDifferentialCopy(): void {
-    this.copyPending.copyFrom(this.primaryBitmap);
+    this.copyBitmap(COPY_PENDING, this.pbm);
     if (this.variant.defect === 'resync-skips-track') {
       let last = -1;
-      for (const track of this.copyPending) last = track;
-      if (last !== -1) this.copyPending.clear(last);
+      for (const track of this.pending) last = track;
+      if (last !== -1) this.writable(COPY_PENDING).clear(last);
     }
   }
 
@@ -263,9 +298,9 @@ export class MirrorPairController {
    * primary's current data, so a duplexed write never loses to older data.
    */
   private copyNextTrack(): void {
-    const track = this.copyPending.nextSet(0);
+    const track = this.pending.nextSet(0);
     assert(track !== -1, 'copy.step in mirror.syncing with nothing to copy');
-    this.copyPending.clear(track);
+    this.writable(COPY_PENDING).clear(track);
     if (this.variant.defect === 'resync-copies-backwards') this.primary.copyTrackFrom(this.secondary, track);
     else this.secondary.copyTrackFrom(this.primary, track);
   }
@@ -289,8 +324,38 @@ export class MirrorPairController {
   /** Restarts from a control-memory image: what a power cycle does with claim 10's non-volatile memory. */
   private reload(image: ControlMemoryImage): void {
     this.state = image.state;
-    this.primaryBitmap.copyFrom(Bitmap.parse(image.primaryBitmap));
-    this.secondaryBitmap.copyFrom(Bitmap.parse(image.secondaryBitmap));
-    this.copyPending.copyFrom(Bitmap.parse(image.copyPending));
+    this.copyBitmap(PRIMARY_BITMAP, Bitmap.parse(image.primaryBitmap));
+    this.copyBitmap(SECONDARY_BITMAP, Bitmap.parse(image.secondaryBitmap));
+    this.copyBitmap(COPY_PENDING, Bitmap.parse(image.copyPending));
+  }
+
+  private bitmap(slot: BitmapSlot): Bitmap {
+    return slot === PRIMARY_BITMAP ? this.pbm : slot === SECONDARY_BITMAP ? this.sbm : this.pending;
+  }
+
+  /** Puts `bitmap` in `slot` as one that no clone shares. */
+  private own(slot: BitmapSlot, bitmap: Bitmap): Bitmap {
+    this.owned |= slot;
+    if (slot === PRIMARY_BITMAP) this.pbm = bitmap;
+    else if (slot === SECONDARY_BITMAP) this.sbm = bitmap;
+    else this.pending = bitmap;
+    return bitmap;
+  }
+
+  /** The bitmap in `slot`, first copied if a clone may share it, so that changing it changes only this controller. */
+  private writable(slot: BitmapSlot): Bitmap {
+    return (this.owned & slot) !== 0 ? this.bitmap(slot) : this.own(slot, this.bitmap(slot).clone());
+  }
+
+  /** Clears a bitmap. A shared one is replaced by an empty one, or left as it is when already empty. */
+  private clearBitmap(slot: BitmapSlot): void {
+    if ((this.owned & slot) !== 0) this.bitmap(slot).clearAll();
+    else if (this.bitmap(slot).count !== 0) this.own(slot, new Bitmap(this.geometry.trackCount));
+  }
+
+  /** Makes a bitmap equal to `source`. A shared one is replaced by a copy, or left as it is when already equal. */
+  private copyBitmap(slot: BitmapSlot, source: Bitmap): void {
+    if ((this.owned & slot) !== 0) this.bitmap(slot).copyFrom(source);
+    else if (!this.bitmap(slot).equals(source)) this.own(slot, source.clone());
   }
 }

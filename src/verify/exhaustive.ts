@@ -70,7 +70,7 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
       if (known) continue;
       seen.set(key, nodes.length);
       nodes.push({ world: after, parent: index, event });
-      assert(nodes.length <= options.maxStates, `${lifecycle.id}/${variant}: more than ${options.maxStates} states; the minimal preset is too large`);
+      assert(nodes.length <= options.maxStates, () => `${lifecycle.id}/${variant}: more than ${options.maxStates} states; the minimal preset is too large`);
     }
     if (index % 20000 === 0) options.onProgress?.(index, nodes.length - index);
   }
