@@ -50,16 +50,32 @@ const LITERAL: Record<MirrorStateKey, readonly MirrorEventType[]> = {
   suspended: [...RECOMMENDED.suspended, 'pair.suspend'],
 };
 
+/**
+ * Every model is built here, its fields always in this order, so that all models share one object shape in
+ * the engine: spread copies (`{ ...model, state }`) gave the same six fields 22 shapes, and each function that
+ * reads a model slowed down to a generic property lookup.
+ */
+function modelOf(fields: MirrorModel): MirrorModel {
+  return {
+    state: fields.state,
+    primary: fields.primary,
+    secondary: fields.secondary,
+    releaseImage: fields.releaseImage,
+    writtenSinceRelease: fields.writtenSinceRelease,
+    lastInterval: fields.lastInterval,
+  };
+}
+
 export function initialModel(geometry: MirrorGeometry): MirrorModel {
   const bytes = geometry.trackCount * geometry.trackSize;
-  return {
+  return modelOf({
     state: 'separated',
     primary: new Array<number>(bytes).fill(0),
     secondary: new Array<number>(bytes).fill(0),
     releaseImage: null,
     writtenSinceRelease: [],
     lastInterval: null,
-  };
+  });
 }
 
 function tracksOf(offset: number, length: number, geometry: MirrorGeometry): number[] {
@@ -73,24 +89,27 @@ function union(a: readonly number[], b: readonly number[]): readonly number[] {
   return [...new Set([...a, ...b])].sort((x, y) => x - y);
 }
 
-function overwrite<T>(volume: readonly T[], offset: number, data: readonly T[]): readonly T[] {
-  if (data.every((byte, i) => volume[offset + i] === byte)) return volume;
-  const next = volume.slice();
-  data.forEach((byte, i) => { next[offset + i] = byte; });
-  return next;
+/** The volume with `data` written at `offset`; the volume itself when that changes no byte. */
+function overwrite<T>(volume: readonly T[], offset: number, data: ArrayLike<number>): readonly T[] {
+  let same = true;
+  for (let i = 0; i < data.length && same; i += 1) same = volume[offset + i] === data[i];
+  if (same) return volume;
+  const next = volume.slice() as (T | number)[];
+  for (let i = 0; i < data.length; i += 1) next[offset + i] = data[i]!;
+  return next as readonly T[];
 }
 
 /** A host write (Fig.6): to the volume addressed when separated, else to the pair (spec/000 §8.6). */
 function write(model: MirrorModel, event: Extract<MirrorEvent, { type: 'host.write' }>, geometry: MirrorGeometry): MirrorModel {
-  const data = [...fromHex(event.data)];
+  const data = fromHex(event.data);
   const toPrimary = model.state !== 'separated' || event.volume === PRIMARY_VOLUME;
   const toSecondary = model.state.startsWith('mirror') || (model.state === 'separated' && event.volume !== PRIMARY_VOLUME);
-  return {
-    ...model,
-    primary: toPrimary ? overwrite(model.primary, event.offset, data) : model.primary,
-    secondary: toSecondary ? overwrite(model.secondary, event.offset, data) : model.secondary,
-    writtenSinceRelease: toPrimary ? union(model.writtenSinceRelease, tracksOf(event.offset, data.length, geometry)) : model.writtenSinceRelease,
-  };
+  const primary = toPrimary ? overwrite(model.primary, event.offset, data) : model.primary;
+  const secondary = toSecondary ? overwrite(model.secondary, event.offset, data) : model.secondary;
+  const writtenSinceRelease = toPrimary ? union(model.writtenSinceRelease, tracksOf(event.offset, data.length, geometry)) : model.writtenSinceRelease;
+  // A write that changes nothing the model holds leaves the model itself, so the checker sees an unchanged world.
+  if (primary === model.primary && secondary === model.secondary && writtenSinceRelease === model.writtenSinceRelease) return model;
+  return modelOf({ ...model, primary, secondary, writtenSinceRelease });
 }
 
 function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeometry): MirrorModel {
@@ -101,19 +120,19 @@ function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeom
     // next release replaces them, so the model forgets them (and the checker does not tell worlds apart by them).
     case 'pair.establish':
     case 'pair.resync':
-      return { ...model, state: 'mirror.syncing', secondary: model.secondary.map(() => null), releaseImage: null, lastInterval: null };
+      return modelOf({ ...model, state: 'mirror.syncing', secondary: model.secondary.map(() => null), releaseImage: null, lastInterval: null });
     case 'copy.complete':
-      return { ...model, state: 'mirror.synced', secondary: model.primary.slice() };
+      return modelOf({ ...model, state: 'mirror.synced', secondary: model.primary.slice() });
     case 'pair.suspend':
-      return {
+      return modelOf({
         ...model,
         state: 'suspended',
         releaseImage: model.primary.slice(),
         lastInterval: model.writtenSinceRelease,
         writtenSinceRelease: [],
-      };
+      });
     case 'pair.separate':
-      return { ...model, state: 'separated', releaseImage: null, lastInterval: null };
+      return modelOf({ ...model, state: 'separated', releaseImage: null, lastInterval: null });
     default:
       return model;
   }
