@@ -8,11 +8,12 @@ import { mirrorPairMachine, type MirrorEvent, type MirrorEventType } from '../..
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES, type MirrorStepOutcome, type MirrorWorld } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
+import type { Bitmap } from '../bitmap.js';
 import { ControlTable, stateKey } from '../control.js';
 import { toHex } from '../hex.js';
 import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './commands.js';
-import { MirrorPairController } from './controller.js';
+import { MirrorPairController, type MirrorStateKey } from './controller.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
@@ -127,18 +128,48 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
   return { after: { controller, model }, outcome };
 }
 
-/** Bytes as one character each (null as U+0100): a compact, exact key part. */
-function chars(bytes: ArrayLike<number | null> | null): string {
-  if (bytes === null) return '~';
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 1) text += String.fromCharCode(bytes[i] ?? 256);
-  return text;
+/** Stands for a null array in a key; above every byte (0-255), unknown byte (256), length and track number. */
+const NO_ARRAY = 0xffff;
+const CONTROL_STATES: readonly MirrorStateKey[] = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended'];
+
+/** An array as its length, then one code per element (a null element, an unknown byte, as 256). */
+function pushArray(codes: number[], values: ArrayLike<number | null> | null): void {
+  if (values === null) {
+    codes.push(NO_ARRAY);
+    return;
+  }
+  codes.push(values.length);
+  for (let i = 0; i < values.length; i += 1) codes.push(values[i] ?? 256);
 }
 
+/** A bitmap as its count of set bits, then each set bit. */
+function pushBitmap(codes: number[], bitmap: Bitmap): void {
+  codes.push(bitmap.count);
+  for (let bit = bitmap.nextSet(0); bit !== -1; bit = bitmap.nextSet(bit + 1)) codes.push(bit);
+}
+
+/**
+ * Every field of controller and model as UTF-16 code units, each array prefixed by its length, so that two
+ * keys are equal exactly when every field is. The codes become one flat string in a single call: a template of
+ * a dozen parts made a rope, which the checker's seen-map flattened again on every step. Lengths and track
+ * numbers must fit one code unit below NO_ARRAY, as they do in any preset the exhaustive checker can search.
+ */
 function key(world: MirrorWorld): string {
   const { controller: c, model: m } = world;
-  return `${c.state}|${chars(c.primary.contents())}|${chars(c.secondary.contents())}|${c.primaryBitmap}|${c.secondaryBitmap}|${c.copyPending}`
-    + `|${m.state}|${chars(m.primary)}|${chars(m.secondary)}|${chars(m.releaseImage)}|${chars(m.writtenSinceRelease)}|${chars(m.lastInterval)}`;
+  assert(c.primary.byteLength < NO_ARRAY && c.geometry.trackCount < NO_ARRAY, 'a world too large for the exhaustive key');
+  const codes = [CONTROL_STATES.indexOf(c.state)];
+  pushArray(codes, c.primary.contents());
+  pushArray(codes, c.secondary.contents());
+  pushBitmap(codes, c.primaryBitmap);
+  pushBitmap(codes, c.secondaryBitmap);
+  pushBitmap(codes, c.copyPending);
+  codes.push(CONTROL_STATES.indexOf(m.state));
+  pushArray(codes, m.primary);
+  pushArray(codes, m.secondary);
+  pushArray(codes, m.releaseImage);
+  pushArray(codes, m.writtenSinceRelease);
+  pushArray(codes, m.lastInterval);
+  return String.fromCharCode.apply(null, codes);
 }
 
 function takenEdges(view: MirrorStepView): readonly string[] {
