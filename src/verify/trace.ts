@@ -5,17 +5,45 @@
 import type { AnyLifecycle, PresetName, Step } from '../lifecycle.js';
 import { CONTROLLER_ASSERTION } from './report.js';
 
+/** A lifecycle's state predicates and step predicates, each in the order the lifecycle lists its properties. */
+interface Checks {
+  readonly state: readonly { readonly name: string; readonly holds: (world: unknown) => boolean }[];
+  readonly step: readonly { readonly name: string; readonly holds: (step: Step<unknown, unknown, unknown>) => boolean }[];
+}
+
+const checksByProperties = new WeakMap<AnyLifecycle['properties'], Checks>();
+
+/**
+ * The properties split once into the two kinds: a check then calls exactly the predicates it called when it
+ * tested every property for its kind, in the same order, without the test. A lifecycle's property list is
+ * fixed, so the split is cached by it.
+ */
+function checksOf(lifecycle: AnyLifecycle): Checks {
+  let checks = checksByProperties.get(lifecycle.properties);
+  if (checks === undefined) {
+    const state: Checks['state'][number][] = [];
+    const step: Checks['step'][number][] = [];
+    for (const property of lifecycle.properties) {
+      if (property.state !== undefined) state.push({ name: property.name, holds: property.state });
+      if (property.step !== undefined) step.push({ name: property.name, holds: property.step });
+    }
+    checks = { state, step };
+    checksByProperties.set(lifecycle.properties, checks);
+  }
+  return checks;
+}
+
 /** The names of the state properties that do not hold in `world`. */
 export function checkState(lifecycle: AnyLifecycle, world: unknown): string[] {
   const failed: string[] = [];
-  for (const property of lifecycle.properties) if (property.state !== undefined && !property.state(world)) failed.push(property.name);
+  for (const { name, holds } of checksOf(lifecycle).state) if (!holds(world)) failed.push(name);
   return failed;
 }
 
 /** The names of the step properties that do not hold for `step`. */
 export function checkStep(lifecycle: AnyLifecycle, step: Step<unknown, unknown, unknown>): string[] {
   const failed: string[] = [];
-  for (const property of lifecycle.properties) if (property.step !== undefined && !property.step(step)) failed.push(property.name);
+  for (const { name, holds } of checksOf(lifecycle).step) if (!holds(step)) failed.push(name);
   return failed;
 }
 
