@@ -132,8 +132,17 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
 const NO_ARRAY = 0xffff;
 const CONTROL_STATES: readonly MirrorStateKey[] = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended'];
 
-/** An array as its length, then one code per element (a null element, an unknown byte, as 256). */
-function pushArray(codes: number[], values: ArrayLike<number | null> | null): void {
+/** A volume's bytes as their count, then one code per byte. */
+function pushBytes(codes: number[], bytes: Uint8Array): void {
+  codes.push(bytes.length);
+  for (let i = 0; i < bytes.length; i += 1) codes.push(bytes[i]!);
+}
+
+/**
+ * A model array as its length, then one code per element (an unknown byte, null, as 256); a null array as
+ * NO_ARRAY. Kept apart from pushBytes so that each loop reads one kind of array.
+ */
+function pushValues(codes: number[], values: readonly (number | null)[] | null): void {
   if (values === null) {
     codes.push(NO_ARRAY);
     return;
@@ -157,18 +166,19 @@ function pushBitmap(codes: number[], bitmap: Bitmap): void {
 function key(world: MirrorWorld): string {
   const { controller: c, model: m } = world;
   assert(c.primary.byteLength < NO_ARRAY && c.geometry.trackCount < NO_ARRAY, 'a world too large for the exhaustive key');
-  const codes = [CONTROL_STATES.indexOf(c.state)];
-  pushArray(codes, c.primary.contents());
-  pushArray(codes, c.secondary.contents());
+  const codes: number[] = [];
+  codes.push(CONTROL_STATES.indexOf(c.state));
+  pushBytes(codes, c.primary.contents());
+  pushBytes(codes, c.secondary.contents());
   pushBitmap(codes, c.primaryBitmap);
   pushBitmap(codes, c.secondaryBitmap);
   pushBitmap(codes, c.copyPending);
   codes.push(CONTROL_STATES.indexOf(m.state));
-  pushArray(codes, m.primary);
-  pushArray(codes, m.secondary);
-  pushArray(codes, m.releaseImage);
-  pushArray(codes, m.writtenSinceRelease);
-  pushArray(codes, m.lastInterval);
+  pushValues(codes, m.primary);
+  pushValues(codes, m.secondary);
+  pushValues(codes, m.releaseImage);
+  pushValues(codes, m.writtenSinceRelease);
+  pushValues(codes, m.lastInterval);
   return String.fromCharCode.apply(null, codes);
 }
 
