@@ -12,7 +12,7 @@
 import { assert } from '../assert.js';
 import type { AnyLifecycle, Step } from '../lifecycle.js';
 import { CONTROLLER_ASSERTION, FOLLOWS_MACHINE, replayCommand, TRANSITION_COVERAGE, type CheckResult, type Violation } from './report.js';
-import { checkState, checkStep, failures, traceOf } from './trace.js';
+import { failures, propertyChecks, traceOf } from './trace.js';
 
 export interface ExhaustiveOptions {
   /** Refuse to search more worlds than this: a bigger space is a configuration error, not a slow pass. */
@@ -31,6 +31,7 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
   const machineEdges = lifecycle.machineEdges(variant);
   const covered = new Set<string>();
   const violations = new Map<string, Violation>();
+  const checks = propertyChecks(lifecycle);
   const initial = lifecycle.initial(variant, 'minimal');
   const nodes: Node[] = [{ world: initial, parent: -1, event: null }];
   const seen = new Map<string, number>([[lifecycle.key(initial), 0]]);
@@ -44,7 +45,7 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
       violations.set(name, violationOf(lifecycle, variant, name, events));
     }
   };
-  record(checkState(lifecycle, initial), 0, null);
+  record(checks.failingStates(initial), 0, null);
 
   for (let index = 0; index < nodes.length; index += 1) {
     const world = nodes[index]!.world;
@@ -62,7 +63,7 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
       // changed nothing returns the very same world.
       const key = after === world ? '' : lifecycle.key(after);
       const known = after === world || seen.has(key);
-      const failed = known ? checkStep(lifecycle, view) : failures(lifecycle, view);
+      const failed = known ? checks.failingSteps(view) : [...checks.failingSteps(view), ...checks.failingStates(after)];
       if (failed.length > 0) {
         record(failed, index, event);
         continue; // a violating world is a counterexample's end, not a place to search on from

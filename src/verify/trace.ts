@@ -5,51 +5,53 @@
 import type { AnyLifecycle, PresetName, Step } from '../lifecycle.js';
 import { CONTROLLER_ASSERTION } from './report.js';
 
-/** A lifecycle's state predicates and step predicates, each in the order the lifecycle lists its properties. */
-interface Checks {
-  readonly state: readonly { readonly name: string; readonly holds: (world: unknown) => boolean }[];
-  readonly step: readonly { readonly name: string; readonly holds: (step: Step<unknown, unknown, unknown>) => boolean }[];
-}
-
-const checksByProperties = new WeakMap<AnyLifecycle['properties'], Checks>();
+const NONE: readonly string[] = [];
 
 /**
- * The properties split once into the two kinds: a check then calls exactly the predicates it called when it
- * tested every property for its kind, in the same order, without the test. A lifecycle's property list is
- * fixed, so the split is cached by it.
+ * A lifecycle's properties, split once into state and step predicates, each list in the order the lifecycle
+ * gives them: a check calls exactly the predicates it would call by testing every property for its kind, in
+ * the same order, without the test.
  */
-function checksOf(lifecycle: AnyLifecycle): Checks {
+export class PropertyChecks {
+  private readonly stateChecks: readonly { readonly name: string; readonly holds: (world: unknown) => boolean }[];
+  private readonly stepChecks: readonly { readonly name: string; readonly holds: (step: Step<unknown, unknown, unknown>) => boolean }[];
+
+  constructor(lifecycle: AnyLifecycle) {
+    this.stateChecks = lifecycle.properties.flatMap((p) => (p.state === undefined ? [] : [{ name: p.name, holds: p.state }]));
+    this.stepChecks = lifecycle.properties.flatMap((p) => (p.step === undefined ? [] : [{ name: p.name, holds: p.step }]));
+  }
+
+  /** The names of the state properties that do not hold in `world` (a shared empty list when all hold). */
+  failingStates(world: unknown): readonly string[] {
+    let failed = NONE;
+    for (const { name, holds } of this.stateChecks) if (!holds(world)) failed = [...failed, name];
+    return failed;
+  }
+
+  /** The names of the step properties that do not hold for `step` (a shared empty list when all hold). */
+  failingSteps(step: Step<unknown, unknown, unknown>): readonly string[] {
+    let failed = NONE;
+    for (const { name, holds } of this.stepChecks) if (!holds(step)) failed = [...failed, name];
+    return failed;
+  }
+}
+
+const checksByProperties = new WeakMap<AnyLifecycle['properties'], PropertyChecks>();
+
+/** The checks of a lifecycle's properties, made once per property list (a lifecycle's list never changes). */
+export function propertyChecks(lifecycle: AnyLifecycle): PropertyChecks {
   let checks = checksByProperties.get(lifecycle.properties);
   if (checks === undefined) {
-    const state: Checks['state'][number][] = [];
-    const step: Checks['step'][number][] = [];
-    for (const property of lifecycle.properties) {
-      if (property.state !== undefined) state.push({ name: property.name, holds: property.state });
-      if (property.step !== undefined) step.push({ name: property.name, holds: property.step });
-    }
-    checks = { state, step };
+    checks = new PropertyChecks(lifecycle);
     checksByProperties.set(lifecycle.properties, checks);
   }
   return checks;
 }
 
-/** The names of the state properties that do not hold in `world`. */
-export function checkState(lifecycle: AnyLifecycle, world: unknown): string[] {
-  const failed: string[] = [];
-  for (const { name, holds } of checksOf(lifecycle).state) if (!holds(world)) failed.push(name);
-  return failed;
-}
-
-/** The names of the step properties that do not hold for `step`. */
-export function checkStep(lifecycle: AnyLifecycle, step: Step<unknown, unknown, unknown>): string[] {
-  const failed: string[] = [];
-  for (const { name, holds } of checksOf(lifecycle).step) if (!holds(step)) failed.push(name);
-  return failed;
-}
-
 /** Every property that fails on this step, state and step properties alike. */
 export function failures(lifecycle: AnyLifecycle, step: Step<unknown, unknown, unknown>): string[] {
-  return [...checkStep(lifecycle, step), ...checkState(lifecycle, step.after)];
+  const checks = propertyChecks(lifecycle);
+  return [...checks.failingSteps(step), ...checks.failingStates(step.after)];
 }
 
 /**
