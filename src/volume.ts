@@ -7,18 +7,20 @@
 import { assert } from './assert.js';
 
 export class Volume {
-  readonly trackCount: number;
-  readonly trackSize: number;
+  // The fields are `declare`d and set only in the constructor, as in Bitmap: a plain declaration compiles
+  // (ES2022) to a field defined as undefined first, and the checker makes a Volume for most steps it tries.
+  declare readonly trackCount: number;
+  declare readonly trackSize: number;
   /**
    * The content. A clone shares it until either side writes: the exhaustive checker clones a controller for
    * every command it tries, and most commands (reads, refusals, bitmap-only changes) never write a volume.
    */
-  private bytes: Uint8Array;
+  private declare bytes: Uint8Array;
   /** Whether `bytes` may be shared with a clone, so that the next write must copy them first. */
-  private bytesShared = false;
+  private declare bytesShared: boolean;
   /** Physical track writes and reads since creation; not part of the volume's content. */
-  physicalWriteCount = 0;
-  physicalReadCount = 0;
+  declare physicalWriteCount: number;
+  declare physicalReadCount: number;
 
   constructor(trackCount: number, trackSize: number, bytes?: Uint8Array) {
     assert(Number.isSafeInteger(trackCount) && trackCount > 0, () => `trackCount must be positive, got ${trackCount}`);
@@ -26,6 +28,9 @@ export class Volume {
     this.trackCount = trackCount;
     this.trackSize = trackSize;
     this.bytes = bytes ?? new Uint8Array(trackCount * trackSize);
+    this.bytesShared = false;
+    this.physicalWriteCount = 0;
+    this.physicalReadCount = 0;
     assert(this.bytes.length === trackCount * trackSize, 'volume bytes do not match its geometry');
   }
 
@@ -41,13 +46,25 @@ export class Volume {
   /** Writes bytes at a byte offset: one physical write of every track touched. */
   write(offset: number, data: Uint8Array): void {
     assert(offset >= 0 && offset + data.length <= this.bytes.length && data.length > 0, 'write outside the volume');
+    // Writing the bytes already there changes nothing, and leaves shared bytes shared.
+    if (!this.bytesShared || !this.holds(offset, data)) this.ownedBytes().set(data, offset);
+    const [first, end] = this.tracksOf(offset, data.length);
+    this.physicalWriteCount += end - first;
+  }
+
+  /** The bytes, first copied if a clone may share them. */
+  private ownedBytes(): Uint8Array {
     if (this.bytesShared) {
       this.bytes = this.bytes.slice();
       this.bytesShared = false;
     }
-    this.bytes.set(data, offset);
-    const [first, end] = this.tracksOf(offset, data.length);
-    this.physicalWriteCount += end - first;
+    return this.bytes;
+  }
+
+  /** Whether the bytes at `offset` are already `data`. */
+  private holds(offset: number, data: Uint8Array): boolean {
+    for (let i = 0; i < data.length; i += 1) if (this.bytes[offset + i] !== data[i]) return false;
+    return true;
   }
 
   read(offset: number, length: number): Uint8Array {

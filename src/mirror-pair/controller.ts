@@ -74,19 +74,21 @@ interface ControlMemoryImage {
 }
 
 export class MirrorPairController {
-  state: MirrorStateKey = 'separated';
-  readonly primary: Volume;
-  readonly secondary: Volume;
-  private pbm: Bitmap;
-  private sbm: Bitmap;
-  private pending: Bitmap;
+  // The fields are `declare`d and set only in the constructor, as in Bitmap: a plain declaration compiles
+  // (ES2022) to a field defined as undefined first, and the checker clones a controller for every step.
+  declare state: MirrorStateKey;
+  declare readonly primary: Volume;
+  declare readonly secondary: Volume;
+  private declare pbm: Bitmap;
+  private declare sbm: Bitmap;
+  private declare pending: Bitmap;
   /**
    * The bitmaps (bits above) that no clone shares. `clone` shares all three and clears every bit on both
    * sides; an operation that would change a shared bitmap copies it first (copy-on-write). The exhaustive
    * checker clones the controller for every command it tries, and most commands change no bitmap.
    */
-  private owned: number;
-  private readonly table: ControlTable;
+  private declare owned: number;
+  private declare readonly table: ControlTable;
 
   constructor(
     readonly variant: MirrorVariant,
@@ -217,7 +219,7 @@ export class MirrorPairController {
         this.matchSecondaryBitmap();
         return NO_RESULT;
       case 'startFullCopy':
-        this.writable(COPY_PENDING).setRange(0, this.geometry.trackCount); // (5060, 5550)
+        this.setTracks(COPY_PENDING, 0, this.geometry.trackCount); // (5060, 5550)
         return NO_RESULT;
       case 'startDifferentialCopy':
         this.startDifferentialCopy();
@@ -257,11 +259,11 @@ export class MirrorPairController {
     }
     if (toPrimary) {
       this.primary.write(event.offset, data);
-      this.writable(PRIMARY_BITMAP).setRange(first, end);
+      this.setTracks(PRIMARY_BITMAP, first, end);
     }
     if (toSecondary) {
       this.secondary.write(event.offset, data);
-      if (this.variant.control.writeRecording === 'each-volume') this.writable(SECONDARY_BITMAP).setRange(first, end);
+      if (this.variant.control.writeRecording === 'each-volume') this.setTracks(SECONDARY_BITMAP, first, end);
     }
   }
 
@@ -345,6 +347,15 @@ export class MirrorPairController {
   /** The bitmap in `slot`, first copied if a clone may share it, so that changing it changes only this controller. */
   private writable(slot: BitmapSlot): Bitmap {
     return (this.owned & slot) !== 0 ? this.bitmap(slot) : this.own(slot, this.bitmap(slot).clone());
+  }
+
+  /** Sets tracks [first, end) in a bitmap. A shared one that has them all set already is left as it is. */
+  private setTracks(slot: BitmapSlot, first: number, end: number): void {
+    if ((this.owned & slot) === 0) {
+      const clear = this.bitmap(slot).nextClear(first);
+      if (clear === -1 || clear >= end) return;
+    }
+    this.writable(slot).setRange(first, end);
   }
 
   /** Clears a bitmap. A shared one is replaced by an empty one, or left as it is when already empty. */
