@@ -73,10 +73,28 @@ function wellFormed(event: MirrorEvent): boolean {
 }
 
 /**
+ * Checks already made, by command. validateArguments is a pure function of the command and the geometry, both
+ * readonly data, and the exhaustive checker sends the same few command objects hundreds of thousands of times,
+ * each checked by the controller and again by the model; a repeated check returns the first answer, the same
+ * rejection object. A command that came in binary (`bytes`) is always checked afresh. A WeakMap keeps no
+ * command alive.
+ */
+const checked = new WeakMap<MirrorEvent, { readonly geometry: MirrorGeometry; readonly rejection: Rejection | null }>();
+
+/**
  * Checks a command's arguments against the pair's geometry; null when they are valid. `bytes` is a host
  * write's data when it came in binary (`MirrorPairController.hostWrite`), in place of the command's hex.
  */
 export function validateArguments(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array | null = null): Rejection | null {
+  if (bytes !== null) return check(event, geometry, bytes);
+  const known = checked.get(event);
+  if (known !== undefined && known.geometry === geometry) return known.rejection;
+  const rejection = check(event, geometry, null);
+  checked.set(event, { geometry, rejection });
+  return rejection;
+}
+
+function check(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array | null): Rejection | null {
   if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole, non-negative numbers`);
   switch (event.type) {
     case 'host.write':
