@@ -9,7 +9,7 @@ import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES, type MirrorStepOutcome, type MirrorWorld } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
 import type { Bitmap } from '../bitmap.js';
-import { ControlTable, stateKey } from '../control.js';
+import { ControlTable, stateKey, type ControlStep } from '../control.js';
 import { toHex } from '../hex.js';
 import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './commands.js';
@@ -110,6 +110,12 @@ function sameData(a: MirrorPairController, b: MirrorPairController): boolean {
   return a.sameControlMemory(b) && sameArray(a.primary.contents(), b.primary.contents()) && sameArray(a.secondary.contents(), b.secondary.contents());
 }
 
+const COPY_COMPLETE: MirrorEvent = { type: 'copy.complete', pair: PAIR_ID };
+
+function isCopyComplete(transition: ControlStep): boolean {
+  return transition.eventType === 'copy.complete';
+}
+
 function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; outcome: MirrorStepOutcome } {
   const controller = world.controller.clone();
   const controllerOutcome = controller.handle(event);
@@ -119,8 +125,8 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
   let model = applied.model;
   // The model cannot know when the background copy ends; it takes the controller's word, and the property
   // synced-secondary-equals-primary checks that word.
-  if (controllerOutcome.accepted && controllerOutcome.transitions.some((t) => t.eventType === 'copy.complete')) {
-    model = applyModel(model, { type: 'copy.complete', pair: PAIR_ID }, variant.control, geometry).model;
+  if (controllerOutcome.accepted && controllerOutcome.transitions.some(isCopyComplete)) {
+    model = applyModel(model, COPY_COMPLETE, variant.control, geometry).model;
   }
   const outcome = { controller: controllerOutcome, model: answer };
   // A step that changed nothing returns the world itself, which spares the checker a key (reads, rejections).
