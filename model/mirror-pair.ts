@@ -84,9 +84,12 @@ function tracksOf(offset: number, length: number, geometry: MirrorGeometry): num
   return tracks;
 }
 
-function union(a: readonly number[], b: readonly number[]): readonly number[] {
+/** The tracks in `a` or `b`, ascending; `a` itself when `b` adds none. */
+function union(a: readonly number[], b: readonly number[], geometry: MirrorGeometry): readonly number[] {
   if (b.every((track) => a.includes(track))) return a;
-  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+  const tracks: number[] = [];
+  for (let track = 0; track < geometry.trackCount; track += 1) if (a.includes(track) || b.includes(track)) tracks.push(track);
+  return tracks;
 }
 
 /** The volume with `data` written at `offset`; the volume itself when that changes no byte. */
@@ -106,7 +109,7 @@ function write(model: MirrorModel, event: Extract<MirrorEvent, { type: 'host.wri
   const toSecondary = model.state.startsWith('mirror') || (model.state === 'separated' && event.volume !== PRIMARY_VOLUME);
   const primary = toPrimary ? overwrite(model.primary, event.offset, data) : model.primary;
   const secondary = toSecondary ? overwrite(model.secondary, event.offset, data) : model.secondary;
-  const writtenSinceRelease = toPrimary ? union(model.writtenSinceRelease, tracksOf(event.offset, data.length, geometry)) : model.writtenSinceRelease;
+  const writtenSinceRelease = toPrimary ? union(model.writtenSinceRelease, tracksOf(event.offset, data.length, geometry), geometry) : model.writtenSinceRelease;
   // A write that changes nothing the model holds leaves the model itself, so the checker sees an unchanged world.
   if (primary === model.primary && secondary === model.secondary && writtenSinceRelease === model.writtenSinceRelease) return model;
   return modelOf({ ...model, primary, secondary, writtenSinceRelease });
