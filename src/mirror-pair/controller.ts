@@ -58,12 +58,15 @@ function controlTableFor(variant: MirrorVariant): ControlTable {
   return table;
 }
 
-/** The control-memory bitmaps, one bit each in `MirrorPairController.owned`. */
+/** The parts a clone shares, one bit each in `MirrorPairController.owned`: the control-memory bitmaps and the volumes. */
 const PRIMARY_BITMAP = 1;
 const SECONDARY_BITMAP = 2;
 const COPY_PENDING = 4;
-const ALL_BITMAPS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING;
+const PRIMARY_VOLUME_PART = 8;
+const SECONDARY_VOLUME_PART = 16;
+const ALL_PARTS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING | PRIMARY_VOLUME_PART | SECONDARY_VOLUME_PART;
 type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING;
+type VolumePart = typeof PRIMARY_VOLUME_PART | typeof SECONDARY_VOLUME_PART;
 
 /** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
 interface ControlMemoryImage {
@@ -77,15 +80,17 @@ export class MirrorPairController {
   // The fields are `declare`d and set only in the constructor, as in Bitmap: a plain declaration compiles
   // (ES2022) to a field defined as undefined first, and the checker clones a controller for every step.
   declare state: MirrorStateKey;
-  declare readonly primary: Volume;
-  declare readonly secondary: Volume;
+  private declare primaryVolume: Volume;
+  private declare secondaryVolume: Volume;
   private declare pbm: Bitmap;
   private declare sbm: Bitmap;
   private declare pending: Bitmap;
   /**
-   * The bitmaps (bits above) that no clone shares. `clone` shares all three and clears every bit on both
-   * sides; an operation that would change a shared bitmap copies it first (copy-on-write). The exhaustive
-   * checker clones the controller for every command it tries, and most commands change no bitmap.
+   * The parts (bits above) that no clone shares. `clone` shares all five and clears every bit on both sides;
+   * an operation that would change a shared bitmap copies it first, and one that reads or writes a shared
+   * volume (which counts physical I/O) takes its own Volume first, itself sharing the bytes until written
+   * (copy-on-write). The exhaustive checker clones the controller for every command it tries, and most
+   * commands change no bitmap and touch no volume.
    */
   private declare owned: number;
   private declare readonly table: ControlTable;
@@ -96,24 +101,32 @@ export class MirrorPairController {
     from?: MirrorPairController,
   ) {
     this.table = from?.table ?? controlTableFor(variant);
-    this.primary = from?.primary.clone() ?? new Volume(geometry.trackCount, geometry.trackSize);
-    this.secondary = from?.secondary.clone() ?? new Volume(geometry.trackCount, geometry.trackSize);
+    this.primaryVolume = from?.primaryVolume ?? new Volume(geometry.trackCount, geometry.trackSize);
+    this.secondaryVolume = from?.secondaryVolume ?? new Volume(geometry.trackCount, geometry.trackSize);
     this.pbm = from?.pbm ?? new Bitmap(geometry.trackCount);
     this.sbm = from?.sbm ?? new Bitmap(geometry.trackCount);
     this.pending = from?.pending ?? new Bitmap(geometry.trackCount);
-    this.owned = from === undefined ? ALL_BITMAPS : 0;
+    this.owned = from === undefined ? ALL_PARTS : 0;
     this.state = from?.state ?? 'separated';
   }
 
   /**
-   * A controller in the same state that changes independently of this one. The two share volume bytes and
-   * bitmaps until either changes them through `handle`, so a bitmap read through a getter below must not be
+   * A controller in the same state that changes independently of this one. The two share volumes and bitmaps
+   * until either changes them through `handle`, so a volume or bitmap read through a getter below must not be
    * changed directly once the controller has been cloned (test and benchmark setups change a bitmap only on a
    * controller that never was).
    */
   clone(): MirrorPairController {
     this.owned = 0;
     return new MirrorPairController(this.variant, this.geometry, this);
+  }
+
+  get primary(): Volume {
+    return this.primaryVolume;
+  }
+
+  get secondary(): Volume {
+    return this.secondaryVolume;
   }
 
   /** Dump update-track bitmap Pbm 230: primary tracks written since the last temporary release. */
@@ -186,7 +199,7 @@ export class MirrorPairController {
   private writeWhatFits(event: MirrorEvent, bytes: Uint8Array | null, rejection: Rejection): void {
     if (event.type !== 'host.write' || rejection.reason !== 'length-out-of-range') return;
     const fits = this.primary.byteLength - event.offset;
-    if (fits > 0) this.primary.write(event.offset, (bytes ?? fromHex(event.data)).subarray(0, fits));
+    if (fits > 0) this.usable(PRIMARY_VOLUME_PART).write(event.offset, (bytes ?? fromHex(event.data)).subarray(0, fits));
   }
 
   private take(transition: ControlStep, event: MirrorEvent, bytes: Uint8Array | null): MirrorResult {
@@ -234,7 +247,7 @@ export class MirrorPairController {
         return { kind: 'update-info', bitmap: this.secondaryBitmap.toString() }; // (6020)
       case 'readSecondaryTracks':
         assert(event.type === 'dump.read', 'readSecondaryTracks runs on dump.read');
-        return { kind: 'dump', records: event.tracks.map((track) => ({ track, data: toHex(this.secondary.readTrack(track)) })) }; // (7020)
+        return this.dump(event.tracks); // (7020)
       case 'reloadControlMemory':
         this.reload(this.image());
         return NO_RESULT;
@@ -255,14 +268,14 @@ export class MirrorPairController {
     const toSecondary = route === 'both-volumes' || (route === 'addressed-volume' && event.volume !== PRIMARY_VOLUME)
       || (route === 'primary-only' && this.variant.defect === 'suspended-write-reaches-secondary');
     if (toPrimary && route === 'primary-only' && this.variant.defect === 'copy-on-write') {
-      for (let track = first; track < end; track += 1) this.primary.readTrack(track);
+      for (let track = first; track < end; track += 1) this.usable(PRIMARY_VOLUME_PART).readTrack(track);
     }
     if (toPrimary) {
-      this.primary.write(event.offset, data);
+      this.usable(PRIMARY_VOLUME_PART).write(event.offset, data);
       this.setTracks(PRIMARY_BITMAP, first, end);
     }
     if (toSecondary) {
-      this.secondary.write(event.offset, data);
+      this.usable(SECONDARY_VOLUME_PART).write(event.offset, data);
       if (this.variant.control.writeRecording === 'each-volume') this.setTracks(SECONDARY_BITMAP, first, end);
     }
   }
@@ -271,7 +284,7 @@ export class MirrorPairController {
     const fromSecondary = source === 'addressed-volume'
       ? event.volume !== PRIMARY_VOLUME
       : this.variant.defect === 'read-from-secondary' && this.state !== 'suspended';
-    const volume = fromSecondary ? this.secondary : this.primary;
+    const volume = this.usable(fromSecondary ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART);
     return { kind: 'read', data: toHex(volume.read(event.offset, event.length)) };
   }
 
@@ -303,8 +316,10 @@ export class MirrorPairController {
     const track = this.pending.nextSet(0);
     assert(track !== -1, 'copy.step in mirror.syncing with nothing to copy');
     this.writable(COPY_PENDING).clear(track);
-    if (this.variant.defect === 'resync-copies-backwards') this.primary.copyTrackFrom(this.secondary, track);
-    else this.secondary.copyTrackFrom(this.primary, track);
+    const primary = this.usable(PRIMARY_VOLUME_PART);
+    const secondary = this.usable(SECONDARY_VOLUME_PART);
+    if (this.variant.defect === 'resync-copies-backwards') primary.copyTrackFrom(secondary, track);
+    else secondary.copyTrackFrom(primary, track);
   }
 
   /** Control memory 220 as it would be written to non-volatile storage. */
@@ -329,6 +344,25 @@ export class MirrorPairController {
     this.copyBitmap(PRIMARY_BITMAP, Bitmap.parse(image.primaryBitmap));
     this.copyBitmap(SECONDARY_BITMAP, Bitmap.parse(image.secondaryBitmap));
     this.copyBitmap(COPY_PENDING, Bitmap.parse(image.copyPending));
+  }
+
+  /** A dump read's records: each track asked, read from the frozen secondary. */
+  private dump(tracks: readonly number[]): MirrorResult {
+    const secondary = this.usable(SECONDARY_VOLUME_PART);
+    return { kind: 'dump', records: tracks.map((track) => ({ track, data: toHex(secondary.readTrack(track)) })) };
+  }
+
+  /**
+   * The volume in `part`, first replaced by a clone of it if another controller may share it: reading or
+   * writing counts physical I/O on the Volume, and a write changes its bytes.
+   */
+  private usable(part: VolumePart): Volume {
+    if ((this.owned & part) === 0) {
+      this.owned |= part;
+      if (part === PRIMARY_VOLUME_PART) this.primaryVolume = this.primaryVolume.clone();
+      else this.secondaryVolume = this.secondaryVolume.clone();
+    }
+    return part === PRIMARY_VOLUME_PART ? this.primaryVolume : this.secondaryVolume;
   }
 
   private bitmap(slot: BitmapSlot): Bitmap {
