@@ -41,13 +41,17 @@ function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' |
   return { type, pair };
 }
 
-const alphabets = new Map<string, readonly MirrorEvent[]>();
+/** Alphabets by geometry object: the checker asks for one per world, always with the same geometry. */
+const alphabets = new WeakMap<MirrorGeometry, readonly MirrorEvent[]>();
 
-/** The exhaustive alphabet: every command on every track and value, and one of each rejection reason. */
-function alphabet(geometry: MirrorGeometry, values: readonly number[]): readonly MirrorEvent[] {
-  const key = `${geometry.trackCount}/${geometry.trackSize}/${values.join(',')}`;
-  const known = alphabets.get(key);
+/**
+ * The exhaustive alphabet: every command on every track and the minimal preset's values, and one of each
+ * rejection reason.
+ */
+function alphabet(geometry: MirrorGeometry): readonly MirrorEvent[] {
+  const known = alphabets.get(geometry);
   if (known !== undefined) return known;
+  const values = MIRROR_PRESETS.minimal.values;
   const bytes = geometry.trackCount * geometry.trackSize;
   const events: MirrorEvent[] = [];
   for (const volume of [PRIMARY_VOLUME, SECONDARY_VOLUME]) {
@@ -71,7 +75,7 @@ function alphabet(geometry: MirrorGeometry, values: readonly number[]): readonly
     { type: 'dump.read', pair: PAIR_ID, tracks: [geometry.trackCount] },
     pairCommand('pair.suspend', PAIR_ID + 1),
   );
-  alphabets.set(key, events);
+  alphabets.set(geometry, events);
   return events;
 }
 
@@ -313,7 +317,7 @@ export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStep
   },
   step,
   key,
-  exhaustiveEvents: (world) => alphabet(world.controller.geometry, MIRROR_PRESETS.minimal.values),
+  exhaustiveEvents: (world) => alphabet(world.controller.geometry),
   eventArbitrary: (_variant, preset) => eventArbitrary(MIRROR_PRESETS[preset]),
   takenEdges,
   machineEdges,
