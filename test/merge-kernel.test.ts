@@ -5,6 +5,10 @@
  * that are not multiples of the kernel's 4-word vectors, its 16-word steps or a staging chunk, ranges that
  * start past 0, and all-zero and all-one words.
  *
+ * Words from the word pool (src/word-pool.ts) are merged and counted in place rather than staged; they must
+ * give the same results, whether both arrays are resident, only one is (the other is staged), or neither, and
+ * at byte offsets past 2^31, which reach the kernel's i32 parameters as negative numbers.
+ *
  * The kernel must load here. A checkout without `npm run build` (so without dist/wasm/merge.wasm) fails the
  * first test, because otherwise a missing build would only show as a slower bitmap.
  *
@@ -31,7 +35,9 @@ import {
   kernelUnavailableReason,
   loadMergeKernel,
   mergeWordsKernel,
+  type MergeKernel,
 } from '../src/merge-kernel.js';
+import { PAGE_BYTES, POOL_PAGES, RESIDENT_THRESHOLD_WORDS, STAGING_PAGES, allocateWords, createWordPool, isResident, wordPool, type WordPool } from '../src/word-pool.js';
 
 // ---- the reference: one word at a time ----
 
@@ -127,6 +133,7 @@ describe('merge-kernel', () => {
     expect(kernelUnavailableReason()).toBeNull();
     expect(kernelAvailable()).toBe(true);
     expect(loadMergeKernel()?.chunkWords).toBe(CHUNK_WORDS);
+    expect(loadMergeKernel()?.pool).toBe(wordPool);
     expect(loadMergeKernel()).toBe(loadMergeKernel());
   });
 
@@ -251,11 +258,21 @@ describe('merge-kernel', () => {
     expect(() => mergeWordsKernel(words, source, 0.5, 4)).toThrow(AssertionFailed);
     expect(() => mergeWordsKernel(words, new Int32Array(30), 0, 31)).toThrow(AssertionFailed);
     expect(() => mergeWordsKernel(words, words.subarray(1), 0, 39)).toThrow(AssertionFailed);
+    expect(() => mergeWordsKernel(words.subarray(0, 20), words.subarray(19, 39), 0, 20)).toThrow(AssertionFailed);
     expect(() => countWordsKernel(words, 0, 41)).toThrow(AssertionFailed);
     expect(() => countWordsKernel(words, 3, 2)).toThrow(AssertionFailed);
     expect(() => createMergeKernel(24)).toThrow(AssertionFailed);
     expect(() => createMergeKernel(0)).toThrow(AssertionFailed);
   });
+
+  test('merge-kernel: merge: separate arrays on one buffer (as two resident maps are) merge as if apart', () => {
+    const buffer = filled(2 * CHUNK_WORDS + 10, 'random', 31);
+    const words = buffer.subarray(0, CHUNK_WORDS + 5);
+    const source = buffer.subarray(CHUNK_WORDS + 5);
+    expectMergeMatches(words, source, 2, CHUNK_WORDS + 5);
+  });
+
+  residentTests();
 
   test('merge-kernel: unavailable: without the binary, loading returns null with the reason and the kernel functions assert', async () => {
     vi.resetModules();
@@ -283,3 +300,119 @@ describe('merge-kernel', () => {
     }
   });
 });
+
+// ---- words resident in a word pool ----
+
+type Residence = 'both' | 'words' | 'source' | 'neither';
+const RESIDENCES: readonly Residence[] = ['both', 'words', 'source', 'neither'];
+
+/** A pool of `pages` pages whose every nonempty array is resident, and a kernel that merges in place on it. */
+function residentSetup(pages: number): { pool: WordPool; kernel: MergeKernel } {
+  const pool = createWordPool({ pages, reservedPages: STAGING_PAGES, thresholdWords: 1 });
+  const kernel = createMergeKernel(CHUNK_WORDS, pool);
+  expect(kernel).not.toBeNull();
+  return { pool, kernel: kernel! };
+}
+
+/** `words` copied into a pool array if `resident`, else into a plain one. */
+function placed(pool: WordPool, words: Int32Array, resident: boolean): Int32Array {
+  const copy = resident ? pool.allocate(words.length) : new Int32Array(words.length);
+  copy.set(words);
+  return copy;
+}
+
+function releaseIfResident(pool: WordPool, ...arrays: Int32Array[]): void {
+  for (const words of arrays) if (pool.isResident(words)) pool.release(words);
+}
+
+/** Merges and counts through `kernel` and checks both against the reference; the source must not change. */
+function expectKernelMatches(kernel: MergeKernel, words: Int32Array, source: Int32Array, first: number, end: number): void {
+  const expected = words.slice();
+  const sourceBefore = source.slice();
+  const expectedCount = referenceMerge(expected, source, first, end);
+  expect(kernel.mergeWords(words, source, first, end)).toBe(expectedCount);
+  expect(firstDifference(words, expected)).toBe(-1);
+  expect(firstDifference(source, sourceBefore)).toBe(-1);
+  expect(kernel.countWords(words, first, end)).toBe(referenceCount(words, first, end));
+}
+
+function residentTests(): void {
+  test('merge-kernel: resident: random lengths, ranges and fills match the reference, resident, mixed or staged', () => {
+    const { pool, kernel } = residentSetup(64);
+    fc.assert(
+      fc.property(caseArbitrary, fc.constantFrom(...RESIDENCES), ({ length, wordsFill, sourceFill, seed, firstPart, endPart }, residence) => {
+        const [first, end] = range(length, firstPart, endPart);
+        const words = placed(pool, filled(length, wordsFill, seed), residence === 'both' || residence === 'words');
+        const source = placed(pool, filled(length, sourceFill, seed + 1), residence === 'both' || residence === 'source');
+        try {
+          expectKernelMatches(kernel, words, source, first, end);
+        } finally {
+          releaseIfResident(pool, words, source);
+        }
+      }),
+      { seed: 4904, numRuns: 200 },
+    );
+  });
+
+  test('merge-kernel: resident: every edge length and start matches the reference with both arrays resident', () => {
+    const { pool, kernel } = residentSetup(64);
+    for (const length of EDGE_LENGTHS) {
+      for (const first of EDGE_FIRSTS.filter((start) => start <= length)) {
+        const words = placed(pool, filled(length, 'random', length + 5), true);
+        const source = placed(pool, filled(length, 'sparse', length + 6), true);
+        expectKernelMatches(kernel, words, source, first, length);
+        expectKernelMatches(kernel, words, words, first, length);
+        releaseIfResident(pool, words, source);
+      }
+    }
+  });
+
+  test('merge-kernel: resident: a merge and count of resident arrays copy nothing through the staging pages', () => {
+    const { pool, kernel } = residentSetup(16);
+    const length = CHUNK_WORDS + 33;
+    const words = placed(pool, filled(length, 'random', 41), true);
+    const source = placed(pool, filled(length, 'random', 42), true);
+    const staging = new Int32Array(pool.memory()!.buffer, 0, pool.reservedBytes / 4);
+    expectKernelMatches(kernel, words, source, 1, length);
+    expect(staging.every((word) => word === 0)).toBe(true);
+    // The same merge with a plain source stages it through those pages: the check above can fail.
+    expectKernelMatches(kernel, words, filled(length, 'random', 43), 1, length);
+    expect(staging.some((word) => word !== 0)).toBe(true);
+  });
+
+  test('merge-kernel: resident: arrays at byte offsets past 2^31 merge and count as the reference', () => {
+    const { pool, kernel } = residentSetup(POOL_PAGES);
+    // Pages that are never written cost no memory, so the filler only moves the next blocks past 2 GiB.
+    const filler = pool.allocate(2 ** 29);
+    const length = 2 * CHUNK_WORDS + 13;
+    const words = placed(pool, filled(length, 'random', 51), true);
+    const source = placed(pool, filled(length, 'random', 52), true);
+    expect(words.byteOffset).toBeGreaterThan(2 ** 31);
+    expectKernelMatches(kernel, words, source, 3, length);
+    releaseIfResident(pool, filler, words, source);
+  });
+
+  test('merge-kernel: resident: through loadMergeKernel, maps from allocateWords are merged in place', () => {
+    const length = RESIDENT_THRESHOLD_WORDS + 7;
+    const words = allocateWords(length);
+    const source = allocateWords(length);
+    expect(isResident(words) && isResident(source)).toBe(true);
+    words.set(filled(length, 'random', 61));
+    source.set(filled(length, 'sparse', 62));
+    expectKernelMatches(loadMergeKernel()!, words, source, 5, length - 2);
+    wordPool.release(words);
+    wordPool.release(source);
+  });
+
+  test('merge-kernel: resident: overlapping resident arrays, arrays in the staging pages and too small a reserve are asserts', () => {
+    const { pool, kernel } = residentSetup(16);
+    const words = pool.allocate(100);
+    expect(() => kernel.mergeWords(words, words.subarray(1), 0, 50)).toThrow(AssertionFailed);
+    const inStaging = new Int32Array(pool.memory()!.buffer, 0, 100);
+    expect(() => kernel.mergeWords(words, inStaging, 0, 100)).toThrow(AssertionFailed);
+    expect(() => kernel.countWords(inStaging, 0, 100)).toThrow(AssertionFailed);
+    const tight = createWordPool({ pages: 16, reservedPages: 1, thresholdWords: 1 });
+    expect(() => createMergeKernel(CHUNK_WORDS, tight)).toThrow(AssertionFailed);
+    expect(createMergeKernel(PAGE_BYTES / 8, tight)).not.toBeNull();
+  });
+}
