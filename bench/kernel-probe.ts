@@ -1,8 +1,10 @@
 /**
  * A standalone run of bench section "kernel" (bench/sections/kernel.ts), for measuring the WebAssembly kernel
- * without the rest of the bench: B, the JavaScript merge and popcount, the staged kernel at each chunk size
- * and the kernel on maps resident in wasm memory, all as ratios to B taken in the same process. It prints
- * the harness's table and writes nothing (the section is not yet among bench/run.ts's sections).
+ * without the rest of the bench: B, the JavaScript merge and popcount, the staged kernel at each chunk size,
+ * the public kernel on maps from the word pool (src/word-pool.ts) and the raw kernel on maps resident in a
+ * wasm memory of their own, all as ratios to B taken in the same process; then random set and test on a plain
+ * map against a pool-resident one. It prints the harness's table and writes nothing (the section is not yet
+ * among bench/run.ts's sections).
  *
  *   npx tsc -p bench/tsconfig.json && node dist/bench/kernel-probe.js           2^28-bit maps, 9 runs
  *   npx tsc -p bench/tsconfig.json && node dist/bench/kernel-probe.js --smoke   2^20-bit maps, 3 runs
