@@ -20,9 +20,11 @@
  * The first `STAGING_PAGES` pages are never handed out: they are the kernel's staging buffers for a merge
  * between a resident array and a plain one.
  *
- * A view into the 4 GiB buffer is as fast as a plain array for single elements: random set and test of 2^20
- * positions in a 2^23-word map ran within 2% of each other through the same function on the project's machine
- * (three runs of bench/kernel-probe.ts, about 15 ns each, both dominated by cache misses).
+ * A view into the 4 GiB buffer is about as fast as a plain array for single elements: random set and test of
+ * 2^20 positions in a 2^23-word map, through the same function, took 13-17 ns per operation either way on the
+ * project's machine (six runs of bench/kernel-probe.ts). The resident map's time was 0.98-1.05 of the plain
+ * one's for set and 1.00-1.09 for test, with no run slower by more than that; both are dominated by cache
+ * misses. Transparent huge pages are `madvise` there, so neither array had them.
  *
  * Fallback. When the pool has no block large enough, or WebAssembly is unavailable (for instance under
  * `--jitless`), or the operating system refuses even the smallest memory tried, the caller gets a plain
