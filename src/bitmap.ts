@@ -43,6 +43,7 @@
  */
 import { assert } from './assert.js';
 import { loadMergeKernel } from './merge-kernel.js';
+import { allocateWords } from './word-pool.js';
 
 const WORD_BITS = 32;
 /** Maps of at most this many words have no summary. A summary level with more words than this gets one above it. */
@@ -137,9 +138,12 @@ function indexOutOfRange(bit: number, bitCount: number): never {
   assert(false, `bit ${bit} outside 0..${bitCount - 1}`);
 }
 
-/** Level 0 and, for a map of more than 8 words, the levels above it. */
+/**
+ * Level 0 and, for a map of more than 8 words, the levels above it. Level 0 of a large map comes from the word
+ * pool (src/word-pool.ts), where the kernel merges and counts it in place; the levels above stay ordinary.
+ */
 function buildLevels(bitCount: number): Int32Array[] {
-  const levels = [new Int32Array(Math.ceil(bitCount / WORD_BITS))];
+  const levels = [allocateWords(Math.ceil(bitCount / WORD_BITS))];
   for (let top = levels[0]!; top.length > FLAT_MAX_WORDS; levels.push(top)) {
     top = new Int32Array(Math.ceil(top.length / WORD_BITS));
   }
@@ -902,10 +906,7 @@ export class Bitmap implements Iterable<number> {
   private mostlyMarked(slice: number, first: number, end: number): boolean {
     const half = (end - first) / 2;
     if (this.sliceCount(slice) < half) return false;
-    const marks = this.levels[1]!;
-    let marked = 0;
-    for (let group = first >>> 5, groupEnd = ((end - 1) >>> 5) + 1; group < groupEnd; group += 1) marked += popcount32(marks[group]!);
-    return marked >= half;
+    return countWords(this.levels[1]!, first >>> 5, ((end - 1) >>> 5) + 1) >= half;
   }
 
   /**
@@ -918,15 +919,12 @@ export class Bitmap implements Iterable<number> {
     const added = mergeWords(this.words, other.words, first, end);
     this.markVersion += 1;
     const marks = this.levels[1]!;
-    const sourceMarks = other.levels[1]!;
+    const groupFirst = first >>> 5;
     const groupEnd = ((end - 1) >>> 5) + 1;
-    for (let group = first >>> 5; group < groupEnd; group += 1) {
-      const old = marks[group]! | 0;
-      const next = old | sourceMarks[group]!;
-      if (next === old) continue;
-      marks[group] = next;
-      if (old === 0) this.markNonzero(2, group);
-    }
+    // The marks are ORed like the words. Only a merge that set a new mark can have made a group nonzero, and
+    // only then are the groups visited to mark the level above; two dense maps, every group full, skip that.
+    if (mergeWords(marks, other.levels[1]!, groupFirst, groupEnd) === 0) return added;
+    for (let group = groupFirst; group < groupEnd; group += 1) if (marks[group] !== 0) this.markNonzero(2, group);
     return added;
   }
 
