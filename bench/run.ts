@@ -20,6 +20,7 @@ import { bitmapSection } from './sections/bitmap.js';
 import { hostWriteSection, resyncSection } from './sections/controller.js';
 import { exhaustiveSection } from './sections/exhaustive.js';
 import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
+import { kernelSection } from './sections/kernel.js';
 
 /**
  * The registration point: every section, in the order it runs. A new section is a module under
@@ -27,6 +28,7 @@ import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
  */
 const SECTIONS: readonly BenchSection[] = [
   bitmapSection,
+  kernelSection,
   resyncSection,
   hostWriteSection,
   exhaustiveSection,

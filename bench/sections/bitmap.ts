@@ -27,6 +27,12 @@ const PATTERNS: readonly Pattern[] = [
   { shape: 'clustered', density: 0.5, seed: 23 },
 ];
 
+/**
+ * Issue 4: a dense OR-merge at most 3 B in plain TypeScript, at most 1.2 B with a WebAssembly kernel. The
+ * bitmap merges long ranges with the kernel (src/merge-kernel.ts), so the kernel's target applies; the
+ * kernel section reports the plain TypeScript loop against 3 B.
+ */
+const DENSE_MERGE_TARGET: Target = { kind: 'ratio-at-most', ratio: 1.2 };
 /** Runs for measurements that take most of a second per run at full size (dense iteration). */
 const SLOW_RUNS = { runs: 5, warmup: 1 } as const;
 
@@ -259,7 +265,7 @@ function merge(context: BenchContext, pattern: Pattern, label: string, maps: Map
   });
   const ratioTarget: Target | undefined = pattern.shape !== 'random' ? undefined
     : pattern.density <= 0.0001 ? { kind: 'ratio-at-most', ratio: 0.5 }
-      : pattern.density >= 0.5 ? { kind: 'ratio-at-most', ratio: 3 } : undefined;
+      : pattern.density >= 0.5 ? DENSE_MERGE_TARGET : undefined;
   context.record({ name: `bitmap: OR-merge, ${label} into the same density`, value: ours.medianMs, unit: 'ms', ms: ours.medianMs,
     yardstickMs: B.medianMs, ...(ratioTarget === undefined ? {} : { target: ratioTarget }), peers: { typedfastbitset: msPeer(theirs) } });
   if (pattern !== SPARSE) return;
