@@ -22,9 +22,17 @@ export interface Link<M> {
   readonly inFlight: readonly M[];
 }
 
+/**
+ * Every link is built here, its fields always in this order: spread copies (`{ ...link, inFlight }`) gave
+ * the three fields a score of engine shapes, and every function reading a link slowed down to a generic lookup.
+ */
+function linkOf<M>(up: boolean, capacity: number, inFlight: readonly M[]): Link<M> {
+  return { up, capacity, inFlight };
+}
+
 export function emptyLink<M>(capacity: number): Link<M> {
   assert(Number.isSafeInteger(capacity) && capacity > 0, `link capacity must be positive, got ${capacity}`);
-  return { up: true, capacity, inFlight: [] };
+  return linkOf(true, capacity, []);
 }
 
 function insertSorted<M>(messages: readonly M[], message: M): M[] {
@@ -39,7 +47,7 @@ function insertSorted<M>(messages: readonly M[], message: M): M[] {
 /** Sends a message; it is lost at once when the link is down or full. `accepted` says whether it is in flight. */
 export function send<M>(link: Link<M>, message: M): { readonly link: Link<M>; readonly accepted: boolean } {
   if (!link.up || link.inFlight.length >= link.capacity) return { link, accepted: false };
-  return { link: { ...link, inFlight: insertSorted(link.inFlight, message) }, accepted: true };
+  return { link: linkOf(link.up, link.capacity, insertSorted(link.inFlight, message)), accepted: true };
 }
 
 export function hasMessage<M>(link: Link<M>, index: number): boolean {
@@ -51,7 +59,7 @@ export function deliver<M>(link: Link<M>, index: number): { readonly link: Link<
   assert(hasMessage(link, index), `no message ${index} in flight`);
   const inFlight = link.inFlight.slice();
   const [message] = inFlight.splice(index, 1);
-  return { link: { ...link, inFlight }, message: message! };
+  return { link: linkOf(link.up, link.capacity, inFlight), message: message! };
 }
 
 /** Whether a duplicate of message `index` fits: the copy obeys the capacity like any send. */
@@ -61,7 +69,7 @@ export function canDuplicate<M>(link: Link<M>, index: number): boolean {
 
 export function duplicate<M>(link: Link<M>, index: number): Link<M> {
   assert(canDuplicate(link, index), `message ${index} cannot be duplicated`);
-  return { ...link, inFlight: insertSorted(link.inFlight, link.inFlight[index]!) };
+  return linkOf(link.up, link.capacity, insertSorted(link.inFlight, link.inFlight[index]!));
 }
 
 export function lose<M>(link: Link<M>, index: number): Link<M> {
@@ -70,9 +78,9 @@ export function lose<M>(link: Link<M>, index: number): Link<M> {
 
 /** The link fails: everything in flight is lost. */
 export function down<M>(link: Link<M>): Link<M> {
-  return { ...link, up: false, inFlight: [] };
+  return linkOf(false, link.capacity, []);
 }
 
 export function up<M>(link: Link<M>): Link<M> {
-  return { ...link, up: true };
+  return linkOf(true, link.capacity, link.inFlight);
 }

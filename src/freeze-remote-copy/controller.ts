@@ -161,9 +161,13 @@ export function initialSystem(variant: FreezeVariant, geometry: FreezeGeometry):
   };
 }
 
+// The copies name every field, in initialSystem's order, instead of spreading: spread copies gave the same
+// fields several engine shapes, and every function reading them slowed down to a generic property lookup.
+
 function clonePrimary(p: PrimaryData): PrimaryData {
   return {
-    ...p, pvol: p.pvol.slice(), pdiff: p.pdiff.slice(), pbm: p.pbm.slice(), pdbm: p.pdbm.slice(), next: p.next.slice(),
+    state: p.state, gen: p.gen, seq: p.seq,
+    pvol: p.pvol.slice(), pdiff: p.pdiff.slice(), pbm: p.pbm.slice(), pdbm: p.pdbm.slice(), next: p.next.slice(), staged: p.staged,
     pp: p.pp.slice(), ps: p.ps.slice(), bitmapA: p.bitmapA.slice(), bitmapB: p.bitmapB.slice(), bitmapC: p.bitmapC.slice(),
     bitmapD: p.bitmapD.slice(), outstanding: p.outstanding.slice(),
   };
@@ -171,7 +175,8 @@ function clonePrimary(p: PrimaryData): PrimaryData {
 
 function cloneSecondary(s: SecondaryData): SecondaryData {
   return {
-    ...s, svol: s.svol.slice(), logA: s.logA.slice(), logB: s.logB.slice(), sp: s.sp.slice(), spSeq: s.spSeq.slice(),
+    state: s.state, gen: s.gen,
+    svol: s.svol.slice(), logA: s.logA.slice(), logB: s.logB.slice(), sp: s.sp.slice(), spSeq: s.spSeq.slice(),
     ss: s.ss.slice(), sa: s.sa.slice(), sb: s.sb.slice(), outstanding: s.outstanding.slice(),
   };
 }
@@ -839,7 +844,8 @@ export function stepSystem(
     }
     return { system, outcome: { accepted: false, rejection: invalid } };
   }
-  const view: View = { ...system, variant, control: variant.control, geometry };
+  // Fields named rather than spread from the system: a spread with added fields took the engine's slow path.
+  const view: View = { primary: system.primary, secondary: system.secondary, link: system.link, variant, control: variant.control, geometry };
   if (event.type === 'host.freeze' && variant.defect === 'freeze-not-busy' && system.primary.state.startsWith('freezing')) {
     const draft = new Draft(system, variant, geometry);
     moveFreezePoint(draft);
@@ -847,7 +853,9 @@ export function stepSystem(
   }
   const admission = admit(view, event);
   if ('rejection' in admission) return { system, outcome: { accepted: false, rejection: admission.rejection } };
-  if (!('machine' in admission)) return { system: { ...system, link: admission.link }, outcome: { accepted: true, transitions: [], results: [] } };
+  if (!('machine' in admission)) {
+    return { system: { primary: system.primary, secondary: system.secondary, link: admission.link }, outcome: { accepted: true, transitions: [], results: [] } };
+  }
   const transition = transitionFor(view, admission.machine, admission.eventType);
   if ('rejection' in transition) return { system, outcome: { accepted: false, rejection: transition.rejection } };
   if (event.type === 'secondary.restart' && variant.defect !== 'volatile-secondary-memory') {

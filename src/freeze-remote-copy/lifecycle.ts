@@ -79,7 +79,8 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   if (model === world.model && (system === world.system || event.type === 'host.read')) return { after: world, outcome };
   const hostWrites = world.hostWrites + (event.type === 'host.write' && controller.accepted ? 1 : 0);
   const duplicates = world.duplicates + (event.type === 'link.duplicate' && controller.accepted ? 1 : 0);
-  return { after: { ...world, system, model, hostWrites, duplicates }, outcome };
+  // Every field named, in initial's order: a spread copy gave worlds several engine shapes.
+  return { after: { system, model, variant: world.variant, geometry: world.geometry, hostWrites, duplicates }, outcome };
 }
 
 function seqRanks(system: FreezeSystem): Map<number, number> {
