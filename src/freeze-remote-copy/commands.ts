@@ -102,8 +102,24 @@ function wellFormed(event: FreezeEvent): boolean {
   }
 }
 
+/**
+ * Checks already made, by command. validateArguments is a pure function of the command and the geometry, both
+ * readonly data, and the exhaustive checker sends the same command objects to every world, each checked by
+ * the controllers and again by the model; a repeated check returns the first answer, the same rejection
+ * object. A WeakMap keeps no command alive.
+ */
+const checked = new WeakMap<FreezeEvent, { readonly geometry: FreezeGeometry; readonly rejection: Rejection | null }>();
+
 /** Checks a command's arguments against the group's geometry; null when they are valid. */
 export function validateArguments(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
+  const known = checked.get(event);
+  if (known !== undefined && known.geometry === geometry) return known.rejection;
+  const rejection = check(event, geometry);
+  checked.set(event, { geometry, rejection });
+  return rejection;
+}
+
+function check(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
   if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole numbers and lowercase hex data`);
   if (event.type !== 'host.write' && event.type !== 'host.read') return null;
   if (event.volume >= geometry.volumeCount) return reject('unknown-volume', `no volume ${event.volume} in the group of ${geometry.volumeCount}`);

@@ -127,12 +127,12 @@ function key(world: FreezeWorld): string {
   ].join('|');
 }
 
-const alphabets = new Map<string, readonly FreezeEvent[]>();
+/** Alphabets by preset object: the checker asks for one per world, always with the same preset. */
+const alphabets = new WeakMap<FreezePreset, readonly FreezeEvent[]>();
 
 /** Host commands on every block and value, the operators' and schedulers' commands, and one of each argument rejection. */
 function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
-  const cacheKey = JSON.stringify(preset);
-  const known = alphabets.get(cacheKey);
+  const known = alphabets.get(preset);
   if (known !== undefined) return known;
   const events: FreezeEvent[] = [];
   for (let volume = 0; volume < preset.volumeCount; volume += 1) {
@@ -150,7 +150,7 @@ function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
     { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize + 1) },
     { type: 'host.write', volume: 0, block: 0, data: 'zz' },
   );
-  alphabets.set(cacheKey, events);
+  alphabets.set(preset, events);
   return events;
 }
 
