@@ -249,9 +249,18 @@ function rejected(reason: Parameters<typeof reject>[0], message: string): Refusa
 }
 
 
+/**
+ * A transition as an outcome reports it, with the machine that took it. The fields are named rather than
+ * spread from the transition: a spread with an added field took the engine's slow path on every step.
+ */
+function machineStep(transition: ControlStep, machine: MachineStep['machine']): MachineStep {
+  const { source, eventType, target, operations, edge } = transition;
+  return { source, eventType, target, operations, edge, machine };
+}
+
 /** Takes one machine transition and runs its operations in order. */
 function take(draft: Draft, machine: 'primary' | 'secondary', transition: ControlStep, context: OperationContext): void {
-  draft.transitions.push({ ...transition, machine });
+  draft.transitions.push(machineStep(transition, machine));
   if (machine === 'primary') {
     draft.primary.state = transition.target as PrimaryStateKey;
     for (const operation of transition.operations) runPrimary(draft, operation, context);
@@ -860,7 +869,7 @@ export function stepSystem(
   if ('rejection' in transition) return { system, outcome: { accepted: false, rejection: transition.rejection } };
   if (event.type === 'secondary.restart' && variant.defect !== 'volatile-secondary-memory') {
     // Everything the secondary holds is durable (D17): the restart reloads exactly what was there.
-    return { system, outcome: { accepted: true, transitions: [{ ...transition, machine: admission.machine }], results: [] } };
+    return { system, outcome: { accepted: true, transitions: [machineStep(transition, admission.machine)], results: [] } };
   }
   const draft = new Draft(system, variant, geometry);
   draft.link = admission.link;
