@@ -13,6 +13,7 @@
 import { TypedFastBitSet } from 'typedfastbitset';
 
 import { Bitmap, SLICE_BITS } from '../../src/bitmap.js';
+import { allocateWords } from '../../src/word-pool.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
 import { consume, type BenchContext, type BenchSection, type Measurement, type Peer, type Target } from '../harness.js';
 
@@ -57,7 +58,12 @@ function randomOperations(context: BenchContext): void {
   const setPositions = randomPositions(bitCount, operations, 7);
   const testPositions = randomPositions(bitCount, operations, 8);
   const ours = new Bitmap(bitCount);
-  const theirs = TypedFastBitSet.fromWords(new Uint32Array(Math.ceil(bitCount / 32)));
+  // The peer's words come from the same word pool as the bitmap's level 0 (src/word-pool.ts), so that both
+  // sets live in the same kind of memory: two plain arrays allocated a moment apart differed by up to 4x in
+  // random access time on the project's machine (virtual machine memory, no huge pages), which would decide
+  // the comparison. `peerBlock` keeps the pool's block alive while the peer uses its view.
+  const peerBlock = allocateWords(Math.ceil(bitCount / 32));
+  const theirs = TypedFastBitSet.fromWords(new Uint32Array(peerBlock.buffer, peerBlock.byteOffset, peerBlock.length));
   context.log('bitmap: random set, test, clear');
   context.yardstick(3);
 
@@ -79,6 +85,7 @@ function randomOperations(context: BenchContext): void {
     theirs: { work: () => removeEach(theirs, setPositions), setup: () => fillEach(ours, theirs, setPositions) },
   });
   recordPerOperation(context, 'random clear', operations, clear.ours, clear.theirs, clear.B);
+  consume(peerBlock.length);
 }
 
 function recordPerOperation(context: BenchContext, name: string, operations: number, ours: Measurement, theirs: Measurement, yardstick: Measurement): void {
