@@ -174,6 +174,34 @@ describe('mirror-pair: commands', () => {
     expect(snapshotOf(controller)).toBe(before);
   });
 
+  test('mirror-pair: commands: a clone and its original change independently though they share volumes and bitmaps', () => {
+    const events: MirrorEvent[] = [
+      { type: 'host.write', volume: 0, offset: 0, data: '0909' },
+      { type: 'host.write', volume: 1, offset: 6, data: '0808' },
+      { type: 'host.read', volume: 1, offset: 0, length: 8 },
+      { type: 'pair.suspend', pair: 0 },
+      { type: 'dump.read', pair: 0, tracks: [0, 1] },
+      { type: 'pair.resync', pair: 0 },
+      { type: 'pair.establish', pair: 0 },
+      { type: 'copy.step', pair: 0 },
+      { type: 'power.cycle' },
+      { type: 'pair.separate', pair: 0 },
+    ];
+    for (const state of ['separated', 'mirror.syncing', 'mirror.synced', 'suspended'] as const) {
+      const original = controllerIn(state);
+      const untouched = snapshotOf(original);
+      const clone = original.clone();
+      const reference = controllerIn(state); // never cloned: what the clone must do
+      for (const event of events) expect(clone.handle(event)).toEqual(reference.handle(event));
+      expect(snapshotOf(clone)).toBe(snapshotOf(reference));
+      expect(snapshotOf(original)).toBe(untouched);
+      const second = original.clone();
+      for (const event of events) original.handle(event);
+      expect(snapshotOf(original)).toBe(snapshotOf(reference));
+      expect(snapshotOf(second)).toBe(untouched);
+    }
+  });
+
   test('mirror-pair: commands: scenario events are parsed strictly', () => {
     expect(mirrorPairLifecycle.parseEvent({ type: 'pair.suspend', pair: 0 })).toEqual({ type: 'pair.suspend', pair: 0 });
     expect(mirrorPairLifecycle.parseEvent({ type: 'pair.explode', pair: 0 })).toMatch(/type/);
