@@ -221,7 +221,7 @@ export class Bitmap implements Iterable<number> {
 
   constructor(bitCount: number) {
     assert(Number.isSafeInteger(bitCount) && bitCount >= 0 && bitCount <= MAX_BIT_COUNT,
-      `bitCount must be a whole number in 0..2^32, got ${bitCount}`);
+      () => `bitCount must be a whole number in 0..2^32, got ${bitCount}`);
     this.bitCount = bitCount;
     const levels = buildLevels(bitCount);
     this.words = levels[0]!;
@@ -265,7 +265,7 @@ export class Bitmap implements Iterable<number> {
    */
   static fromWords(bitCount: number, words: Uint32Array | Int32Array): Bitmap {
     const bitmap = new Bitmap(bitCount);
-    assert(words.length === bitmap.words.length, `an image of ${bitCount} bits has ${bitmap.words.length} words, got ${words.length}`);
+    assert(words.length === bitmap.words.length, () => `an image of ${bitCount} bits has ${bitmap.words.length} words, got ${words.length}`);
     bitmap.words.set(words instanceof Int32Array ? words : new Int32Array(words.buffer, words.byteOffset, words.length));
     const tailBits = bitCount & 31;
     assert(tailBits === 0 || (bitmap.words[words.length - 1]! & (-1 << tailBits)) === 0, 'an image has bits set past bitCount');
@@ -276,7 +276,7 @@ export class Bitmap implements Iterable<number> {
   /** Writes the raw image (the layout `fromWords` reads) into a caller's buffer of `ceil(bitCount / 32)` words. */
   copyWordsInto(out: Uint32Array | Int32Array): void {
     const words = this.words;
-    assert(out.length === words.length, `an image of ${this.bitCount} bits has ${words.length} words, got ${out.length}`);
+    assert(out.length === words.length, () => `an image of ${this.bitCount} bits has ${words.length} words, got ${out.length}`);
     if (out instanceof Int32Array) out.set(words);
     else out.set(new Uint32Array(words.buffer, words.byteOffset, words.length));
   }
@@ -336,7 +336,7 @@ export class Bitmap implements Iterable<number> {
   /** Sets every bit in [start, end); returns how many were newly set. */
   setRange(start: number, end: number): number {
     assert(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= this.bitCount,
-      `range [${start}, ${end}) outside 0..${this.bitCount}`);
+      () => `range [${start}, ${end}) outside 0..${this.bitCount}`);
     if (this.levels.length === 1) {
       const added = start < end ? setBits(this.words, start, end) : 0;
       this.setCount += added;
