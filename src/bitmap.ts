@@ -213,6 +213,8 @@ export class Bitmap implements Iterable<number> {
   private declare readonly cursor: Int32Array | null;
   private declare cursorLength: number;
   private declare cursorPosition: number;
+  /** Entries of the cursor before this one were found empty (and unmarked) since it was listed. */
+  private declare cursorFirst: number;
   private declare cursorFrom: number;
   private declare cursorUntil: number;
   private declare cursorVersion: number;
@@ -233,6 +235,7 @@ export class Bitmap implements Iterable<number> {
     this.cursor = levels.length > 1 ? new Int32Array(CURSOR_WORDS) : null;
     this.cursorLength = 0;
     this.cursorPosition = 0;
+    this.cursorFirst = 0;
     this.cursorFrom = 0;
     this.cursorUntil = 0;
     this.cursorVersion = -1;
@@ -686,8 +689,9 @@ export class Bitmap implements Iterable<number> {
     if (this.cursorVersion !== this.markVersion || index < this.cursorFrom) this.fillCursor(index);
     for (;;) {
       const length = this.cursorLength;
-      // A search that starts behind the last answer (a new walk) goes back to the start of the list.
-      let position = this.cursorPosition > 0 && cursor[this.cursorPosition - 1]! >= index ? 0 : this.cursorPosition;
+      // A search that starts behind the last answer (a new walk, or a copier that takes the first dirty track
+      // each time) goes back to the first entry not yet found empty.
+      let position = this.cursorPosition > this.cursorFirst && cursor[this.cursorPosition - 1]! >= index ? this.cursorFirst : this.cursorPosition;
       while (position < length && cursor[position]! < index) position += 1;
       for (; position < length; position += 1) {
         const candidate = cursor[position]!;
@@ -696,7 +700,10 @@ export class Bitmap implements Iterable<number> {
           this.cursorPosition = position;
           return candidate * WORD_BITS + lowestBit(word);
         }
+        // An emptied word loses its mark; a bit set in it later marks it again and bumps the version, so the
+        // entries found empty at the front of the list need not be read again.
         this.unmarkWord(candidate);
+        if (position === this.cursorFirst) this.cursorFirst = position + 1;
       }
       if (this.cursorUntil >= words.length) {
         this.cursorPosition = length;
@@ -713,6 +720,7 @@ export class Bitmap implements Iterable<number> {
     touchListed(this.words, cursor, length);
     this.cursorLength = length;
     this.cursorPosition = 0;
+    this.cursorFirst = 0;
     this.cursorFrom = from;
     this.cursorUntil = this.listedUntil;
     this.cursorVersion = this.markVersion;
