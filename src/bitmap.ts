@@ -84,9 +84,9 @@ const sliceGroups = new Int32Array(SLICE_GROUPS);
  * Marked words listed ahead by `nextSet` (the cursor) and by `collect`. Enough to amortize one walk of the
  * summary over many answers; small enough that a search which stops early has not listed much in vain.
  */
-const CURSOR_WORDS = 256;
+const CURSOR_WORDS = 1024;
 /** Mark words listed per refill of a cursor: at most `CURSOR_WORDS` words come out of them. */
-const CURSOR_GROUPS = 64;
+const CURSOR_GROUPS = 256;
 const cursorGroups = new Int32Array(CURSOR_GROUPS);
 /** Where `fillCursor` leaves what it read, so that the compiler cannot drop the reads. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- written so that the reads it keeps are not dead code
@@ -232,7 +232,8 @@ export class Bitmap implements Iterable<number> {
     this.setCount = 0;
     this.sliceCounts = bitCount > SLICE_BITS ? new Int32Array(Math.ceil(bitCount / SLICE_BITS)) : null;
     this.markVersion = 0;
-    this.cursor = levels.length > 1 ? new Int32Array(CURSOR_WORDS) : null;
+    // A small map's cursor need not hold more words than the map has (but at least one whole mark word).
+    this.cursor = levels.length > 1 ? new Int32Array(Math.max(WORD_BITS, Math.min(CURSOR_WORDS, levels[0]!.length))) : null;
     this.cursorLength = 0;
     this.cursorPosition = 0;
     this.cursorFirst = 0;
