@@ -84,9 +84,9 @@ const sliceGroups = new Int32Array(SLICE_GROUPS);
  * Marked words listed ahead by `nextSet` (the cursor) and by `collect`. Enough to amortize one walk of the
  * summary over many answers; small enough that a search which stops early has not listed much in vain.
  */
-const CURSOR_WORDS = 1024;
+const CURSOR_WORDS = 256;
 /** Mark words listed per refill of a cursor: at most `CURSOR_WORDS` words come out of them. */
-const CURSOR_GROUPS = 256;
+const CURSOR_GROUPS = 64;
 const cursorGroups = new Int32Array(CURSOR_GROUPS);
 /** Where `fillCursor` leaves what it read, so that the compiler cannot drop the reads. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- written so that the reads it keeps are not dead code
