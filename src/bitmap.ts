@@ -1183,7 +1183,7 @@ function countWords(words: Int32Array, first: number, end: number): number {
  * bitwise operations, and only the eights are popcounted, once per eight words. On the project's machine a
  * dense merge of 2^23 words took 9.4 ms this way against 11.3 ms with a SWAR popcount of every four words.
  */
-function mergeWordsPortable(words: Int32Array, source: Int32Array, first: number, end: number): number {
+export function mergeWordsPortable(words: Int32Array, source: Int32Array, first: number, end: number): number {
   let added = 0;
   let index = first;
   for (; (end - index) % 8 !== 0; index += 1) {
@@ -1259,7 +1259,7 @@ function mergeWordsPortable(words: Int32Array, source: Int32Array, first: number
  * on the project's machine, against 7.5 ms for a SWAR popcount of every four). The odd words come first: in
  * the form with the tail loop after the main one, V8 compiled the main loop about 1.5 times slower (measured).
  */
-function countWordsPortable(words: Int32Array, first: number, end: number): number {
+export function countWordsPortable(words: Int32Array, first: number, end: number): number {
   let total = 0;
   let index = first;
   for (; (end - index) % 8 !== 0; index += 1) total += popcount32(words[index]! | 0);

@@ -25,7 +25,7 @@ import wabt from 'wabt';
 import { describe, expect, test, vi } from 'vitest';
 
 import { AssertionFailed } from '../src/assert.js';
-import { Bitmap } from '../src/bitmap.js';
+import { Bitmap, countWordsPortable, mergeWordsPortable } from '../src/bitmap.js';
 import {
   CHUNK_WORDS,
   KERNEL_PATH,
@@ -172,6 +172,24 @@ describe('merge-kernel', () => {
         expectMergeMatches(filled(length, wordsFill, seed), filled(length, sourceFill, seed + 1), first, end);
       }),
       { seed: 4901, numRuns: 150 },
+    );
+  });
+
+  test('merge-kernel: portable: the plain TypeScript loops of src/bitmap.ts match the reference at any length', () => {
+    // The bitmap sends ranges of 2048 words or more to the kernel, so these loops run on long ranges only where
+    // the kernel is unavailable; this is where their long-range arithmetic (the Harley-Seal tree) is checked.
+    fc.assert(
+      fc.property(caseArbitrary, ({ length, wordsFill, sourceFill, seed, firstPart, endPart }) => {
+        const [first, end] = range(length, firstPart, endPart);
+        const words = filled(length, wordsFill, seed);
+        const source = filled(length, sourceFill, seed + 1);
+        expect(countWordsPortable(words, first, end)).toBe(referenceCount(words, first, end));
+        const expected = words.slice();
+        const expectedAdded = referenceMerge(expected, source, first, end);
+        expect(mergeWordsPortable(words, source, first, end)).toBe(expectedAdded);
+        expect(words).toEqual(expected);
+      }),
+      { seed: 4905, numRuns: 100 },
     );
   });
 

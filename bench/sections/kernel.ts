@@ -4,14 +4,14 @@
  * src/bitmap.ts and against B, on raw word arrays of the full map size (2^23 words at 2^28 bits).
  *
  * For each density (50% and 1% random), in the same rounds as B (`context.compare`):
- *   - `mergeWords`, the JavaScript Harley-Seal merge of src/bitmap.ts (copied below: it is not exported);
+ *   - `mergeWordsPortable`, the plain TypeScript Harley-Seal merge of src/bitmap.ts;
  *   - the staged kernel (`createMergeKernel`) with staging buffers of 16, 32, 64 and 128 KiB, each
  *     copying the caller's chunks in and out of wasm memory;
  *   - the public kernel (`loadMergeKernel().mergeWords`, as src/bitmap.ts calls it) on maps from
  *     `allocateWords`, which are resident in the word pool (src/word-pool.ts), so it merges them in place;
  *   - the raw kernel on maps resident in a wasm memory of their own, with no copies and no checks: the lower
  *     bound for the public call above.
- * Then the same forms of popcount (`countWords`, the recount).
+ * Then the same forms of popcount (`countWordsPortable`, the recount).
  *
  * Last, element access: random set and test of 1M positions (2^20 in a smoke run) in a full-size map that is
  * a plain `Int32Array`, against one that is a view into the pool's 4 GiB buffer, through the same function.
@@ -22,6 +22,7 @@
  * Before timing, every form's count and resulting words are checked against the JavaScript loop: a fast wrong
  * kernel must not produce a figure.
  */
+import { countWordsPortable, mergeWordsPortable } from '../../src/bitmap.js';
 import { CHUNK_WORDS, createMergeKernel, instantiateKernel, kernelUnavailableReason, loadMergeKernel, type MergeKernel, type RawKernel } from '../../src/merge-kernel.js';
 import { PAGE_BYTES, RESIDENT_THRESHOLD_WORDS, STAGING_PAGES, allocateWords, createWordPool } from '../../src/word-pool.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
@@ -145,7 +146,7 @@ function merges(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
   const end = maps.pristine.length;
   const restore = (): void => maps.target.set(maps.pristine);
   const forms: Record<string, MergeForm> = {
-    js: { work: () => mergeWords(maps.target, maps.source, 0, end), setup: restore, result: maps.target },
+    js: { work: () => mergeWordsPortable(maps.target, maps.source, 0, end), setup: restore, result: maps.target },
     [POOLED_LABEL]: { work: () => pooled.kernel.mergeWords(pooled.target, pooled.source, 0, end), setup: () => pooled.target.set(maps.pristine), result: pooled.target },
     resident: { work: () => resident.kernel.merge(0, resident.sourceOffset, end), setup: () => resident.target.set(maps.pristine), result: resident.target },
   };
@@ -158,7 +159,7 @@ function merges(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
     context.record({ name: `kernel: dense OR-merge with count, ${form}, ${maps.label}`, value: ms, unit: 'ms', ms, yardstickMs,
       ...(target === undefined ? {} : { target }), ...(note === undefined ? {} : { note }) });
   };
-  record('JavaScript mergeWords', 'js', MERGE_TARGET_JS);
+  record('plain TypeScript mergeWordsPortable', 'js', MERGE_TARGET_JS);
   for (const kernel of staged) {
     const name = chunkLabel(kernel.chunkWords);
     record(name, name);
@@ -171,7 +172,7 @@ function merges(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
 /** Runs every merge once and throws unless each gives the JavaScript loop's count and words. */
 function checkMerges(maps: WordMaps, forms: Readonly<Record<string, MergeForm>>): void {
   const expected = maps.pristine.slice();
-  const expectedCount = mergeWords(expected, maps.source, 0, expected.length);
+  const expectedCount = mergeWordsPortable(expected, maps.source, 0, expected.length);
   for (const [name, form] of Object.entries(forms)) {
     form.setup?.();
     const count = form.work();
@@ -188,12 +189,12 @@ function counts(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
   resident.target.set(maps.pristine);
   pooled.target.set(maps.pristine);
   const variants = {
-    js: { work: () => countWords(maps.pristine, 0, end) },
+    js: { work: () => countWordsPortable(maps.pristine, 0, end) },
     staged: { work: () => kernel.countWords(maps.pristine, 0, end) },
     pooled: { work: () => pooled.kernel.countWords(pooled.target, 0, end) },
     resident: { work: () => resident.kernel.count(0, end) },
   };
-  const expected = countWords(maps.pristine, 0, end);
+  const expected = countWordsPortable(maps.pristine, 0, end);
   for (const [name, variant] of Object.entries(variants)) {
     const count = variant.work();
     if (count !== expected) throw new Error(`kernel bench: ${name} counted ${count} bits, JavaScript ${expected}`);
@@ -203,7 +204,7 @@ function counts(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
     context.record({ name: `kernel: popcount (recount), ${form}, ${maps.label}`, value: measurement.medianMs, unit: 'ms', ms: measurement.medianMs,
       yardstickMs: B.medianMs, ...(target === undefined ? {} : { target }), ...(note === undefined ? {} : { note }) });
   };
-  record('JavaScript countWords', js, RECOUNT_TARGET);
+  record('plain TypeScript countWordsPortable', js, RECOUNT_TARGET);
   record(chunkLabel(CHUNK_WORDS), stagedCount, RECOUNT_TARGET);
   record(POOLED_LABEL, pooledCount, RECOUNT_TARGET);
   record('raw kernel on a map resident in a wasm memory of its own', residentCount, undefined, 'no copy and no checks: the lower bound for words kept in wasm memory');
@@ -260,126 +261,4 @@ function sameWords(words: Int32Array, other: Int32Array): boolean {
   if (words.length !== other.length) return false;
   for (let index = 0; index < words.length; index += 1) if (words[index] !== other[index]) return false;
   return true;
-}
-
-// ---- the JavaScript loops, copied verbatim from src/bitmap.ts (commit c5d1a8b), where they are not exported ----
-
-function popcount32(word: number): number {
-  let v = word - ((word >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  v = (v + (v >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(v, 0x01010101) >>> 24;
-}
-
-function mergeWords(words: Int32Array, source: Int32Array, first: number, end: number): number {
-  let added = 0;
-  let index = first;
-  for (; (end - index) % 8 !== 0; index += 1) {
-    const word = words[index]! | 0;
-    const incoming = source[index]! | 0;
-    words[index] = word | incoming;
-    added += popcount32(incoming & ~word);
-  }
-  let ones = 0;
-  let twos = 0;
-  let fours = 0;
-  let eightsTotal = 0;
-  for (; index < end; index += 8) {
-    let word = words[index]! | 0;
-    let incoming = source[index]! | 0;
-    words[index] = word | incoming;
-    let a = incoming & ~word;
-    word = words[index + 1]! | 0;
-    incoming = source[index + 1]! | 0;
-    words[index + 1] = word | incoming;
-    let b = incoming & ~word;
-    let sum = ones ^ a;
-    let twosA = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    word = words[index + 2]! | 0;
-    incoming = source[index + 2]! | 0;
-    words[index + 2] = word | incoming;
-    a = incoming & ~word;
-    word = words[index + 3]! | 0;
-    incoming = source[index + 3]! | 0;
-    words[index + 3] = word | incoming;
-    b = incoming & ~word;
-    sum = ones ^ a;
-    let twosB = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    sum = twos ^ twosA;
-    const foursA = (twos & twosA) | (sum & twosB);
-    twos = sum ^ twosB;
-    word = words[index + 4]! | 0;
-    incoming = source[index + 4]! | 0;
-    words[index + 4] = word | incoming;
-    a = incoming & ~word;
-    word = words[index + 5]! | 0;
-    incoming = source[index + 5]! | 0;
-    words[index + 5] = word | incoming;
-    b = incoming & ~word;
-    sum = ones ^ a;
-    twosA = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    word = words[index + 6]! | 0;
-    incoming = source[index + 6]! | 0;
-    words[index + 6] = word | incoming;
-    a = incoming & ~word;
-    word = words[index + 7]! | 0;
-    incoming = source[index + 7]! | 0;
-    words[index + 7] = word | incoming;
-    b = incoming & ~word;
-    sum = ones ^ a;
-    twosB = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    sum = twos ^ twosA;
-    const foursB = (twos & twosA) | (sum & twosB);
-    twos = sum ^ twosB;
-    sum = fours ^ foursA;
-    eightsTotal += popcount32((fours & foursA) | (sum & foursB));
-    fours = sum ^ foursB;
-  }
-  return added + 8 * eightsTotal + 4 * popcount32(fours) + 2 * popcount32(twos) + popcount32(ones);
-}
-
-function countWords(words: Int32Array, first: number, end: number): number {
-  let total = 0;
-  let index = first;
-  for (; (end - index) % 8 !== 0; index += 1) total += popcount32(words[index]! | 0);
-  let ones = 0;
-  let twos = 0;
-  let fours = 0;
-  let eightsTotal = 0;
-  for (; index < end; index += 8) {
-    let a = words[index]! | 0;
-    let b = words[index + 1]! | 0;
-    let sum = ones ^ a;
-    let twosA = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    a = words[index + 2]! | 0;
-    b = words[index + 3]! | 0;
-    sum = ones ^ a;
-    let twosB = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    sum = twos ^ twosA;
-    const foursA = (twos & twosA) | (sum & twosB);
-    twos = sum ^ twosB;
-    a = words[index + 4]! | 0;
-    b = words[index + 5]! | 0;
-    sum = ones ^ a;
-    twosA = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    a = words[index + 6]! | 0;
-    b = words[index + 7]! | 0;
-    sum = ones ^ a;
-    twosB = (ones & a) | (sum & b);
-    ones = sum ^ b;
-    sum = twos ^ twosA;
-    const foursB = (twos & twosA) | (sum & twosB);
-    twos = sum ^ twosB;
-    sum = fours ^ foursA;
-    eightsTotal += popcount32((fours & foursA) | (sum & foursB));
-    fours = sum ^ foursB;
-  }
-  return total + 8 * eightsTotal + 4 * popcount32(fours) + 2 * popcount32(twos) + popcount32(ones);
 }
