@@ -217,7 +217,7 @@ export function createMergeKernel(chunkWords: number, pool: WordPool | null = nu
     pool,
     mergeWords(words, source, first, end) {
       checkRange(words, first, end);
-      assert(end <= source.length, `merge range ends at ${end}, past the source's ${source.length} words`);
+      assert(end <= source.length, () => `merge range ends at ${end}, past the source's ${source.length} words`);
       // A source that shares some but not all of the words' bytes would be changed by the merge while it is
       // read, and the result would then depend on the order of the copies. Separate arrays on one buffer (two
       // resident maps) and an array merged into itself are both fine.
@@ -281,7 +281,7 @@ function countThrough(route: Route, chunkWords: number, words: Int32Array, first
 
 function checkRange(words: Int32Array, first: number, end: number): void {
   assert(Number.isInteger(first) && Number.isInteger(end) && first >= 0 && first <= end && end <= words.length,
-    `word range [${first}, ${end}) outside 0..${words.length}`);
+    () => `word range [${first}, ${end}) outside 0..${words.length}`);
 }
 
 /**

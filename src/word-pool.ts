@@ -305,7 +305,7 @@ export function createWordPool(options: WordPoolOptions): WordPool {
     options,
     reservedBytes: reservedPages * PAGE_BYTES,
     allocate(count) {
-      assert(Number.isSafeInteger(count) && count >= 0, `allocation of ${count} words`);
+      assert(Number.isSafeInteger(count) && count >= 0, () => `allocation of ${count} words`);
       if (count === 0 || count < thresholdWords) return new Int32Array(count);
       const current = ensureArena();
       const words = current === null ? null : allocateBlock(current, registry, count);
