@@ -560,11 +560,11 @@ export class Bitmap implements Iterable<number> {
     const tailBits = this.bitCount & 31;
     if (tailBits !== 0) assert((this.words[this.words.length - 1]! & (-1 << tailBits)) === 0, 'bits past bitCount are set');
     for (let level = 1; level < this.levels.length; level += 1) this.assertLevel(level);
-    assert(this.count === this.recount(), `count ${this.count} but ${this.recount()} bits are set`);
+    assert(this.count === this.recount(), () => `count ${this.count} but ${this.recount()} bits are set`);
     for (let slice = 0; slice < this.sliceTotal(); slice += 1) {
       const [first, end] = this.sliceWordRange(slice);
       const total = countWords(this.words, first, end);
-      assert(this.sliceCount(slice) === total, `slice ${slice} count ${this.sliceCount(slice)} but ${total} bits are set`);
+      assert(this.sliceCount(slice) === total, () => `slice ${slice} count ${this.sliceCount(slice)} but ${total} bits are set`);
     }
   }
 
@@ -574,9 +574,9 @@ export class Bitmap implements Iterable<number> {
     for (let index = 0; index < summary.length * WORD_BITS; index += 1) {
       const marked = (summary[index >>> 5]! & (1 << (index & 31))) !== 0;
       const nonzero = index < below.length && below[index] !== 0;
-      if (level === 1) assert(marked || !nonzero, `word ${index} has bits but no mark`);
-      if (level === 1) assert(!marked || index < below.length, `mark past the last word: ${index}`);
-      else assert(marked === nonzero, `summary level ${level} bit ${index} is ${marked}, word is ${nonzero ? 'nonzero' : 'zero'}`);
+      if (level === 1) assert(marked || !nonzero, () => `word ${index} has bits but no mark`);
+      if (level === 1) assert(!marked || index < below.length, () => `mark past the last word: ${index}`);
+      else assert(marked === nonzero, () => `summary level ${level} bit ${index} is ${marked}, word is ${nonzero ? 'nonzero' : 'zero'}`);
     }
   }
 

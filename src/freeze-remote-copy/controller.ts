@@ -689,7 +689,7 @@ function secondaryEventFor(s: SecondaryData, control: FreezeControlInput, messag
   const literal = control.generations === 'literal';
   if (!literal) {
     if (message.gen <= s.gen) return 'message.stale'; // an image already committed (D5 generations)
-    assert(message.gen === s.gen + 1, `the secondary at generation ${s.gen} received ${message.kind} of generation ${message.gen}`);
+    assert(message.gen === s.gen + 1, () => `the secondary at generation ${s.gen} received ${message.kind} of generation ${message.gen}`);
   }
   switch (message.kind) {
     case 'data': {
@@ -711,7 +711,7 @@ function secondaryEventFor(s: SecondaryData, control: FreezeControlInput, messag
 function primaryEventFor(p: PrimaryData, message: Message): PrimaryEventType {
   if (p.state === 'failed') return 'message.drop';
   if (message.kind === 'ack') return 'message.ack';
-  assert(message.kind === 'secondary-done', `the primary never receives ${message.kind}`);
+  assert(message.kind === 'secondary-done', () => `the primary never receives ${message.kind}`);
   if (message.gen < p.gen || p.state === 'normal') return 'message.stale';
   return p.state === 'freezing.awaiting' ? 'secondary.done' : 'message.early';
 }

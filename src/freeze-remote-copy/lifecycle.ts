@@ -57,7 +57,7 @@ type FreezeStepView = Step<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
 
 function variantNamed(name: string): FreezeVariant {
   const variant = freezeVariant(name);
-  assert(variant !== undefined, `no freeze-remote-copy variant ${name}`);
+  assert(variant !== undefined, () => `no freeze-remote-copy variant ${name}`);
   return variant;
 }
 
@@ -292,7 +292,7 @@ function controlPaths(variantName: string): readonly ControlPath<FreezeEvent>[] 
     { type: 'link.deliver', index: 0 }, { type: 'primary.timeout' }, { type: 'secondary.timeout' },
   ];
   for (let round = 0; round < 64 && world.model.freezing; round += 1) for (const event of schedule) take(event);
-  assert(!world.model.freezing, `${variantName}: the control path's fair schedule did not complete the freeze`);
+  assert(!world.model.freezing, () => `${variantName}: the control path's fair schedule did not complete the freeze`);
   return [{ description: 'write, freeze, fair schedule until freeze-done', steps }];
 }
 

@@ -33,7 +33,7 @@ type MirrorStepView = Step<MirrorWorld, MirrorEvent, MirrorStepOutcome>;
 
 function variantNamed(name: string): MirrorVariant {
   const variant = mirrorVariant(name);
-  assert(variant !== undefined, `no mirror-pair variant ${name}`);
+  assert(variant !== undefined, () => `no mirror-pair variant ${name}`);
   return variant;
 }
 
