@@ -143,7 +143,9 @@ function indexOutOfRange(bit: number, bitCount: number): never {
  * pool (src/word-pool.ts), where the kernel merges and counts it in place; the levels above stay ordinary.
  */
 function buildLevels(bitCount: number): Int32Array[] {
-  const levels = [allocateWords(Math.ceil(bitCount / WORD_BITS))];
+  const wordCount = Math.ceil(bitCount / WORD_BITS);
+  // The exhaustive checker makes a map of a few bits for most steps it tries: those skip the pool's call.
+  const levels = [wordCount <= FLAT_MAX_WORDS ? new Int32Array(wordCount) : allocateWords(wordCount)];
   for (let top = levels[0]!; top.length > FLAT_MAX_WORDS; levels.push(top)) {
     top = new Int32Array(Math.ceil(top.length / WORD_BITS));
   }
