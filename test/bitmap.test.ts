@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 
+import { xorshift } from '../bench/data.js';
 import { AssertionFailed } from '../src/assert.js';
 import { Bitmap, SLICE_BITS } from '../src/bitmap.js';
 
@@ -28,16 +29,6 @@ type PatternKind = 'empty' | 'sparse' | 'dense' | 'clustered' | 'edges' | 'full'
 interface Pattern {
   readonly kind: PatternKind;
   readonly seed: number;
-}
-
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return state >>> 0;
-  };
 }
 
 /** Bits near every word, summary and slice boundary of a map of `bitCount` bits. */

@@ -24,6 +24,7 @@ import fc from 'fast-check';
 import wabt from 'wabt';
 import { describe, expect, test, vi } from 'vitest';
 
+import { xorshift } from '../bench/data.js';
 import { AssertionFailed } from '../src/assert.js';
 import { Bitmap, countWordsPortable, mergeWordsPortable } from '../src/bitmap.js';
 import {
@@ -66,16 +67,6 @@ function referenceCount(words: Int32Array, first: number, end: number): number {
 
 type Fill = 'zero' | 'ones' | 'random' | 'sparse' | 'alternating';
 const FILLS: readonly Fill[] = ['zero', 'ones', 'random', 'sparse', 'alternating'];
-
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return state >>> 0;
-  };
-}
 
 function filled(length: number, fill: Fill, seed: number): Int32Array {
   const words = new Int32Array(length);
