@@ -653,8 +653,8 @@ export class Bitmap implements Iterable<number> {
 
   /**
    * The first word at or after `start` in level `level` whose bit in the level above is set, or -1: climbs the
-   * levels, then descends. At level 0 that is the first marked word (it may have been emptied since); at the
-   * exact levels, the first nonzero word.
+   * levels, then descends. `listMarkedGroups` calls it at level 2, where the levels above are exact, to skip a
+   * run of empty level-2 words.
    */
   private nextNonzeroWord(level: number, start: number): number {
     const levels = this.levels;
@@ -902,6 +902,8 @@ export class Bitmap implements Iterable<number> {
   private mergeSlice(other: Bitmap, slice: number): void {
     if (other.sliceCount(slice) === 0) return;
     const [first, end] = this.sliceWordRange(slice);
+    // Either way below may mark words: a cursor listed before this step may miss them.
+    this.markVersion += 1;
     let added: number;
     if (this.levels.length === 1) added = mergeWords(this.words, other.words, first, end);
     else if (other.mostlyMarked(slice, first, end)) added = this.mergeAllWords(other, first, end);
@@ -928,7 +930,6 @@ export class Bitmap implements Iterable<number> {
    */
   private mergeAllWords(other: Bitmap, first: number, end: number): number {
     const added = mergeWords(this.words, other.words, first, end);
-    this.markVersion += 1;
     const marks = this.levels[1]!;
     const groupFirst = first >>> 5;
     const groupEnd = ((end - 1) >>> 5) + 1;
@@ -954,7 +955,6 @@ export class Bitmap implements Iterable<number> {
     let listed = 0;
     const groupEnd = ((end - 1) >>> 5) + 1;
     const groupsListed = other.listMarkedGroups(first >>> 5, groupEnd, sliceGroups);
-    this.markVersion += 1;
     for (let position = 0; position < groupsListed; position += 1) {
       const group = sliceGroups[position]!;
       const sourceBits = sourceMarks[group]! | 0;

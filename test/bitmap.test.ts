@@ -391,12 +391,12 @@ describe('bitmap', () => {
       | { readonly name: 'step' }
       | { readonly name: 'set' | 'clear'; readonly ahead: number }
       | { readonly name: 'setRange'; readonly ahead: number }
-      | { readonly name: 'merge' | 'copyFrom'; readonly pattern: Pattern };
+      | { readonly name: 'merge' | 'copyFrom'; readonly pattern: Pattern; readonly sliced: boolean };
     const change: fc.Arbitrary<Change> = fc.oneof(
       { weight: 6, arbitrary: fc.constant({ name: 'step' as const }) },
       { weight: 3, arbitrary: fc.record({ name: fc.constantFrom('set' as const, 'clear' as const), ahead: fc.nat({ max: 5000 }) }) },
       { weight: 1, arbitrary: fc.record({ name: fc.constant('setRange' as const), ahead: fc.nat({ max: 5000 }) }) },
-      { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('merge' as const, 'copyFrom' as const), pattern: patternArbitrary }) },
+      { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('merge' as const, 'copyFrom' as const), pattern: patternArbitrary, sliced: fc.boolean() }) },
     );
     const sizes = fc.constantFrom(8193, 40_000, 262_145);
     fc.assert(
@@ -424,7 +424,7 @@ describe('bitmap', () => {
             }
             case 'merge':
             case 'copyFrom':
-              runWholeMapCommand(bitmap, model, { name: next.name, pattern: next.pattern, sliced: false });
+              runWholeMapCommand(bitmap, model, { name: next.name, pattern: next.pattern, sliced: next.sliced });
               break;
           }
         }
