@@ -102,6 +102,8 @@ export interface TransitionMeta {
   readonly rows?: readonly string[];
   /** Set when the seed has no such transition and copyspec adds it; says why. */
   readonly ext?: string;
+  /** Set on a transition only a literal-defect variant takes: the spec/001 defect (D1, D3, D20). */
+  readonly literal?: string;
 }
 
 function controllerOperation(): never {
@@ -234,7 +236,7 @@ export const primaryMachine = setup({
           guard: and(['embodiment1', 'literalD20']),
           description: 'LITERAL: read PVOL into RAM (2250); PBM is cleared only by the next step (2260).',
           actions: 'stageBlock',
-          meta: { seed: '001', steps: [2240, 2250], rows: ['D20'] },
+          meta: { seed: '001', steps: [2240, 2250], rows: ['D20'], literal: 'D20' },
         },
       },
     },
@@ -259,7 +261,7 @@ export const primaryMachine = setup({
                 guard: 'literalD1',
                 description: 'LITERAL 2060→2030: a block already sent is written to PVOL and set in PBM, so it drains into image N.',
                 actions: { type: 'writeHost', params: { route: 'literal-2060' } },
-                meta: { seed: '001', steps: [2060, 2030, 2040], rows: ['P5', 'D1'] },
+                meta: { seed: '001', steps: [2060, 2030, 2040], rows: ['P5', 'D1'], literal: 'D1' },
               },
               {
                 description: 'Redirect-on-write: PDIFF when PBM∨PDBM (2060-2080), else PVOL and NEXT (D1 fix).',
@@ -276,7 +278,7 @@ export const primaryMachine = setup({
               guard: 'literalD20',
               description: 'LITERAL: read PVOL into RAM (2250) before clearing PBM.',
               actions: 'stageBlock',
-              meta: { seed: '001', steps: [2250], rows: ['D20'] },
+              meta: { seed: '001', steps: [2250], rows: ['D20'], literal: 'D20' },
             },
             'drain.complete': {
               target: 'merging',
@@ -313,7 +315,7 @@ export const primaryMachine = setup({
               guard: 'literalD20',
               description: 'LITERAL: read PVOL into RAM (2250) before clearing PBM.',
               actions: 'stageBlock',
-              meta: { seed: '001', steps: [2250], rows: ['D20'] },
+              meta: { seed: '001', steps: [2250], rows: ['D20'], literal: 'D20' },
             },
             'message.early': {
               description: 'S_DONE before the merge has finished: not listened for yet (2700); the secondary retransmits.',
@@ -435,7 +437,7 @@ export const primaryMachine = setup({
               guard: and(['embodiment1', 'literalD20']),
               description: 'LITERAL: read PVOL into RAM (2250) before clearing PBM.',
               actions: 'stageBlock',
-              meta: { seed: '001', steps: [2250], rows: ['D20'] },
+              meta: { seed: '001', steps: [2250], rows: ['D20'], literal: 'D20' },
             },
             'secondary.done': {
               target: '#primary.normal',
@@ -595,7 +597,7 @@ export const secondaryMachine = setup({
             target: 'receiving',
             description: 'LITERAL: SFM=0 and S_DONE (2880, 2890); SDIFFB is never folded back (D3).',
             actions: [{ type: 'finishApply', params: { foldSecondLog: false } }, 'sendDone'],
-            meta: { seed: '001', steps: [2880, 2890], rows: ['S6', 'D3'] },
+            meta: { seed: '001', steps: [2880, 2890], rows: ['S6', 'D3'], literal: 'D3' },
           },
           {
             target: 'receiving',

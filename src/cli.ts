@@ -13,9 +13,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { renderDiagrams } from './diagrams.js';
-import { errataPages } from './errata.js';
+import { errataPages, errataSearch } from './errata.js';
 import { generateVectors } from './vectors.js';
-import type { AnyLifecycle, PresetName } from './lifecycle.js';
+import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { exhaustive } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
@@ -35,12 +35,13 @@ export const VERIFY_DEFAULTS = {
   maxStates: 2_000_000,
   diagramsFolder: 'docs/diagrams',
   vectorsFolder: 'vectors',
+  docsFolder: 'docs',
 } as const;
 
 class UsageError extends Error {}
 
 /** Names the generator in every vector file; bump the version when the vector format changes. */
-export const GENERATOR = 'copyspec 0.1.0';
+export const GENERATOR = 'copyspec 0.2.0';
 
 function wholeNumber(text: string): number {
   const value = Number(text);
@@ -158,14 +159,14 @@ function runVerify(options: VerifyOptions, io: Io): number {
 const scenarioSchema = z.object({
   lifecycle: z.string(),
   variant: z.string(),
-  preset: z.enum(['minimal', 'standard']).default('minimal'),
+  preset: z.string().default('minimal'),
   events: z.array(z.unknown()),
 }).strict();
 
 interface ReplayOptions {
   readonly lifecycle?: string;
   readonly variant?: string;
-  readonly preset: PresetName;
+  readonly preset: string;
   readonly events?: string;
   readonly file?: string;
 }
@@ -189,6 +190,9 @@ async function runReplay(options: ReplayOptions, io: Io): Promise<number> {
   const scenario = await scenarioOf(options);
   const lifecycle = lifecyclesFor([scenario.lifecycle])[0]!;
   if (!lifecycle.variants.some((v) => v.name === scenario.variant)) throw new UsageError(`no variant '${scenario.variant}' in ${lifecycle.id}`);
+  if (lifecycle.preset(scenario.preset) === undefined) {
+    throw new UsageError(`no preset '${scenario.preset}' in ${lifecycle.id}; known: ${Object.keys(lifecycle.presets).join(', ')}`);
+  }
   const events = scenario.events.map((json, index) => {
     const event = lifecycle.parseEvent(json);
     if (typeof event === 'string') throw new UsageError(`event ${index + 1}: ${event}`);
@@ -231,13 +235,17 @@ async function runDiagrams(options: { out: string; check?: boolean }, io: Io): P
 async function runErrata(options: { out: string; check?: boolean }, io: Io): Promise<number> {
   const inputs = LIFECYCLES.flatMap((lifecycle) => lifecycle.variants.filter((v) => v.kind === 'literal-defect').map((variant) => {
     io.err(`errata: ${lifecycle.id} ${variant.name} exhaustive ...\n`);
-    return { lifecycle, variant, result: exhaustive(lifecycle, variant.name, { maxStates: VERIFY_DEFAULTS.maxStates }) };
+    return { lifecycle, variant, result: errataSearch(lifecycle, variant, VERIFY_DEFAULTS.maxStates) };
   }));
   return writeOrCheck(errataPages(inputs), options.out, options.check === true, 'errata', io);
 }
 
+/** `copyspec vectors`: every vector file, and docs/vectors.md, which is made from the same files. */
 async function runVectors(options: { out: string; check?: boolean }, io: Io): Promise<number> {
-  return writeOrCheck(generateVectors(LIFECYCLES, GENERATOR), options.out, options.check === true, 'vectors', io);
+  const { files, doc } = generateVectors(LIFECYCLES, GENERATOR);
+  const vectors = await writeOrCheck(files, options.out, options.check === true, 'vectors', io);
+  const page = await writeOrCheck(new Map([['vectors.md', doc]]), VERIFY_DEFAULTS.docsFolder, options.check === true, 'vectors', io);
+  return Math.max(vectors, page);
 }
 
 function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): Command {
@@ -262,7 +270,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .description('Replay commands step by step and check every property after each.')
     .option('--lifecycle <id>', 'lifecycle')
     .option('--variant <name>', 'variant')
-    .addOption(new Option('--preset <name>', 'geometry preset').choices(['minimal', 'standard']).default('minimal'))
+    .option('--preset <name>', 'geometry preset (minimal, standard, or another the lifecycle defines)', 'minimal')
     .option('--events <json>', 'the commands as a JSON array')
     .option('--file <path>', 'a scenario file: {"lifecycle", "variant", "preset", "events"}')
     .action((options: ReplayOptions) => { track(runReplay(options, io)); });

@@ -5,10 +5,12 @@
  * download is needed (the Mermaid CLI needs a browser; anchors/formal_tools.md §5).
  *
  * Every edge carries its event, its guard (the variant parameter that enables it) and the seed steps from
- * its `meta`. Transitions enabled only by the literal-guards variant are drawn dashed.
+ * its `meta`. A transition whose `meta.literal` names a seed defect (only a literal-defect variant takes it)
+ * is drawn dashed and red and labelled LITERAL with the defect; the marks, never guard names, decide that.
  */
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import type { TransitionMeta } from './control.js';
 
 export interface DiagramSource {
   /** File name stem in docs/diagrams/. */
@@ -23,15 +25,10 @@ interface Edge {
   readonly event: string;
   readonly guard: string;
   readonly refs: string;
-  readonly literal: boolean;
+  /** The seed defect this transition belongs to (`meta.literal`), or null for a corrected one. */
+  readonly literal: string | null;
 }
 
-interface TransitionMetaLike {
-  readonly steps?: readonly number[];
-  readonly paras?: readonly string[];
-  readonly rows?: readonly string[];
-  readonly ext?: string;
-}
 
 function guardName(guard: unknown): string {
   if (guard === undefined) return '';
@@ -43,7 +40,7 @@ function guardName(guard: unknown): string {
   return 'guard';
 }
 
-function refsOf(meta: TransitionMetaLike | undefined): string {
+function refsOf(meta: TransitionMeta | undefined): string {
   if (meta === undefined) return '';
   const parts: string[] = [];
   if (meta.steps !== undefined && meta.steps.length > 0) parts.push(`(${meta.steps.join(',')})`);
@@ -69,8 +66,8 @@ function collectEdges(node: AnyStateNode, edges: Edge[]): void {
           target: transition.target === undefined ? localId(node) || '(any)' : localId(target),
           event,
           guard,
-          refs: refsOf(transition.meta as TransitionMetaLike | undefined),
-          literal: guard.includes('literalGuards'),
+          refs: refsOf(transition.meta as TransitionMeta | undefined),
+          literal: (transition.meta as TransitionMeta | undefined)?.literal ?? null,
         });
       }
     }
@@ -83,6 +80,9 @@ export function edgesOf(machine: AnyStateMachine): Edge[] {
   collectEdges(machine.root, edges);
   return edges;
 }
+
+/** `LITERAL D1 ` on a literal-defect edge, nothing on the others. */
+const literalTag = (edge: Edge): string => (edge.literal === null ? '' : `LITERAL ${edge.literal} `);
 
 function label(edge: Edge): string {
   return `${edge.event}${edge.guard ? ` [${edge.guard}]` : ''}${edge.refs ? ` ${edge.refs}` : ''}`;
@@ -117,7 +117,7 @@ export function toMermaid(source: DiagramSource): string {
       continue;
     }
     const arrow = `${mermaidId(edge.source)} --> ${mermaidId(edge.target)}`;
-    lines.push(`  ${arrow} : ${edge.literal ? 'LITERAL ' : ''}${label(edge).replace(/:/g, '')}`);
+    lines.push(`  ${arrow} : ${literalTag(edge)}${label(edge).replace(/:/g, '')}`);
   }
   if (anyState.length > 0 && initial !== undefined) {
     lines.push(`  note right of ${mermaidId(localId(initial))}`, '    In every state:', ...anyState.map((text) => `    ${text.replace(/:/g, '')}`), '  end note');
@@ -172,14 +172,15 @@ export function toDot(source: DiagramSource): string {
   if (edges.some((edge) => edge.source === '(any)')) lines.push('  "(any)" [label="any state", shape=box, style=dashed];');
   const groups = new Map<string, Edge[]>();
   for (const edge of edges) {
-    const key = `${edge.source}\u0000${edge.target}\u0000${edge.literal}`;
+    const key = `${edge.source}\u0000${edge.target}\u0000${edge.literal !== null}`;
     groups.set(key, [...(groups.get(key) ?? []), edge]);
   }
   for (const group of groups.values()) {
-    const { source: from, target: to, literal } = group[0]!;
+    const { source: from, target: to } = group[0]!;
+    const literal = group[0]!.literal !== null;
     const tail = anchorOf(machine, from);
     const head = anchorOf(machine, to);
-    const attributes = [`label=${dotLines(group.map((edge) => `${literal ? 'LITERAL ' : ''}${label(edge)}`))}`];
+    const attributes = [`label=${dotLines(group.map((edge) => `${literalTag(edge)}${label(edge)}`))}`];
     if (tail.cluster !== undefined) attributes.push(`ltail=${dotQuote(tail.cluster)}`);
     if (head.cluster !== undefined && head.cluster !== tail.cluster) attributes.push(`lhead=${dotQuote(head.cluster)}`);
     if (literal) attributes.push('style=dashed', 'color="#b03030"', 'fontcolor="#b03030"');

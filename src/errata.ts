@@ -9,16 +9,12 @@
  * page depends on timing (the search's `ms` is left out), so the pages are byte-for-byte reproducible.
  */
 import type { AnyLifecycle, VariantInfo } from './lifecycle.js';
-import type { CheckResult, Violation } from './verify/report.js';
-
-/** A variant may say how the defect is fixed; the literal-defect variants of seed 001 do. */
-interface WithFix {
-  readonly fix?: string;
-}
+import { exhaustive } from './verify/exhaustive.js';
+import { TRANSITION_COVERAGE, type CheckResult, type Violation } from './verify/report.js';
 
 export interface ErrataInput {
   readonly lifecycle: AnyLifecycle;
-  readonly variant: VariantInfo & WithFix;
+  readonly variant: VariantInfo;
   /** The exhaustive result of the variant over the minimal preset. */
   readonly result: CheckResult;
 }
@@ -41,6 +37,21 @@ export function pageName(lifecycle: string, variant: string): string {
   return `${lifecycle}--${variant}.md`;
 }
 
+/**
+ * The machine transitions only the literal flow takes: those the variant enables whose `meta.literal` marks
+ * them (docs/lifecycles.md). A variant whose defect is in the data plane alone has none.
+ */
+function literalTransitions(lifecycle: AnyLifecycle, variant: VariantInfo): string[] {
+  const marked = lifecycle.machineTransitions(variant.name).filter((t) => t.meta.literal !== undefined);
+  if (marked.length === 0) return [];
+  return [
+    'The machine transitions that only this literal flow takes (`meta.literal`):',
+    '',
+    ...marked.map((t) => `- \`${t.edge}\` (${t.meta.literal}): ${t.description}`),
+    '',
+  ];
+}
+
 function page({ lifecycle, variant, result }: ErrataInput): string {
   const shortest = shortestViolation(result, variant.catches);
   const lines = [
@@ -54,6 +65,7 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
     '',
     `Seed reference: ${variant.ref}.`,
     '',
+    ...literalTransitions(lifecycle, variant),
     '## The shortest trace',
     '',
   ];
@@ -61,7 +73,8 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
     lines.push('The exhaustive search over the minimal preset finds **no violation**: this page is stale or the variant is no longer defective.');
   } else {
     lines.push(
-      `The exhaustive search over the minimal preset (${result.states} worlds, breadth first, so no trace is shorter) violates`,
+      `The exhaustive search over the minimal preset (breadth first, so no trace is shorter; ${result.states} worlds, up to the level`,
+      `where every property the variant names is violated) violates`,
       `**${shortest.property}** (${shortest.ref}) after ${shortest.trace.length - 1} steps:`,
       '',
       '```text',
@@ -74,11 +87,20 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
       shortest.replay,
       '```',
     );
-    const others = result.violations.filter((v) => v !== shortest).map((v) => `- **${v.property}** after ${v.trace.length - 1} steps`);
+    const others = result.violations.filter((v) => v !== shortest && v.property !== TRANSITION_COVERAGE).map((v) => `- **${v.property}** after ${v.trace.length - 1} steps`);
     if (others.length > 0) lines.push('', 'The same search also violates:', '', ...others);
   }
   lines.push('', '## The fix', '', variant.fix ?? 'The embodiment variants of this lifecycle carry the recommended behaviour; see the spec notes.', '');
   return lines.join('\n');
+}
+
+/**
+ * The search an errata page shows: breadth first over the minimal preset, stopped at the end of the level by
+ * which every property the variant names is violated, so that every shortest trace of them is found
+ * without searching the whole space (a literal flow's space is often several times an embodiment's).
+ */
+export function errataSearch(lifecycle: AnyLifecycle, variant: VariantInfo, maxStates: number): CheckResult {
+  return exhaustive(lifecycle, variant.name, { maxStates, stopWhenViolated: variant.catches });
 }
 
 function index(inputs: readonly ErrataInput[]): string {

@@ -50,7 +50,7 @@ interface Totals {
 /** One workload run on one embodiment; returns per-freeze totals. */
 function simulate(variant: string, rounds: number): Totals {
   const next = random(1);
-  let world: FreezeWorld = lifecycle.initial(variant, 'standard');
+  let world: FreezeWorld = lifecycle.initial(variant, lifecycle.presets.standard);
   const { volumeCount, blocksPerVolume } = world.geometry;
   const totals: Totals = { freezes: 0, blocksSent: 0, distinctWritten: 0, messages: 0 };
   let written = new Set<number>();

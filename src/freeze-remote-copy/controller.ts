@@ -254,8 +254,8 @@ function rejected(reason: Parameters<typeof reject>[0], message: string): Refusa
  * spread from the transition: a spread with an added field took the engine's slow path on every step.
  */
 function machineStep(transition: ControlStep, machine: MachineStep['machine']): MachineStep {
-  const { source, eventType, target, operations, edge } = transition;
-  return { source, eventType, target, operations, edge, machine };
+  const { source, eventType, target, operations, edge, description, meta } = transition;
+  return { source, eventType, target, operations, edge, description, meta, machine };
 }
 
 /** Takes one machine transition and runs its operations in order. */

@@ -14,14 +14,13 @@
  * history the E1 space grew from 168 000 to 390 000 worlds, past the time a check should take.
  */
 import fc from 'fast-check';
-import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
 import { applyModel, freezeReported, imageOf, initialModel } from '../../model/freeze-remote-copy.js';
 import { FREEZE_PROPERTIES, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import { assert } from '../assert.js';
-import type { ControlTable } from '../control.js';
+import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
+import type { Pin, Presets } from '../lifecycle.js';
 import {
   formatFreezeEvent,
   formatMessage,
@@ -30,7 +29,7 @@ import {
   type FreezeGeometry,
   type Message,
 } from './commands.js';
-import { controlTablesFor, initialSystem, isLogEmbodiment, stepSystem, type FreezeSystem, type LogRecord } from './controller.js';
+import { initialSystem, isLogEmbodiment, stepSystem, type FreezeSystem, type LogRecord } from './controller.js';
 import { open } from './crypto.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
 
@@ -46,14 +45,24 @@ export interface FreezePreset extends FreezeGeometry {
 }
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
-export const FREEZE_PRESETS: Record<PresetName, FreezePreset> = {
+export const FREEZE_PRESETS: Presets<FreezePreset> = {
   /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 3 messages in flight. */
   minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
   standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER },
 };
 
-type FreezeStepView = Step<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
+/**
+ * Reachable worlds and machine transitions (primary and secondary machines together) of every embodiment
+ * over the minimal preset. Pinned so that a change to the spec shows in review: if one of these moves, say
+ * why in the commit.
+ */
+export const FREEZE_PINNED: Readonly<Record<string, Pin>> = {
+  e1: { states: 167704, transitions: 59 },
+  e2: { states: 36417, transitions: 46 },
+  e3: { states: 97273, transitions: 50 },
+  e4: { states: 37397, transitions: 46 },
+};
 
 function variantNamed(name: string): FreezeVariant {
   const variant = freezeVariant(name);
@@ -61,9 +70,8 @@ function variantNamed(name: string): FreezeVariant {
   return variant;
 }
 
-function initial(variantName: string, preset: PresetName): FreezeWorld {
+function initial(variantName: string, geometry: FreezePreset): FreezeWorld {
   const variant = variantNamed(variantName);
-  const geometry = FREEZE_PRESETS[preset];
   return { system: initialSystem(variant, geometry), model: initialModel(geometry), variant, geometry, hostWrites: 0, duplicates: 0 };
 }
 
@@ -214,88 +222,6 @@ function eventArbitrary(preset: FreezePreset): fc.Arbitrary<FreezeEvent> {
   );
 }
 
-// ---------------------------------------------------------------- machine edges and control paths
-
-const PRIMARY_EVENTS = Object.keys(primaryMachine.root.on).concat(...Object.values(primaryMachine.states).flatMap(function eventsOf(node): string[] {
-  return [...Object.keys(node.on), ...Object.values(node.states).flatMap(eventsOf)];
-}));
-const SECONDARY_EVENTS = Object.values(secondaryMachine.states).flatMap((node) => Object.keys(node.on));
-
-/** Machine states reachable from the initial one through any event the table accepts, with their edges. */
-function reachableEdges(table: ControlTable, initialState: string, eventTypes: readonly string[], prefix: string): string[] {
-  const unique = [...new Set(eventTypes)].sort();
-  const seen = new Set([initialState]);
-  const queue = [initialState];
-  const edges: string[] = [];
-  for (let at = 0; at < queue.length; at += 1) {
-    const source = queue[at]!;
-    for (const eventType of unique) {
-      const taken = table.evaluate(source, eventType);
-      if (taken === null) continue;
-      edges.push(`${prefix}: ${source} --${eventType}--> ${taken.target}`);
-      if (!seen.has(taken.target)) {
-        seen.add(taken.target);
-        queue.push(taken.target);
-      }
-    }
-  }
-  return edges.sort();
-}
-
-const edgeCache = new Map<FreezeControlInput, readonly string[]>();
-
-function machineEdges(variantName: string): readonly string[] {
-  const { control } = variantNamed(variantName);
-  const cached = edgeCache.get(control);
-  if (cached !== undefined) return cached;
-  const tables = controlTablesFor(control);
-  const edges = [
-    ...reachableEdges(tables.primary, 'normal', PRIMARY_EVENTS, 'primary'),
-    ...reachableEdges(tables.secondary, 'receiving', SECONDARY_EVENTS, 'secondary'),
-  ];
-  edgeCache.set(control, edges);
-  return edges;
-}
-
-function takenEdges(view: FreezeStepView): readonly string[] {
-  const outcome = view.outcome.controller;
-  return outcome.accepted ? outcome.transitions.map((t) => `${t.machine}: ${t.source} --${t.eventType}--> ${t.target}`) : [];
-}
-
-/**
- * One freeze cycle per embodiment, driven with a fair schedule on the minimal preset (write, freeze, then
- * copy, step, apply, deliver and retransmit until the host is told the freeze is done), and the machine states the
- * primary passes through. The exhaustive check replays it and requires the controller to follow the machine.
- */
-function controlPaths(variantName: string): readonly ControlPath<FreezeEvent>[] {
-  const variant = variantNamed(variantName);
-  if (variant.kind !== 'embodiment') return [];
-  let world = initial(variantName, 'minimal');
-  const steps: { eventType: string; events: FreezeEvent[]; state: string }[] = [];
-  const take = (event: FreezeEvent): boolean => {
-    const { after, outcome } = step(world, event);
-    if (!outcome.controller.accepted) return false;
-    const transitions = outcome.controller.transitions.filter((t) => t.machine === 'primary');
-    world = after;
-    const last = transitions.at(-1);
-    if (last !== undefined) steps.push({ eventType: last.eventType, events: [event], state: last.target });
-    else if (steps.length > 0) steps.at(-1)!.events.push(event);
-    else steps.push({ eventType: event.type, events: [event], state: world.system.primary.state });
-    return true;
-  };
-  take({ type: 'host.write', volume: 0, block: 0, data: '01' });
-  take({ type: 'primary.copy' });
-  take({ type: 'host.freeze' });
-  take({ type: 'host.write', volume: 1, block: 0, data: '02' });
-  const schedule: FreezeEvent[] = [
-    { type: 'primary.copy' }, { type: 'primary.step' }, { type: 'secondary.apply' }, { type: 'link.deliver', index: 1 },
-    { type: 'link.deliver', index: 0 }, { type: 'primary.timeout' }, { type: 'secondary.timeout' },
-  ];
-  for (let round = 0; round < 64 && world.model.freezing; round += 1) for (const event of schedule) take(event);
-  assert(!world.model.freezing, () => `${variantName}: the control path's fair schedule did not complete the freeze`);
-  return [{ description: 'write, freeze, fair schedule until freeze-done', steps }];
-}
-
 // ---------------------------------------------------------------- traces
 
 const shown = (block: string | null): string => (block === null ? '??' : block.length > 8 ? `[${open(block) ?? '!'}]` : block);
@@ -325,19 +251,34 @@ function formatWorld(world: FreezeWorld): string {
   return `${formatSystem(system, variant, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
 }
 
-function formatStep(view: FreezeStepView): string {
-  const outcome = view.outcome.controller;
-  let verdict: string;
-  if (!outcome.accepted) verdict = `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
-  else {
-    const taken = outcome.transitions.map((t) => `${t.machine === 'primary' ? 'P' : 'S'}:${t.eventType}`).join(',');
-    const results = outcome.results.map((r) => (r.kind === 'read' ? `read=${r.data}` : r.kind === 'freeze-done' ? `FREEZE_DONE(g${r.gen})` : `recovered g${r.gen} ${blocks(r.image)}`));
-    verdict = `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
-  }
-  return `${formatFreezeEvent(view.event)} → ${verdict} → ${formatWorld(view.after)}`;
+function formatOutcome({ controller: outcome }: FreezeStepOutcome): string {
+  if (!outcome.accepted) return `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
+  const taken = outcome.transitions.map((t) => `${t.machine === 'primary' ? 'P' : 'S'}:${t.eventType}`).join(',');
+  const results = outcome.results.map((r) => (r.kind === 'read' ? `read=${r.data}` : r.kind === 'freeze-done' ? `FREEZE_DONE(g${r.gen})` : `recovered g${r.gen} ${blocks(r.image)}`));
+  return `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
 }
 
-export const freezeRemoteCopyLifecycle: Lifecycle<FreezeWorld, FreezeEvent, FreezeStepOutcome> = {
+/** Messages as ports read them: every field named, none left to an object's construction order. */
+function observedMessage(message: Message): Readonly<Record<string, unknown>> {
+  return {
+    to: message.to, kind: message.kind, of: message.kind === 'ack' ? message.of : null, gen: message.gen, seq: message.seq,
+    block: message.kind === 'data' ? message.block : null, data: message.kind === 'data' ? message.data : null,
+  };
+}
+
+/** What a port must match after each step: both machines' states and everything either side holds. */
+function observe({ system: { primary: p, secondary: s, link: wire } }: FreezeWorld): Readonly<Record<string, unknown>> {
+  return {
+    primary: p.state, primaryGeneration: p.gen, secondary: s.state, secondaryGeneration: s.gen,
+    pvol: p.pvol, pdiff: p.pdiff, pbm: bits(p.pbm), pdbm: bits(p.pdbm), next: bits(p.next),
+    pp: p.pp, ps: p.ps, bitmapA: bits(p.bitmapA), bitmapB: bits(p.bitmapB), bitmapC: bits(p.bitmapC), bitmapD: bits(p.bitmapD),
+    svol: s.svol, sdiffA: s.logA.map((r) => r?.data ?? null), sdiffB: s.logB.map((r) => r?.data ?? null),
+    sp: s.sp, ss: s.ss, sa: bits(s.sa), sb: bits(s.sb),
+    linkUp: wire.up, inFlight: wire.inFlight.map(observedMessage),
+  };
+}
+
+export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEvent, FreezeStepOutcome, FreezePreset>({
   id: 'freeze-remote-copy',
   seed: '001',
   title: 'Unordered remote copy with freeze points: the secondary always holds a consistent frozen image',
@@ -346,22 +287,25 @@ export const freezeRemoteCopyLifecycle: Lifecycle<FreezeWorld, FreezeEvent, Free
     { name: 'freeze-remote-copy-primary', title: 'freeze-remote-copy (seed 001): primary controller', machine: primaryMachine },
     { name: 'freeze-remote-copy-secondary', title: 'freeze-remote-copy (seed 001): secondary controller', machine: secondaryMachine },
   ],
+  presets: FREEZE_PRESETS,
+  eventSchema: freezeEventSchema,
   properties: FREEZE_PROPERTIES,
+  reasons: ['malformed-command', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state', 'busy'],
+  pinned: FREEZE_PINNED,
   initial,
   step,
   key,
-  exhaustiveEvents,
-  eventArbitrary: (_variant, preset) => eventArbitrary(FREEZE_PRESETS[preset]),
-  takenEdges,
-  machineEdges,
-  controlState: (world) => world.system.primary.state,
-  controlPaths,
-  parseEvent(json) {
-    const parsed = freezeEventSchema.safeParse(json);
-    return parsed.success ? parsed.data : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
-  },
+  alphabet: exhaustiveEvents,
+  arbitrary: (_variant, preset) => eventArbitrary(preset),
+  taken: ({ controller: outcome }) => (outcome.accepted
+    ? outcome.transitions.map((t) => ({ machine: t.machine, source: t.source, eventType: t.eventType, target: t.target }))
+    : []),
+  controlStates: ({ system }) => ({ primary: system.primary.state, secondary: system.secondary.state }),
   formatEvent: formatFreezeEvent,
-  formatStep,
   formatWorld,
-};
-
+  formatOutcome,
+  observe,
+  observeOutcome: ({ controller: outcome }) => (outcome.accepted
+    ? { accepted: true, results: outcome.results }
+    : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+});

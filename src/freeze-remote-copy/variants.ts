@@ -81,7 +81,7 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
   broken('plaintext-on-the-wire', E4, ['plaintext-never-at-rest-or-in-transit'], 'E4 without the cipher on PP→PS: plaintext lands in PS, on the link and in SP.'),
   broken('volatile-secondary-memory', E1, ['restart-changes-nothing', 'committed-generation-never-decreases'],
     'The secondary keeps SFM, SBM, SDBM and its generation in RAM (the seed as written, D17): a restart forgets them.'),
-  broken('redirect-drops-rewrite', E1, ['host-view-is-every-acknowledged-write', 'read-your-writes'],
+  broken('redirect-drops-rewrite', E1, ['host-view-is-every-acknowledged-write'],
     'A second write to a block already in PDIFF during F1 is acknowledged and dropped.'),
   broken('data-written-to-svol', E1, ['committed-image-changes-only-while-applying', 'recovery-image-is-committed-freeze'],
     'The secondary writes DATA straight into SVOL, so the committed image moves between freezes.'),

@@ -14,6 +14,7 @@
 import {
   mirrorPairMachine,
   type MirrorEvent,
+  type MirrorStateKey,
   type ReadSource,
   type WriteRoute,
 } from '../../machines/mirror-pair.js';
@@ -23,10 +24,9 @@ import { ControlTable, type ControlStep, type Operation } from '../control.js';
 import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
 import { Volume } from '../volume.js';
-import { PRIMARY_VOLUME, validateArguments, type MirrorGeometry } from './commands.js';
+import { PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
+import { validateArguments } from './validate.js';
 import type { MirrorVariant } from './variants.js';
-
-export type MirrorStateKey = 'separated' | 'mirror.syncing' | 'mirror.synced' | 'suspended';
 
 export type MirrorResult =
   | { readonly kind: 'none' }
@@ -392,15 +392,19 @@ export class MirrorPairController {
     this.writable(slot).setRange(first, end);
   }
 
-  /** Clears a bitmap. A shared one is replaced by an empty one, or left as it is when already empty. */
+  /**
+   * Clears a bitmap with its own `clearAll`, the path a long-lived controller takes. A shared one already
+   * empty is left as it is; otherwise it is copied first. Replacing a shared bitmap by a new empty one would
+   * be cheaper, but it would hide a broken `clearAll` from every check (issue 8).
+   */
   private clearBitmap(slot: BitmapSlot): void {
-    if ((this.owned & slot) !== 0) this.bitmap(slot).clearAll();
-    else if (this.bitmap(slot).count !== 0) this.own(slot, new Bitmap(this.geometry.trackCount));
+    if ((this.owned & slot) === 0 && this.bitmap(slot).count === 0) return;
+    this.writable(slot).clearAll();
   }
 
-  /** Makes a bitmap equal to `source`. A shared one is replaced by a copy, or left as it is when already equal. */
+  /** Makes a bitmap equal to `source` with its own `copyFrom`; a shared one already equal is left as it is. */
   private copyBitmap(slot: BitmapSlot, source: Bitmap): void {
-    if ((this.owned & slot) !== 0) this.bitmap(slot).copyFrom(source);
-    else if (!this.bitmap(slot).equals(source)) this.own(slot, source.clone());
+    if ((this.owned & slot) === 0 && this.bitmap(slot).equals(source)) return;
+    this.writable(slot).copyFrom(source);
   }
 }

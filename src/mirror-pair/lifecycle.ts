@@ -1,35 +1,47 @@
 /**
  * mirror-pair (seed 000) as the verifier sees it: presets, the world (controller plus model), the event
- * alphabets, and the mapping from machine paths to concrete commands.
+ * alphabets, the key, the observations vectors carry, and the commands that drive each machine event.
  */
-import { getSimplePaths } from '@xstate/graph';
 import fc from 'fast-check';
-import { mirrorPairMachine, type MirrorEvent, type MirrorEventType } from '../../machines/mirror-pair.js';
+import { mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
-import { MIRROR_PROPERTIES, type MirrorStepOutcome, type MirrorWorld } from '../../properties/mirror-pair.js';
+import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
 import type { Bitmap } from '../bitmap.js';
-import { ControlTable, stateKey, type ControlStep } from '../control.js';
+import type { ControlStep } from '../control.js';
+import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
-import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './commands.js';
-import { MirrorPairController, type MirrorStateKey } from './controller.js';
+import type { Pin, Presets } from '../lifecycle.js';
+import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
+import { MirrorPairController } from './controller.js';
+import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 
+export interface MirrorPreset extends MirrorGeometry {
+  /** Byte values the exhaustive alphabet writes; empty for presets only the model-based runs use. */
+  readonly values: readonly number[];
+}
+
 /** Every bound in one place (STYLE.md "Limits and presets"). */
-export const MIRROR_PRESETS: Record<PresetName, MirrorGeometry & { readonly values: readonly number[] }> = {
+export const MIRROR_PRESETS: Presets<MirrorPreset> = {
   /** Small enough for exhaustive search: 3 tracks of 1 byte, written with the values 1 and 2. */
   minimal: { trackCount: 3, trackSize: 1, values: [1, 2] },
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
 };
 
-const EVENT_TYPES: readonly MirrorEventType[] = [
-  'host.write', 'host.read', 'pair.establish', 'pair.suspend', 'pair.resync', 'pair.separate',
-  'copy.step', 'copy.complete', 'dump.update-info', 'dump.read', 'power.cycle',
-];
-
-type MirrorStepView = Step<MirrorWorld, MirrorEvent, MirrorStepOutcome>;
+/**
+ * Reachable worlds and machine transitions of every embodiment over the minimal preset. Pinned so that a
+ * change to the spec shows in review: if one of these moves, say why in the commit.
+ */
+export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
+  e1: { states: 27211, transitions: 22 },
+  'e1-differential': { states: 28331, transitions: 22 },
+  e2: { states: 70983, transitions: 22 },
+  'e2-differential': { states: 74511, transitions: 22 },
+  'e2-fig14': { states: 94827, transitions: 22 },
+  'e2-fig14-differential': { states: 101127, transitions: 22 },
+};
 
 function variantNamed(name: string): MirrorVariant {
   const variant = mirrorVariant(name);
@@ -42,16 +54,16 @@ function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' |
 }
 
 /** Alphabets by geometry object: the checker asks for one per world, always with the same geometry. */
-const alphabets = new WeakMap<MirrorGeometry, readonly MirrorEvent[]>();
+const alphabets = new WeakMap<MirrorPreset, readonly MirrorEvent[]>();
 
 /**
  * The exhaustive alphabet: every command on every track and the minimal preset's values, and one of each
  * rejection reason.
  */
-function alphabet(geometry: MirrorGeometry): readonly MirrorEvent[] {
+function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   const known = alphabets.get(geometry);
   if (known !== undefined) return known;
-  const values = MIRROR_PRESETS.minimal.values;
+  const values = geometry.values;
   const bytes = geometry.trackCount * geometry.trackSize;
   const events: MirrorEvent[] = [];
   for (const volume of [PRIMARY_VOLUME, SECONDARY_VOLUME]) {
@@ -192,35 +204,9 @@ function key(world: MirrorWorld): string {
   return String.fromCharCode.apply(null, codes);
 }
 
-function takenEdges(view: MirrorStepView): readonly string[] {
-  const outcome = view.outcome.controller;
-  return outcome.accepted ? outcome.transitions.map((t) => t.edge) : [];
-}
-
-const machineEdgeCache = new Map<string, readonly string[]>();
-
-/** Control states reachable in the machine (found by @xstate/graph) times the events each accepts. */
-function machineEdges(variantName: string): readonly string[] {
-  const cached = machineEdgeCache.get(variantName);
-  if (cached !== undefined) return cached;
-  const variant = variantNamed(variantName);
-  const table = new ControlTable(mirrorPairMachine, variant.control);
-  const states = new Set(controlPathsOf(variant).flatMap((path) => path.steps.map((s) => s.state)));
-  states.add('separated');
-  const edges: string[] = [];
-  for (const source of [...states].sort()) {
-    for (const eventType of EVENT_TYPES) {
-      const taken = table.evaluate(source, eventType);
-      if (taken !== null) edges.push(taken.edge);
-    }
-  }
-  machineEdgeCache.set(variantName, edges);
-  return edges;
-}
-
 /** The concrete commands that make the controller take a machine event (minimal preset). */
-function concreteEvents(eventType: MirrorEventType): readonly MirrorEvent[] {
-  const { trackCount } = MIRROR_PRESETS.minimal;
+function concreteEvents(eventType: MirrorEventType, geometry: MirrorGeometry): readonly MirrorEvent[] {
+  const { trackCount } = geometry;
   switch (eventType) {
     case 'host.write':
       return [{ type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '01' }];
@@ -239,27 +225,6 @@ function concreteEvents(eventType: MirrorEventType): readonly MirrorEvent[] {
     default:
       return [pairCommand(eventType)];
   }
-}
-
-const controlPathCache = new Map<string, readonly ControlPath<MirrorEvent>[]>();
-
-/** Every simple path of the machine (no state repeated), from @xstate/graph. */
-function controlPathsOf(variant: MirrorVariant): readonly ControlPath<MirrorEvent>[] {
-  const cached = controlPathCache.get(variant.name);
-  if (cached !== undefined) return cached;
-  const paths = getSimplePaths(mirrorPairMachine, {
-    input: variant.control,
-    events: EVENT_TYPES.map((type) => ({ type }) as MirrorEvent),
-  }).map((path) => ({
-    description: path.steps.slice(1).map((s) => s.event.type).join(' → ') || '(initial)',
-    steps: path.steps.slice(1).map((s) => ({
-      eventType: s.event.type,
-      events: concreteEvents(s.event.type as MirrorEventType),
-      state: stateKey(s.state.value),
-    })),
-  }));
-  controlPathCache.set(variant.name, paths);
-  return paths;
 }
 
 /** Bytes grouped by track: `01.02.00` (tracks joined by '.'). */
@@ -294,42 +259,40 @@ function formatWorld({ controller: c, model: m }: MirrorWorld): string {
     + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} | ${notes.join(' ')}`;
 }
 
-function formatStep(view: MirrorStepView): string {
-  const outcome = view.outcome.controller;
+function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
   const verdict = outcome.accepted
     ? outcome.transitions.length > 1 ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : 'accepted'
     : `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
   const result = outcome.accepted && outcome.result.kind !== 'none' ? ` result=${JSON.stringify(outcome.result)}` : '';
-  return `${formatMirrorEvent(view.event)} → ${verdict}${result} → ${formatWorld(view.after)}`;
+  return `${verdict}${result}`;
 }
 
-export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStepOutcome> = {
+export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, MirrorStepOutcome, MirrorPreset>({
   id: 'mirror-pair',
   seed: '000',
   title: 'Mirror pair with per-track update bitmaps, temporary release, resync and differential dump',
   variants: MIRROR_VARIANTS,
   machines: [{ name: 'mirror-pair', title: 'mirror-pair (seed 000): one primary/secondary pair', machine: mirrorPairMachine }],
+  presets: MIRROR_PRESETS,
+  eventSchema: mirrorEventSchema,
   properties: MIRROR_PROPERTIES,
+  reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state'],
+  pinned: MIRROR_PINNED,
   initial(variantName, preset) {
-    const variant = variantNamed(variantName);
-    const geometry = MIRROR_PRESETS[preset];
-    return { controller: new MirrorPairController(variant, geometry), model: initialModel(geometry) };
+    return { controller: new MirrorPairController(variantNamed(variantName), preset), model: initialModel(preset) };
   },
   step,
   key,
-  exhaustiveEvents: (world) => alphabet(world.controller.geometry),
-  eventArbitrary: (_variant, preset) => eventArbitrary(MIRROR_PRESETS[preset]),
-  takenEdges,
-  machineEdges,
-  controlState: (world) => world.controller.state,
-  controlPaths: (variantName) => controlPathsOf(variantNamed(variantName)),
-  parseEvent(json) {
-    const parsed = mirrorEventSchema.safeParse(json);
-    return parsed.success ? parsed.data : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
-  },
+  alphabet: (world) => alphabet(world.controller.geometry as MirrorPreset),
+  arbitrary: (_variant, preset) => eventArbitrary(preset),
+  taken: ({ controller: outcome }) => (outcome.accepted
+    ? outcome.transitions.map((t) => ({ machine: mirrorPairMachine.id, source: t.source, eventType: t.eventType, target: t.target }))
+    : []),
+  controlStates: (world) => ({ [mirrorPairMachine.id]: world.controller.state }),
+  commandsFor: (_machine, eventType, world) => concreteEvents(eventType as MirrorEventType, world.controller.geometry),
   formatEvent: formatMirrorEvent,
-  formatStep,
   formatWorld,
+  formatOutcome,
   observe: ({ controller: c }) => ({
     state: c.state,
     primary: toHex(c.primary.contents()),
@@ -341,5 +304,4 @@ export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStep
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
-  variantParameters: (name) => variantNamed(name).control,
-};
+});

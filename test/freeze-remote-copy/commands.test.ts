@@ -14,7 +14,7 @@ const bare = (type: 'host.freeze' | 'primary.copy' | 'primary.step' | 'primary.t
 
 /** Runs commands that must all be accepted. */
 function drive(variant: string, events: readonly FreezeEvent[], preset: 'minimal' | 'standard' = 'minimal'): FreezeWorld {
-  let world = lifecycle.initial(variant, preset);
+  let world = lifecycle.initial(variant, lifecycle.presets[preset]);
   for (const event of events) {
     const { after, outcome } = lifecycle.step(world, event);
     expect(outcome.controller.accepted, `${lifecycle.formatEvent(event)} in ${lifecycle.formatWorld(world)}`).toBe(true);

@@ -1,43 +1,13 @@
 /**
- * mirror-pair commands: the one pure argument check shared by the controller and the model, in the
- * documented order of src/rejection.ts (malformed, unknown pair, unknown volume, track out of range, length
- * out of range). The state check comes after it and belongs to each side: the controller asks the machine,
- * the model its own table.
- *
- * Seed 000 names every command by volume and the controller resolves the pair (4010, 5010, 6010, 7010);
- * copyspec names pair commands by pair id, with the volumes resolving to it (spec/000 §8.13).
+ * The mirror-pair controller's argument check, in the documented order of src/rejection.ts (malformed,
+ * unknown pair, unknown volume, track out of range, length out of range). The state check comes after it and
+ * is the machine's. The model (model/mirror-pair.ts) decides the same questions by its own rules, never by
+ * calling this: `acceptance-agrees-with-model` compares the two.
  */
-import { z } from 'zod';
 import type { MirrorEvent } from '../../machines/mirror-pair.js';
 import { isHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
-
-export interface MirrorGeometry {
-  readonly trackCount: number;
-  /** Bytes per track. */
-  readonly trackSize: number;
-}
-
-export const PAIR_ID = 0;
-export const PRIMARY_VOLUME = 0;
-export const SECONDARY_VOLUME = 1;
-
-const whole = z.number().int().nonnegative();
-const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(type), pair: whole }).strict();
-
-/** The shape of an external command, as read from a scenario file. `copy.complete` is internal: never sent. */
-export const mirrorEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string() }).strict(),
-  z.object({ type: z.literal('host.read'), volume: whole, offset: whole, length: whole }).strict(),
-  pairCommand('pair.establish'),
-  pairCommand('pair.suspend'),
-  pairCommand('pair.resync'),
-  pairCommand('pair.separate'),
-  pairCommand('copy.step'),
-  pairCommand('dump.update-info'),
-  z.object({ type: z.literal('dump.read'), pair: whole, tracks: z.array(whole) }).strict(),
-  z.object({ type: z.literal('power.cycle') }).strict(),
-]);
+import { PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 
 function checkExtent(offset: number, length: number, geometry: MirrorGeometry): Rejection | null {
   const byteLength = geometry.trackCount * geometry.trackSize;
@@ -112,21 +82,5 @@ function check(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array |
       return event.tracks.length === 0 ? reject('length-out-of-range', 'a dump read names at least one track') : null;
     default:
       return event.pair === PAIR_ID ? null : reject('unknown-pair', `no pair ${event.pair}`);
-  }
-}
-
-/** A one-line form of a command for traces: `host.write(v0 @1 "02")`. */
-export function formatMirrorEvent(event: MirrorEvent): string {
-  switch (event.type) {
-    case 'host.write':
-      return `host.write(v${event.volume} @${event.offset} ${event.data})`;
-    case 'host.read':
-      return `host.read(v${event.volume} @${event.offset} +${event.length})`;
-    case 'dump.read':
-      return `dump.read(p${event.pair} [${event.tracks.join(',')}])`;
-    case 'power.cycle':
-      return 'power.cycle';
-    default:
-      return event.pair === PAIR_ID ? event.type : `${event.type}(p${event.pair})`;
   }
 }
