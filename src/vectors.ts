@@ -235,6 +235,27 @@ function observedLines(lifecycle: AnyLifecycle, variant: string): string[] {
   });
 }
 
+/**
+ * Every machine transition of the lifecycle's embodiments, once per distinct description, with the
+ * embodiments that enable it: what a port must do for each command in each state, as the machines say it.
+ */
+function transitionLines(lifecycle: AnyLifecycle): string[] {
+  const embodiments = lifecycle.variants.filter((v) => v.kind === 'embodiment').map((v) => v.name);
+  const rows = new Map<string, { edge: string; description: string; variants: string[] }>();
+  for (const variant of embodiments) {
+    for (const transition of lifecycle.machineTransitions(variant)) {
+      const id = `${transition.edge}\n${transition.description}`;
+      const row = rows.get(id) ?? { edge: transition.edge, description: transition.description, variants: [] };
+      row.variants.push(variant);
+      rows.set(id, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.edge.localeCompare(b.edge)).map((row) => {
+    const variants = row.variants.length === embodiments.length ? 'all' : row.variants.join(', ');
+    return `| \`${row.edge}\` | ${variants} | ${row.description.replace(/\|/g, '\\|')} |`;
+  });
+}
+
 function lifecycleSection(lifecycle: AnyLifecycle, files: readonly VectorFile[]): string[] {
   const counts = (file: VectorFile, suite: VectorSuite): number => file.tests.filter((t) => t.suite === suite).length;
   const first = files[0];
@@ -255,7 +276,15 @@ function lifecycleSection(lifecycle: AnyLifecycle, files: readonly VectorFile[])
     '',
     ...commandLines(lifecycle),
     '',
-    `Refusals it gives: ${lifecycle.reasons.map((reason) => `\`${reason}\` (${REJECTION_REASONS[reason]})`).join(', ')}.`,
+    `Refusals it gives: ${lifecycle.reasons.map((reason) => `\`${reason}\` (${REJECTION_REASONS[reason]})`).join(', ')}; `
+      + 'they are checked in the order of their codes, so a command with two faults is refused with the smaller code.',
+    '',
+    'Machine transitions of the embodiments (what each command does in each state; a command that names none',
+    'in its state is refused with `wrong-state`):',
+    '',
+    '| transition | embodiments | what it does |',
+    '|---|---|---|',
+    ...transitionLines(lifecycle),
     '',
     'Observed fields (`initial` and every step\'s `observed`):',
     '',
