@@ -1,7 +1,8 @@
 /**
  * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
- * step by step), `diagrams` (state diagrams from the machines) and `errata` (pages for the seeds' literal
- * flows, from their counterexamples).
+ * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
+ * flows, from their counterexamples), `vectors`, and `conform` (the same checks against a port, in
+ * src/conform/command.ts).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -9,6 +10,7 @@
  * usage or a malformed input file.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addConformCommand } from './conform/command.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -289,6 +291,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.vectorsFolder)
     .option('--check', 'write nothing; exit 1 if the committed vectors differ')
     .action((options: { out: string; check?: boolean }) => { track(runVectors(options, io)); });
+  addConformCommand(root, io, track, VERIFY_DEFAULTS);
   return root;
 }
 
