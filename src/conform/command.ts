@@ -3,12 +3,14 @@
  * commander like every other subcommand, the table and counterexamples it prints, and its exit status, 0
  * when the port matched copyspec in every check, 1 when it differed somewhere (or declined a variant it was
  * asked for by name, or every variant), 2 for bad usage: an unknown lifecycle, variant or preset, no port
- * command after `--`, a port that cannot be started, malformed `--events`, an exhaustive plan over its bound.
+ * command after `--`, a port that cannot be started, malformed `--events`, an exhaustive plan over its bound,
+ * a `--path` that replays no run.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AnyLifecycle } from '../lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from '../lifecycles.js';
 import { PlanTooLarge } from './exhaustive.js';
+import { ReplayMismatch } from './model-based.js';
 import { PortStartError } from './port.js';
 import { CONFORM_PROTOCOL } from './protocol.js';
 import { conformViolationReport, type ConformResult } from './report.js';
@@ -147,7 +149,7 @@ async function runConform(argv: readonly string[], options: ConformCliOptions, i
     else printText(results, ok, options.seed, io);
     return ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof ConformUsageError || error instanceof PortStartError || error instanceof PlanTooLarge) {
+    if (error instanceof ConformUsageError || error instanceof PortStartError || error instanceof PlanTooLarge || error instanceof ReplayMismatch) {
       io.err(`copyspec: ${error.message}\n`);
       return 2;
     }

@@ -34,6 +34,9 @@ export interface ConformModelBasedOptions {
   readonly onProgress?: (runs: number, portSteps: number) => void;
 }
 
+/** `--path` and `--replay-path` name no run of this seed and arbitrary: a usage error, reported before anything passes. */
+export class ReplayMismatch extends Error {}
+
 /** One command of a run. It does nothing when fast-check runs it: the port has already answered it. */
 class PortCommand implements fc.Command<object, object> {
   constructor(
@@ -117,8 +120,17 @@ export async function conformModelBased(
       throw finding;
     },
   );
-  const details = await fc.check(property, { seed: options.seed, numRuns: options.runs, path: options.path, endOnFailure: false });
+  const replaying = options.path !== undefined || options.replayPath !== undefined;
+  let details: fc.RunDetails<[Iterable<fc.Command<object, object>>]>;
+  try {
+    details = await fc.check(property, { seed: options.seed, numRuns: options.runs, path: options.path, endOnFailure: false });
+  } catch (error) {
+    if (replaying) throw new ReplayMismatch(`--path ${options.path ?? ''} --replay-path ${options.replayPath ?? ''} do not replay a run of seed ${options.seed}: ${(error as Error).message}`);
+    throw error;
+  }
   if (state.aborted !== null) throw state.aborted;
+  // A check that ran nothing must not pass: a --path past the last run replays none.
+  if (state.executions === 0) throw new ReplayMismatch(`no run was sent to the port (seed ${options.seed}${replaying ? `, --path ${options.path}` : ''})`);
   const ms = performance.now() - started;
   const violations = [];
   if (details.failed && state.last !== null) {

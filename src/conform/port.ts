@@ -107,6 +107,11 @@ export class PortProcess {
     return this.failure === null;
   }
 
+  /** The first answer line read and not received: with nothing asked, a line the port wrote unasked. */
+  get unreadLine(): string | undefined {
+    return this.lines[0];
+  }
+
   /** The end of what the port wrote on stderr. */
   get stderr(): string {
     return this.stderrText;

@@ -64,7 +64,10 @@ export interface CommandAnswer {
 /** The answer, or the reason it is malformed, naming the field (`observed: expected record`). */
 export function parseInitAnswer(json: unknown): InitAnswer | string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'the answer to init is not a JSON object';
-  const { protocol, ready } = json as { protocol?: unknown; ready?: unknown };
+  const { protocol, ready, step } = json as { protocol?: unknown; ready?: unknown; step?: unknown };
+  if (step !== undefined && protocol === undefined) {
+    return `the answer to init is a command's answer (step ${JSON.stringify(step)}): a second line after the last answer of the sequence before?`;
+  }
   if (protocol !== CONFORM_PROTOCOL) return `protocol is ${JSON.stringify(protocol) ?? 'missing'}, expected "${CONFORM_PROTOCOL}"`;
   if (typeof ready !== 'boolean') return 'ready: expected true or false';
   const parsed = (ready ? readySchema : declinedSchema).safeParse(json);

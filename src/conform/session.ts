@@ -12,7 +12,7 @@
  */
 import type { AnyLifecycle } from '../lifecycle.js';
 import { expectInitial, expectStep, observationDifferences, stepDifferences, type Difference } from '../observation.js';
-import { PortFailure, PortProcess } from './port.js';
+import { PortFailure, PortProcess, quoted } from './port.js';
 import { CONFORM_PROTOCOL, parseCommandAnswer, parseInitAnswer, type CommandMessage, type InitMessage } from './protocol.js';
 
 /** The port answered, but not what copyspec expects: the step (0 is `init`) and every field that differs. */
@@ -87,6 +87,11 @@ export class PortSession {
       return { before, command, ...stepped };
     });
     const port = await this.ready();
+    const unasked = port.unreadLine;
+    if (unasked !== undefined) {
+      // Every answer of the previous sequence was read, so this line answers nothing: the last answer had two lines.
+      return this.malformed(port, 0, `before this init, the port wrote a line no message asked for: ${quoted(unasked)}`);
+    }
     try {
       this.send(port, 0, this.initMessage);
       const lockstep = this.options.lockstep === true;
