@@ -157,6 +157,8 @@ describe('conform: usage', () => {
     [['--lifecycle', 'mirror-pair', '--events', '{not json'], PORT, /--events: not readable JSON/],
     [['--lifecycle', 'mirror-pair', '--runs', '0'], PORT, /--runs 0 without --exhaustive/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1'], ['/nonexistent/port'], /cannot start the port "\/nonexistent\/port": spawn \/nonexistent\/port ENOENT/],
+    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '99:99'], PORT, /no run was sent to the port \(seed 1, --path 99:99\)/],
+    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '0:2:1:1:2:2:2:2', '--replay-path', 'H/9R:J'], BUGGY_PORT, /do not replay a run of seed 1: Too short replayPath/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 5634 worlds, more than --max-port-steps 1000/],
   ])('conform: bad usage %j exits 2 with a clear message', async (options, port, message) => {
     const run = await conform(options, port);
