@@ -81,19 +81,19 @@ interface RunState {
   aborted: unknown;
 }
 
-export async function conformModelBased(
+/** The property fast-check checks: each run sent to the port, the commands up to a finding marked as ran. */
+function portProperty(
   context: ReplayContext,
   session: PortSession,
   options: ConformModelBasedOptions,
-): Promise<Omit<ConformResult, 'declined'>> {
+  state: RunState,
+  covered: Set<string>,
+): fc.IAsyncPropertyWithHooks<[Iterable<fc.Command<object, object>>]> {
   const { lifecycle, variant, preset: presetName } = context;
-  const started = performance.now();
   const preset = lifecycle.preset(presetName);
   assert(preset !== undefined, () => `${lifecycle.id} has no preset ${presetName}`);
-  const covered = new Set<string>();
-  const state: RunState = { executions: 0, shrinkSteps: 0, stopped: false, last: null, aborted: null };
   const command = lifecycle.arbitrary(variant, preset).map((event) => new PortCommand(lifecycle, event));
-  const property = fc.asyncProperty(
+  return fc.asyncProperty(
     fc.commands([command], { maxCommands: options.maxCommands, size: 'max', replayPath: options.replayPath }),
     async (commands) => {
       if (state.stopped) return;
@@ -116,37 +116,61 @@ export async function conformModelBased(
       for (let index = 0; index < ran; index += 1) wrapped[index]!.run({}, {});
       if (finding === null) return;
       state.last = { finding, events };
-      if ((finding instanceof PortFailure && finding.kind === 'port-timeout') || state.shrinkSteps >= options.shrinkPortSteps) state.stopped = true;
+      if (isTimeout(finding) || state.shrinkSteps >= options.shrinkPortSteps) state.stopped = true;
       throw finding;
     },
   );
+}
+
+const isTimeout = (finding: Finding | undefined): boolean => finding instanceof PortFailure && finding.kind === 'port-timeout';
+
+/** fast-check's check of the property; a `--path` or `--replay-path` that fits no run of the seed is a ReplayMismatch. */
+async function checkProperty(
+  property: fc.IAsyncPropertyWithHooks<[Iterable<fc.Command<object, object>>]>,
+  options: ConformModelBasedOptions,
+  state: RunState,
+): Promise<fc.RunDetails<[Iterable<fc.Command<object, object>>]>> {
   const replaying = options.path !== undefined || options.replayPath !== undefined;
   let details: fc.RunDetails<[Iterable<fc.Command<object, object>>]>;
   try {
     details = await fc.check(property, { seed: options.seed, numRuns: options.runs, path: options.path, endOnFailure: false });
   } catch (error) {
-    if (replaying) throw new ReplayMismatch(`--path ${options.path ?? ''} --replay-path ${options.replayPath ?? ''} do not replay a run of seed ${options.seed}: ${(error as Error).message}`);
-    throw error;
+    if (!replaying) throw error;
+    throw new ReplayMismatch(`--path ${options.path ?? ''} --replay-path ${options.replayPath ?? ''} do not replay a run of seed ${options.seed}: ${(error as Error).message}`);
   }
   if (state.aborted !== null) throw state.aborted;
   // A check that ran nothing must not pass: a --path past the last run replays none.
   if (state.executions === 0) throw new ReplayMismatch(`no run was sent to the port (seed ${options.seed}${replaying ? `, --path ${options.path}` : ''})`);
+  if (details.failed && state.last === null) {
+    // The property failed without a finding: copyspec itself threw (its reference step, or a bug here).
+    throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+  }
+  return details;
+}
+
+export async function conformModelBased(
+  context: ReplayContext,
+  session: PortSession,
+  options: ConformModelBasedOptions,
+): Promise<Omit<ConformResult, 'declined'>> {
+  const { lifecycle, variant } = context;
+  const started = performance.now();
+  const covered = new Set<string>();
+  const state: RunState = { executions: 0, shrinkSteps: 0, stopped: false, last: null, aborted: null };
+  const details = await checkProperty(portProperty(context, session, options, state, covered), options, state);
   const ms = performance.now() - started;
   const violations = [];
   if (details.failed && state.last !== null) {
     const replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[0] ?? ''))?.[1] ?? '';
     const path = details.counterexamplePath ?? '';
     violations.push(violationOf(context, state.last.finding, state.last.events, seedReplay(context, details.seed, path, replayPath), { seed: details.seed, path, replayPath }));
-  } else if (details.failed) {
-    // The property failed without a finding: copyspec itself threw (its reference step, or a bug here).
-    throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }
   const edges = lifecycle.machineEdges(variant);
   return {
     lifecycle: lifecycle.id,
     variant,
     check: 'model-based',
-    preset: presetName,
+    preset: context.preset,
     states: 0,
     transitions: edges.length,
     transitionsCovered: edges.filter((edge) => covered.has(edge)).length,
@@ -163,6 +187,6 @@ export async function conformModelBased(
     portStarts: session.starts,
     runsPerSecond: state.executions / (ms / 1000),
     portStepsPerSecond: session.portSteps / (ms / 1000),
-    shrinkStopped: state.stopped && details.failed && !(state.last?.finding instanceof PortFailure && state.last.finding.kind === 'port-timeout'),
+    shrinkStopped: state.stopped && details.failed && !isTimeout(state.last?.finding),
   };
 }

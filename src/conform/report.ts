@@ -148,6 +148,7 @@ export function conformViolationReport(result: ConformResult): string {
   ];
   if (violation.seed !== undefined) lines.push(`  seed ${violation.seed}, path ${violation.path}, replay path ${violation.replayPath}`);
   if (result.shrinkStopped === true) lines.push('  (shrinking stopped at its port-step budget: a shorter trace may exist)');
+  if (result.check === 'model-based' && violation.property === 'port-timeout') lines.push('  (a timeout is not shrunk: every shorter try would wait out the timeout again)');
   lines.push(`  replay against the port: ${violation.replay}`);
   if (violation.eventsReplay !== violation.replay) lines.push(`  the same commands against the port: ${violation.eventsReplay}`);
   lines.push(`  the same commands on copyspec alone: ${violation.copyspecReplay}`);
