@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A port of copyspec's mirror-pair lifecycle (seed 000) to Python 3, standard library only.
 
-Written from docs/conform.md (the adapter protocol) and the mirror-pair section of docs/vectors.md (what
-each command does), as a porter new to copyspec would write it, and checked by
+Written against docs/conform.md (the adapter protocol) and the mirror-pair section of docs/vectors.md (what
+each command does), as a porter new to copyspec would write it: every fact it relies on is stated there
+(the docs were completed where this port needed something they did not say). Checked by
 
     npx copyspec conform --lifecycle mirror-pair --exhaustive -- python3 examples/mirror-pair-py/port.py
 

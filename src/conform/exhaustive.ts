@@ -6,19 +6,23 @@
  * A port cannot be copied or rolled back, so the only way to put it in a world is to replay a path to it:
  * for every world, the port is reset with `init` and sent the world's shortest path (its breadth-first
  * prefix), then the world's commands. Commands after which the reference world is the same (refusals, reads,
- * writes of the data already there) are sent one after the other without a reset; each command that moves
+ * writes of the data already there: the same world key and the same observation) are sent one after the
+ * other without a reset; each command that moves
  * the world needs a reset and the prefix again, so those go last, and the last one needs none. A whole
  * sequence (`init`, prefix, commands) is pipelined to the port. The cost in port steps is known from the
  * reference graph before the port is started, and a plan over `maxPortSteps` is refused then, not cut short.
  *
  * What this shows, and what it assumes: the port agrees with copyspec on every edge of copyspec's reachable
  * graph, reached by the shortest path, when its state after a path is decided by the reference world the
- * path reaches (as copyspec's own exhaustive checker merges worlds by key). A port whose state depends on
+ * path reaches (copyspec's own exhaustive checker merges worlds by the lifecycle's key, and so does this
+ * search; a key may merge worlds whose observations differ, and the port is then checked from the one the
+ * breadth-first search reached first). A port whose state depends on
  * more history than that can differ on a longer path to the same world; the model-based runs are the other
  * half of the check. A prefix that differs the second time it is sent (a port that `init` does not reset,
  * or that is not deterministic) is found too, and reported as such a trace.
  */
 import { assert } from '../assert.js';
+import { canonicalJson } from '../harness/canonical.js';
 import type { AnyLifecycle } from '../lifecycle.js';
 import { FINDING_KINDS, violationOf, type ConformResult, type ConformViolation, type ReplayContext } from './report.js';
 import type { Finding, PortSession } from './session.js';
@@ -55,10 +59,15 @@ function referenceGraph(lifecycle: AnyLifecycle, variant: string, preset: unknow
     const stays: unknown[] = [];
     const moves: unknown[] = [];
     const own = lifecycle.key(node.world);
+    let observed: string | null = null;
     for (const event of lifecycle.alphabet(node.world)) {
       const { after } = lifecycle.step(node.world, event);
       const afterKey = after === node.world ? own : lifecycle.key(after);
-      if (afterKey === own) {
+      // A command stays when it changes nothing, or nothing the key or a port's observation holds: a key may
+      // merge worlds a port tells apart (freeze-remote-copy's drops an acknowledgement nothing waits for),
+      // and the next command of the sequence must meet this world as the port reports it.
+      observed ??= canonicalJson(lifecycle.observe(node.world));
+      if (after === node.world || (afterKey === own && canonicalJson(lifecycle.observe(after)) === observed)) {
         stays.push(event);
         continue;
       }

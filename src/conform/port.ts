@@ -155,13 +155,23 @@ export class PortProcess {
     this.fail('port-malformed-answer', 'copyspec stopped the port after a malformed answer');
   }
 
-  /** Closes the port's stdin (its signal to exit) and waits for it to end; kills it if it does not. */
+  /**
+   * Closes the port's stdin (its signal to exit) and waits for it to end, killing it after `timeoutMs`. The
+   * wait after the kill is bounded too: a process the port started itself may hold its stdout open after the
+   * port is gone, and copyspec must not wait for it.
+   */
   async stop(): Promise<void> {
     if (!this.closed) {
       this.child.stdin.end();
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), this.timeoutMs);
-      await this.closedPromise;
+      let timer: NodeJS.Timeout | undefined;
+      const waited = (ms: number): Promise<void> => new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+      await Promise.race([this.closedPromise, waited(this.timeoutMs)]);
       clearTimeout(timer);
+      if (!this.closed) {
+        this.child.kill('SIGKILL');
+        await Promise.race([this.closedPromise, waited(this.timeoutMs)]);
+        clearTimeout(timer);
+      }
     }
     if (this.failure === null) this.failure = new PortFailure('port-exited', 0, 'the port was stopped', this.stderrText);
   }

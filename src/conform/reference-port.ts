@@ -9,6 +9,7 @@
  * which conform must then find differing wherever that variant's bug shows in what a port reports.
  */
 import { createInterface } from 'node:readline';
+import { canonicalJson } from '../harness/canonical.js';
 import { lifecycleNamed } from '../lifecycles.js';
 import type { AnyLifecycle } from '../lifecycle.js';
 import { CONFORM_PROTOCOL, type CommandMessage, type InitMessage } from './protocol.js';
@@ -24,7 +25,10 @@ function answerInit(message: InitMessage, serveVariant: string | null): { answer
   if (lifecycle === undefined || !lifecycle.variants.some((v) => v.name === variant)) {
     return { answer: { protocol: CONFORM_PROTOCOL, ready: false, reason: `no ${message.lifecycle} variant ${variant} here` }, served: null };
   }
-  const world = lifecycle.initial(variant, message.geometry);
+  // The lifecycle's own preset object when the geometry is one of its presets: a lifecycle may memoize by it.
+  const own = lifecycle.preset(message.preset);
+  const geometry = own !== undefined && canonicalJson(own) === canonicalJson(message.geometry) ? own : message.geometry;
+  const world = lifecycle.initial(variant, geometry);
   return { answer: { protocol: CONFORM_PROTOCOL, ready: true, observed: lifecycle.observe(world) }, served: { lifecycle, world } };
 }
 
