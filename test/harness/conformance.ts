@@ -12,7 +12,8 @@
  *   match what the verifier finds.
  * - `artifactChecks`: vectors, docs/vectors.md and diagrams are current; the reference consumer replays every
  *   vector; every rejection reason appears; a refused command changes nothing; the control tables answer as
- *   XState does; every transition carries a description and a seed reference; commands parse back; the
+ *   XState does; every transition carries a description and a seed reference; commands parse back; every
+ *   diagram's labels can be read (src/diagram-layout.ts); the
  *   report's grids and marks (`observedKinds`, `differences`) name only cells that exist.
  */
 import { readFile } from 'node:fs/promises';
@@ -20,7 +21,8 @@ import { join } from 'node:path';
 import { transition, initialTransition } from 'xstate';
 import { describe, expect, test } from 'vitest';
 import { ControlTable, stateKey, type TransitionMeta } from '../../src/control.js';
-import { renderDiagrams } from '../../src/diagrams.js';
+import { checkLayout } from '../../src/diagram-layout.js';
+import { renderDiagrams, toDot, toSvg } from '../../src/diagrams.js';
 import { errataPages, errataSearch, type ErrataInput } from '../../src/errata.js';
 import { realizeControlPath } from '../../src/harness/control-paths.js';
 import { eventTypesOf } from '../../src/harness/machines.js';
@@ -258,6 +260,14 @@ export function artifactChecks(lifecycles: readonly AnyLifecycle[], options: Art
     for (const [name, text] of await renderDiagrams(lifecycles.flatMap((l) => l.machines))) {
       const committed = await readFile(join(options.diagramsFolder, name), 'utf8').catch(() => `(missing ${name}: run copyspec diagrams)`);
       expect(committed === text, `${options.diagramsFolder}/${name} is stale: run copyspec diagrams`).toBe(true);
+    }
+  }, 60_000);
+
+  test('conformance: every diagram can be read: no label outside the picture, over another or under an edge, none in a missing glyph', async () => {
+    for (const entry of lifecycles.flatMap((l) => l.machines)) {
+      const { labels, problems } = checkLayout(await toSvg(toDot(entry)));
+      expect(labels.length, entry.name).toBeGreaterThan(0);
+      expect(problems, `${entry.name}: ${problems.join('; ')}`).toEqual([]);
     }
   }, 60_000);
 
