@@ -17,12 +17,12 @@ import { renderDiagrams } from './diagrams.js';
 import { errataPages, errataSearch } from './errata.js';
 import { generateVectors } from './vectors.js';
 import { buildReport, refusalToWrite, ReportFolderRefused, writeReport } from './report/report.js';
-import type { AnyLifecycle, VariantKind } from './lifecycle.js';
+import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { exhaustive } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
-import type { VerifyDocument } from './report/model.js';
+import { missedCatches, type VerifyDocument } from './report/model.js';
 import { replayTrace } from './verify/trace.js';
 
 export interface Io {
@@ -215,15 +215,13 @@ async function runReport(options: ReportOptions, io: Io): Promise<number> {
     lifecycle, variant: v.name, check, ...(v.kind === 'embodiment' || check === 'model-based' ? {} : { stopWhenViolated: v.catches }),
   }))));
   const results = runChecks(jobs, options, io);
-  const kindOf = (r: CheckResult): VariantKind => lifecyclesFor([r.lifecycle])[0]!.variant(r.variant).kind;
-  const failing = results.filter((r) => kindOf(r) === 'embodiment' && r.violations.length > 0).map((r) => `${r.lifecycle}/${r.variant} ${r.check} violates ${r.violations.map((v) => v.property).join(', ')}`);
-  for (const lifecycle of lifecycles) {
-    for (const variant of lifecycle.variants.filter((v) => v.kind !== 'embodiment')) {
-      const found = new Set(results.filter((r) => r.lifecycle === lifecycle.id && r.variant === variant.name).flatMap((r) => r.violations.map((v) => v.property)));
-      const missed = variant.catches.filter((name) => !found.has(name));
-      if (missed.length > 0) failing.push(`${lifecycle.id}/${variant.name} is not caught violating ${missed.join(', ')}`);
-    }
-  }
+  const failing = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((variant) => {
+    const own = results.filter((r) => r.lifecycle === lifecycle.id && r.variant === variant.name);
+    const missed = missedCatches(variant, own);
+    if (missed.length > 0) return [`${lifecycle.id}/${variant.name} is not caught violating ${missed.join(', ')}`];
+    const violated = variant.kind === 'embodiment' ? own.filter((r) => r.violations.length > 0) : [];
+    return violated.map((r) => `${lifecycle.id}/${variant.name} ${r.check} violates ${r.violations.map((v) => v.property).join(', ')}`);
+  }));
   await reportOf(options.out, lifecycles, { ok: failing.length === 0, seed: options.seed, results }, io);
   io.out(`${table(results)}\n\n`);
   io.out(failing.length === 0

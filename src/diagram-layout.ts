@@ -46,8 +46,12 @@ const HELVETICA_BOLD = [
   667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611,
   611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
 ];
-/** The few characters beyond ASCII the diagrams draw, with their width in both weights. */
-const EXTRA: Readonly<Record<string, number>> = { '·': 278, '§': 556, '–': 556, '—': 1000 };
+/**
+ * The few characters beyond ASCII a diagram may draw, with their width in both weights; Liberation Sans and
+ * DejaVu Sans have each. A label with any other character fails the check, naming it: add it here, with its
+ * width, once a font that browsers substitute for Helvetica is known to have it.
+ */
+const EXTRA: Readonly<Record<string, number>> = { '·': 278, '§': 556, '–': 556, '—': 1000, '→': 1000, '≠': 549, '≤': 549, '≥': 549, '×': 584 };
 
 /** Ascent and descent of Helvetica, in ems: the vertical extent of a line of text around its baseline. */
 const ASCENT = 0.77;

@@ -26,10 +26,10 @@ export function link(href: string, label: string): string {
   return `<a href="${text(href)}">${text(label)}</a>`;
 }
 
-/** A table of already-built cells (their HTML), with a header row. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], className = ''): string {
+/** A table of already-built cells (their HTML), with a header row; `rowIds` gives each row an id. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], className = '', rowIds: readonly string[] = []): string {
   const head = `<tr>${header.map((h) => `<th scope="col">${text(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((row, i) => `<tr${rowIds[i] === undefined ? '' : ` id="${text(rowIds[i])}"`}>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
   return `<table${className === '' ? '' : ` class="${className}"`}>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 

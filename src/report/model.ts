@@ -12,7 +12,7 @@
  */
 import { canonicalJson } from '../harness/canonical.js';
 import { diagramOf, refsText, type Diagram, type DiagramTransition, type TransitionKind } from '../diagrams.js';
-import type { AnyLifecycle, MachineTransition, VariantKind } from '../lifecycle.js';
+import type { AnyLifecycle, MachineTransition, VariantInfo, VariantKind } from '../lifecycle.js';
 import { TRANSITION_COVERAGE, type CheckKind, type CheckResult, type Violation } from '../verify/report.js';
 
 /** The document `copyspec verify --json` prints; the report is made from exactly this. */
@@ -266,14 +266,20 @@ function propertyInfos(lifecycle: AnyLifecycle, traces: readonly TracePlan[], va
   });
 }
 
+/**
+ * The properties a defective variant names in `catches` that none of its checks in `results` violated: a
+ * defect the checks no longer catch. Empty for an embodiment, and for a variant with no check in `results`.
+ */
+export function missedCatches(variant: VariantInfo, results: readonly CheckResult[]): string[] {
+  if (variant.kind === 'embodiment' || results.length === 0) return [];
+  const found = new Set(results.flatMap((r) => r.violations.map((x) => x.property)));
+  return variant.catches.filter((name) => !found.has(name));
+}
+
 function variantRows(lifecycle: AnyLifecycle, results: readonly CheckResult[]): VariantRow[] {
   return lifecycle.variants.map((v) => {
     const own = results.filter((r) => r.variant === v.name);
-    const found = new Set(own.flatMap((r) => r.violations.map((x) => x.property)));
-    return {
-      name: v.name, kind: v.kind, description: v.description, ref: v.ref, catches: v.catches, results: own,
-      missed: own.length === 0 ? [] : v.catches.filter((name) => !found.has(name)),
-    };
+    return { name: v.name, kind: v.kind, description: v.description, ref: v.ref, catches: v.catches, results: own, missed: missedCatches(v, own) };
   });
 }
 

@@ -95,11 +95,9 @@ function machinesSection(m: LifecycleModel, svgs: Svgs): string {
 function transitionsSection(m: LifecycleModel): string {
   const tables = m.diagrams.map((d) => {
     const rows = d.transitions.map((t) => transitionRow(t, m));
-    const html = table(['from', 'transition', 'to', 'kind', 'seed', 'what it does', 'taken by the search of'], rows, 'transitions');
     // Each row carries its transition's id, so that the panel can mark it.
-    let index = 0;
-    const marked = html.replace(/<tr><td>/g, () => `<tr id="row-${text(d.transitions[index++]!.id)}"><td>`);
-    return `<h3>${text(d.title)}</h3>\n${marked}`;
+    const html = table(['from', 'transition', 'to', 'kind', 'seed', 'what it does', 'taken by the search of'], rows, 'transitions', d.transitions.map((t) => `row-${t.id}`));
+    return `<h3>${text(d.title)}</h3>\n${html}`;
   });
   return ['<section id="transitions"><h2>Transitions</h2>', ...tables, '</section>'].join('\n');
 }

@@ -16,7 +16,7 @@ export interface PlayerStep {
   readonly index: number;
   /** The command, as the trace line writes it; null for the initial world. */
   readonly command: string | null;
-  /** Accepted, or refused with its reason and code; null for the initial world and a throw. */
+  /** `accepted`, or `rejected <reason> (<code>)`; null for the initial world and a throw. */
   readonly verdict: string | null;
   /** The whole trace line the terminal prints for this step. */
   readonly line: string;
@@ -33,7 +33,7 @@ export interface PlayerStep {
 
 function verdictOf(lifecycle: AnyLifecycle, outcome: unknown): string {
   const observed = lifecycle.observeOutcome(outcome);
-  return observed.accepted ? 'accepted' : `refused: ${observed.reason} (${observed.code})`;
+  return observed.accepted ? 'accepted' : `rejected ${observed.reason} (${observed.code})`;
 }
 
 /**

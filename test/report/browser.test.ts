@@ -10,14 +10,16 @@
  * refuse with errors, and a fresh profile folder keeps one run from seeing another's state.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { GENERATOR, main } from '../../src/cli.js';
+import { toSvg } from '../../src/diagrams.js';
 import { errataSearch } from '../../src/errata.js';
 import { LIFECYCLES } from '../../src/lifecycles.js';
+import { inlineSvg } from '../../src/report/html.js';
 import { buildReport, writeReport } from '../../src/report/report.js';
 import { exhaustive } from '../../src/verify/exhaustive.js';
 import { modelBased } from '../../src/verify/model-based.js';
@@ -30,7 +32,15 @@ const SCREENSHOT = 'docs/report/trace-player.png';
 /** The smallest rendered label height, in CSS pixels, that counts as readable. */
 const READABLE_PX = 10;
 
-let context: BrowserContext;
+let context: BrowserContext | undefined;
+const missing = existsSync(CHROMIUM) ? null
+  : `Chromium is not at ${CHROMIUM}: the report's browser tests need it. Install it with \`apt-get install -y chromium\` (.ci/run does), or set COPYSPEC_CHROMIUM to a Chromium or Chrome binary.`;
+
+/** The browser, or the failure that says how to get one: every test here fails without it, none is skipped. */
+function browser(): BrowserContext {
+  if (missing !== null) throw new Error(missing);
+  return context!;
+}
 let scratch: string;
 let literalReport: string;
 let broadReport: string;
@@ -49,9 +59,7 @@ function broadResults(): CheckResult[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not at ${CHROMIUM}: the report's browser tests need it. Install it with \`apt-get install -y chromium\` (.ci/run does), or set COPYSPEC_CHROMIUM to a Chromium or Chrome binary.`);
-  }
+  if (missing !== null) return;
   scratch = await mkdtemp(join(tmpdir(), 'copyspec-report-'));
   literalReport = join(scratch, 'literal');
   broadReport = join(scratch, 'broad');
@@ -69,7 +77,7 @@ afterAll(async () => {
 
 /** Opens a page and collects every console error and uncaught exception it raises. */
 async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
+  const page = await browser().newPage();
   const errors: string[] = [];
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   page.on('pageerror', (error) => { errors.push(error.message); });
@@ -105,6 +113,8 @@ async function measureDiagrams(page: Page): Promise<Measured[]> {
 }
 
 describe('report: in Chromium', () => {
+  beforeEach(() => { browser(); });
+
   test('report: browser: every page loads with no console error', async () => {
     for (const folder of [literalReport, broadReport]) {
       const pages = (await readdir(folder)).filter((name) => name.endsWith('.html'));
@@ -129,6 +139,17 @@ describe('report: in Chromium', () => {
       await page.close();
     }
   }, 120_000);
+
+  test('report: browser: the in-browser label check finds the overlaps and the labels off the picture of the diagram as it was before issue 13', async () => {
+    const before = await toSvg(await readFile('test/fixtures/mirror-pair-before-issue-13.dot', 'utf8'));
+    const planted = join(scratch, 'planted.html');
+    await writeFile(planted, `<!doctype html><html><body>${inlineSvg(before, 'before')}</body></html>`);
+    const { page } = await open(planted);
+    const [measured] = await measureDiagrams(page);
+    expect(measured!.problems.filter((p) => p.includes(' overlaps ')).length).toBeGreaterThan(0);
+    expect(measured!.problems.filter((p) => p.includes(' leaves the picture')).length).toBeGreaterThan(0);
+    await page.close();
+  });
 
   test('report: browser: clicking a state shows its panel, Enter on a focused transition shows its own, Escape closes it', async () => {
     const { page } = await open(join(literalReport, 'mirror-pair.html'));
