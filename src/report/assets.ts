@@ -230,7 +230,7 @@ export const CLIENT_SCRIPT = String.raw`
     });
     document.addEventListener('keydown', function (event) { if (event.key === 'Escape' && !panel.hidden) hide(); });
     Object.keys(model.transitions).forEach(function (id) {
-      var gap = model.transitions[id].coverage.some(function (c) { return c.edges.some(function (e) { return e.covered === false; }); });
+      var gap = model.transitions[id].coverage.some(function (c) { return c.kind === 'embodiment' && c.edges.some(function (e) { return e.covered === false; }); });
       if (gap && anchorGroup(id)) anchorGroup(id).classList.add('uncovered');
     });
     if (location.hash.length > 1) route(decodeURIComponent(location.hash.slice(1)));

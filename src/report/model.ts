@@ -29,6 +29,8 @@ export interface VerifyDocument {
  */
 export interface Coverage {
   readonly variant: string;
+  /** Only an embodiment must take every transition; a defective variant's search stops at its violations. */
+  readonly kind: VariantKind;
   readonly search: 'full' | 'stopped' | 'none';
   readonly edges: readonly { readonly edge: string; readonly covered: boolean | null }[];
 }
@@ -190,7 +192,7 @@ function coverageOf(lifecycle: AnyLifecycle, diagrams: readonly Diagram[], resul
       const covered = taken ? true : search === 'full' ? false : null;
       edges.set(t.id, [...(edges.get(t.id) ?? []), { edge, covered }]);
     }
-    for (const [id, list] of edges) byTransition.set(id, [...(byTransition.get(id) ?? []), { variant: variant.name, search, edges: list }]);
+    for (const [id, list] of edges) byTransition.set(id, [...(byTransition.get(id) ?? []), { variant: variant.name, kind: variant.kind, search, edges: list }]);
   }
   return byTransition;
 }

@@ -65,7 +65,7 @@ export function indexPage(document: VerifyDocument, models: readonly LifecycleMo
 
 function transitionRow(t: DiagramTransition, m: LifecycleModel): string[] {
   const info = m.transitions.find((x) => x.id === t.id)!;
-  const covered = info.coverage.filter((c) => c.search !== 'none').map((c) => {
+  const covered = info.coverage.filter((c) => c.search !== 'none' && c.kind === 'embodiment').map((c) => {
     const taken = c.edges.filter((e) => e.covered === true).length;
     const all = taken === c.edges.length;
     const className = all ? 'covered-yes' : c.search === 'full' ? 'covered-no' : 'hint';
@@ -86,7 +86,7 @@ function machinesSection(m: LifecycleModel, svgs: Svgs): string {
   const legend = Object.values(KIND_STYLE).map((s) => s.legend).join(' · ');
   return [
     '<section id="machines"><h2>Machines</h2>',
-    `<p class="hint">Click a state or a transition, or Tab to it and press Enter, to see what it does, its seed references, its guard, the properties it concerns and whether the exhaustive search took it; Escape closes the panel. A transition that stays in its state is listed inside the state's box. ${text(legend)}; a wavy underline marks a transition the search of some variant never took.</p>`,
+    `<p class="hint">Click a state or a transition, or Tab to it and press Enter, to see what it does, its seed references, its guard, the properties it concerns and whether the exhaustive search took it; Escape closes the panel. A transition that stays in its state is listed inside the state's box. ${text(legend)}; a wavy underline marks a transition the exhaustive search of an embodiment never took (a gap in the check).</p>`,
     ...figures,
     '</section>',
   ].join('\n');
@@ -96,7 +96,7 @@ function transitionsSection(m: LifecycleModel): string {
   const tables = m.diagrams.map((d) => {
     const rows = d.transitions.map((t) => transitionRow(t, m));
     // Each row carries its transition's id, so that the panel can mark it.
-    const html = table(['from', 'transition', 'to', 'kind', 'seed', 'what it does', 'taken by the search of'], rows, 'transitions', d.transitions.map((t) => `row-${t.id}`));
+    const html = table(['from', 'transition', 'to', 'kind', 'seed', 'what it does', 'taken by the search of (embodiments)'], rows, 'transitions', d.transitions.map((t) => `row-${t.id}`));
     return `<h3>${text(d.title)}</h3>\n${html}`;
   });
   return ['<section id="transitions"><h2>Transitions</h2>', ...tables, '</section>'].join('\n');

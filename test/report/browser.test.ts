@@ -64,7 +64,7 @@ beforeAll(async () => {
   literalReport = join(scratch, 'literal');
   broadReport = join(scratch, 'broad');
   const quiet = { out: () => {}, err: () => {} };
-  expect(await main(['verify', '--lifecycle', 'mirror-pair', '--variant', 'literal-unguarded', '--report', literalReport], quiet)).toBe(1);
+  expect(await main(['verify', '--variant', 'literal-unguarded', '--report', literalReport], quiet)).toBe(1);
   const results = broadResults();
   await writeReport(broadReport, await buildReport(LIFECYCLES, { ok: false, seed: 1, results }, GENERATOR));
   context = await chromium.launchPersistentContext(join(scratch, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: VIEWPORT });

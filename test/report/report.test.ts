@@ -48,11 +48,11 @@ describe('report: model', () => {
     const document: VerifyDocument = { ok: true, seed: 1, results: [gap, literal()] };
     const model = lifecycleModel(mirrorPairLifecycle, document, new Map());
     const coverage = (id: string, variant: string) => model.transitions.find((t) => t.id === id)!.coverage.find((c) => c.variant === variant);
-    expect(coverage(mirrorTransition('mirror.synced', 'pair.suspend', 'embodiment1'), 'e1')).toEqual({ variant: 'e1', search: 'full', edges: [{ edge: suspend, covered: false }] });
+    expect(coverage(mirrorTransition('mirror.synced', 'pair.suspend', 'embodiment1'), 'e1')).toEqual({ variant: 'e1', kind: 'embodiment', search: 'full', edges: [{ edge: suspend, covered: false }] });
     expect(coverage(mirrorTransition('mirror.syncing', 'copy.step'), 'e1')?.edges.every((e) => e.covered === true)).toBe(true);
     expect(coverage(mirrorTransition('mirror.syncing', 'copy.step'), 'e2')?.search).toBe('none');
     expect(coverage(mirrorTransition('mirror.syncing', 'pair.suspend', 'literalGuards'), 'literal-unguarded')).toEqual({
-      variant: 'literal-unguarded', search: 'stopped', edges: [{ edge: 'mirror-pair: mirror.syncing --pair.suspend--> suspended', covered: true }],
+      variant: 'literal-unguarded', kind: 'literal-defect', search: 'stopped', edges: [{ edge: 'mirror-pair: mirror.syncing --pair.suspend--> suspended', covered: true }],
     });
     const suspended = model.states.find((s) => s.key === 'suspended')!;
     expect(suspended.reached).toMatchObject({ e1: false, 'literal-unguarded': true, e2: null });
