@@ -66,9 +66,9 @@ export const FAILOVER_PRESETS: Presets<FailoverPreset> = {
  * preset. Pinned so that a change to the spec shows in review: if one of these moves, say why in the commit.
  */
 export const FAILOVER_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 0, transitions: 0 },
-  e2: { states: 0, transitions: 0 },
-  e3: { states: 0, transitions: 0 },
+  e1: { states: 101358, transitions: 41 },
+  e2: { states: 31065, transitions: 40 },
+  e3: { states: 9051, transitions: 37 },
 };
 
 const NO_COUNTS: Counters = { writes: 0, masterFailures: 0, takeovers: 0, swapBacks: 0, backupFailures: 0, linkFaults: 0 };
