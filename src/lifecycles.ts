@@ -1,5 +1,5 @@
 /**
- * Every lifecycle copyspec verifies, in seed order. Seeds 002-004 are not built yet (README "Status").
+ * Every lifecycle copyspec verifies, in seed order. Seeds 002 and 004 are not built yet (README "Status").
  */
 import type { AnyLifecycle } from './lifecycle.js';
 import { failoverFailbackLifecycle } from './failover-failback/lifecycle.js';

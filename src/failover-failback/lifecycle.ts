@@ -312,6 +312,29 @@ function observe({ system: { master: m, backup: b, wire } }: FailoverWorld): Rea
   };
 }
 
+/** What a port must know to match these vectors (docs/vectors.md). */
+const VECTOR_NOTES: readonly string[] = [
+  'Cable 600 is a multiset kept in a canonical order, and `link.deliver {index}` / `link.lose {index}` name a position in it. '
+    + 'A message has four fields, in this order: `kind` (`copy`, `copy-ack`, `failback`, `failback-ack`, `delpair`, `delpair-ack`), '
+    + '`track` (null for the DELPAIR pair), `gen` and `data` (hex for a transfer, null otherwise); messages sort by kind in that list, '
+    + 'then track (null first), then gen, then data (null first), which is src/failover-failback/wire.ts `compareMessages`. '
+    + 'A send while the link is down, or into a full link (`linkCapacity`), is lost at once.',
+  'Generations: a takeover (`host.swap` from `secondary` or `deleted`) gives the backup the next odd generation; DKC1 adopts the '
+    + 'generation of every copy-back and DELPAIR it takes, and pair recovery gives it the next number. A passive backup takes a `copy` of '
+    + 'its generation or a later one; DKC1 in `fenced.target` takes a `failback` or `delpair` of its generation or a later one; an '
+    + 'acknowledgement is taken only with the sender\'s current generation (and, for a track, with that track in flight). A delivered '
+    + 'message its receiver does not take is dropped: the command is accepted with no transition.',
+  'Background jobs and timers decide from data: `master.copy` sends the lowest DT1 track not in flight, clearing its bit in the same '
+    + 'step; `backup.copy` sends the lowest DT2 track not in flight the same way, and in `copy.draining` with DT2 empty and nothing in '
+    + 'flight sends DELPAIR instead; `master.timeout` and `backup.timeout` are accepted only when some transfer\'s data and its '
+    + 'acknowledgement are both gone from the link, and set that track\'s bit again (the DELPAIR message is sent again). Each is refused '
+    + 'as `wrong-state` when it has nothing to do.',
+  'An accepted outcome lists `transitions` as `<machine>: <source> --<event>--> <target>` in the order taken (a takeover takes the '
+    + 'backup\'s, then the master\'s fence; E1\'s Resync the backup\'s, then the master\'s `dt1.read`; E3\'s host-110 write the master\'s, '
+    + 'then the backup\'s `sync.receive`; pair recovery the master\'s, then the backup\'s), `sent` as the messages put on the link in the '
+    + 'step (lost ones included), and `results` (`delpair-complete`, `delpair-failed`).',
+];
+
 const DRIVER = { step, key };
 
 export const failoverFailbackLifecycle = defineLifecycle<FailoverWorld, FailoverEvent, FailoverStepOutcome, FailoverPreset>({
@@ -342,6 +365,7 @@ export const failoverFailbackLifecycle = defineLifecycle<FailoverWorld, Failover
   formatWorld,
   formatOutcome,
   observe,
+  vectorNotes: VECTOR_NOTES,
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? {
         accepted: true,
