@@ -45,3 +45,24 @@ describe('failover-failback: defects', () => {
     });
   });
 });
+
+describe('failover-failback: defects: split brain', () => {
+  test('failover-failback: defects: without fencing, a write host 110 had acknowledged during the split is gone after the failback', () => {
+    let world = lifecycle.initial('literal-a3-no-fencing', lifecycle.presets.minimal);
+    const events = [
+      { type: 'host.swap' }, { type: 'host.write', site: 1, track: 0, data: '01' }, { type: 'host.write', site: 2, track: 1, data: '02' },
+      { type: 'master.fail' }, { type: 'master.recover' }, { type: 'host.resync' }, { type: 'host.delpair' },
+    ] as const;
+    for (const event of events) {
+      const { after, outcome } = lifecycle.step(world, event);
+      expect(outcome.controller.accepted, lifecycle.formatEvent(event)).toBe(true); // both hosts' writes acknowledged
+      world = after;
+    }
+    for (let i = 0; i < 12 && world.system.backup.state !== 'deleted'; i += 1) {
+      world = lifecycle.step(world, world.system.wire.inFlight.length > 0 ? { type: 'link.deliver', index: 0 } : { type: 'backup.copy' }).after;
+    }
+    expect(world.system.backup.state).toBe('deleted');
+    // E1 copied DT1's track 0 back from the backup: host 110's acknowledged 01 is overwritten by the old 00.
+    expect([...world.system.master.volume.contents()]).toEqual([0, 2, 0]);
+  });
+});
