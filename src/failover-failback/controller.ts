@@ -184,18 +184,19 @@ class Draft {
     return this.variant.control;
   }
 
-  private take<T extends Volume | Bitmap>(bit: number, value: T): T {
+  /** `value`, first copied if this draft does not own it yet (part `bit`), so that changing it changes only the draft. */
+  private own<T extends Volume | Bitmap>(bit: number, value: T): T {
     if ((this.owned & bit) !== 0) return value;
     this.owned |= bit;
     return value.clone() as T;
   }
 
-  masterVolume(): Volume { return (this.m = this.take(1, this.m)); }
-  backupVolume(): Volume { return (this.b = this.take(2, this.b)); }
-  dt1(): Bitmap { return (this.d1 = this.take(4, this.d1)); }
-  masterInflight(): Bitmap { return (this.f1 = this.take(8, this.f1)); }
-  dt2(): Bitmap { return (this.d2 = this.take(16, this.d2)); }
-  backupInflight(): Bitmap { return (this.f2 = this.take(32, this.f2)); }
+  masterVolume(): Volume { return (this.m = this.own(1, this.m)); }
+  backupVolume(): Volume { return (this.b = this.own(2, this.b)); }
+  dt1(): Bitmap { return (this.d1 = this.own(4, this.d1)); }
+  masterInflight(): Bitmap { return (this.f1 = this.own(8, this.f1)); }
+  dt2(): Bitmap { return (this.d2 = this.own(16, this.d2)); }
+  backupInflight(): Bitmap { return (this.f2 = this.own(32, this.f2)); }
 
   /** Read-only views, never to be changed through. */
   get dt1View(): Bitmap { return this.d1; }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { phaseOf, type Phase } from '../../machines/failover-failback.js';
 import type { FailoverWorld } from '../../src/failover-failback/abstraction.js';
@@ -201,6 +202,19 @@ describe('failover-failback: commands', () => {
     expectRefused(sent, bare('backup.timeout'), 'wrong-state'); // the transfer is slow, not lost
   });
 
+  test.each([['e1', [0, 1]], ['e2', [1]], ['e3', [1]]] as const)('failover-failback: commands: %s: a quiet failback sends exactly the flagged tracks, once each (I6)', (variant, flagged) => {
+    let w = run(variant, [bare('host.delpair')], worldIn('G4', variant));
+    expect(w.system.backup.dt2.toArray()).toEqual(flagged);
+    const sent: number[] = [];
+    for (let i = 0; i < 16 && w.system.backup.state !== 'deleted'; i += 1) {
+      const { after, outcome } = lifecycle.step(w, w.system.wire.inFlight.length > 0 ? deliver() : bare('backup.copy'));
+      if (outcome.controller.accepted) sent.push(...outcome.controller.sent.filter((m) => m.kind === 'failback').map((m) => m.track!));
+      w = after;
+    }
+    expect(w.system.backup.state).toBe('deleted');
+    expect(sent).toEqual(flagged);
+  });
+
   test('failover-failback: commands: DELPAIR completes only after DKC1 acknowledges the drained pair (A7)', () => {
     let w = run('e1', [bare('host.delpair'), bare('backup.copy')], worldIn('G4'));
     expect(w.system.backup.state).toBe('copy.draining'); // DT2 still held a track: the job sent it
@@ -219,6 +233,21 @@ describe('failover-failback: commands', () => {
     const w = run('e1', [write(1, 0), bare('master.copy'), bare('host.swap'), write(2, 0, '02'), deliver(0)]);
     expect([...w.system.backup.volume.contents()]).toEqual([2, 0, 0]); // host 410's write stands
     expect(w.system.wire.inFlight).toHaveLength(0);
+  });
+
+  test('failover-failback: commands: a step never changes the world it was given (worlds share volumes and bitmaps)', () => {
+    for (const variant of ['e1', 'e2', 'e3']) {
+      const worlds: FailoverWorld[] = [];
+      let w = lifecycle.initial(variant, lifecycle.presets.standard);
+      const events = fc.sample(lifecycle.arbitrary(variant, lifecycle.presets.standard), { seed: 5, numRuns: 600 });
+      for (const event of events) {
+        worlds.push(w);
+        w = lifecycle.step(w, event).after;
+      }
+      const keys = worlds.map((world) => lifecycle.key(world) + JSON.stringify(lifecycle.observe(world)));
+      for (const world of worlds) for (const event of events.slice(0, 20)) lifecycle.step(world, event);
+      expect(worlds.map((world) => lifecycle.key(world) + JSON.stringify(lifecycle.observe(world)))).toEqual(keys);
+    }
   });
 
   test('failover-failback: commands: scenario events are parsed strictly', () => {
