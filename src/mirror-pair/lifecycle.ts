@@ -11,7 +11,7 @@ import type { Bitmap } from '../bitmap.js';
 import type { ControlStep } from '../control.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { Pin, Presets } from '../lifecycle.js';
+import type { Differences, Pin, Presets } from '../lifecycle.js';
 import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
@@ -280,6 +280,38 @@ function formatWorld({ controller: c, model: m }: MirrorWorld): string {
     + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} | ${notes.join(' ')}`;
 }
 
+/** Indices where `actual` differs from `expected`; a null in `expected` (a byte the model does not know) matches anything. */
+function differingCells(actual: ArrayLike<number>, expected: readonly (number | null)[]): number[] {
+  const cells: number[] = [];
+  for (let i = 0; i < actual.length; i += 1) if (expected[i] !== null && expected[i] !== actual[i]) cells.push(i);
+  return cells;
+}
+
+/** Tracks whose bit in `bitmap` differs from whether the model lists them in `expected`. */
+function differingBits(bitmap: Bitmap, expected: readonly number[], trackCount: number): number[] {
+  const cells: number[] = [];
+  for (let track = 0; track < trackCount; track += 1) if (bitmap.test(track) !== expected.includes(track)) cells.push(track);
+  return cells;
+}
+
+/**
+ * The cells the report marks, read as the properties read them: the primary against the model's primary
+ * (primary-current); the secondary against the release image while suspended (frozen-secondary), else
+ * against the bytes the model knows (secondary-refines-model); Pbm against the tracks written since the last
+ * release (primary-bitmap-exact); and, while suspended, Sbm against the tracks of the last interval
+ * (frozen-bitmap-is-interval). The copy list has no model counterpart.
+ */
+function differences({ controller: c, model: m }: MirrorWorld): Differences {
+  const { trackCount } = c.geometry;
+  const suspended = c.state === 'suspended';
+  return {
+    primary: differingCells(c.primary.contents(), m.primary),
+    secondary: differingCells(c.secondary.contents(), suspended && m.releaseImage !== null ? m.releaseImage : m.secondary),
+    primaryBitmap: differingBits(c.primaryBitmap, m.writtenSinceRelease, trackCount),
+    secondaryBitmap: suspended ? differingBits(c.secondaryBitmap, m.lastInterval ?? [], trackCount) : [],
+  };
+}
+
 function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
   const verdict = outcome.accepted
     ? outcome.transitions.length > 1 ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : 'accepted'
@@ -325,4 +357,6 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits' },
+  differences,
 });
