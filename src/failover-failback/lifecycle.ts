@@ -18,13 +18,13 @@
  */
 import fc from 'fast-check';
 import { backupMachine, masterMachine, phaseOf, type BackupStateKey, type MasterStateKey } from '../../machines/failover-failback.js';
-import { applyModel, delpairReported, initialModel, takeOver, type FailoverModel } from '../../model/failover-failback.js';
+import { applyModel, delpairReported, expectedBackup, expectedMaster, initialModel, takeOver, type FailoverModel } from '../../model/failover-failback.js';
 import { FAILOVER_PROPERTIES } from '../../properties/failover-failback.js';
 import { assert } from '../assert.js';
 import type { Bitmap } from '../bitmap.js';
 import { defineLifecycle } from '../harness/define.js';
 import { fromHex, toHex } from '../hex.js';
-import type { Pin, Presets } from '../lifecycle.js';
+import type { Differences, Pin, Presets } from '../lifecycle.js';
 import type { Counters, FailoverStepOutcome, FailoverWorld } from './abstraction.js';
 import { driveTo } from './drive.js';
 import { initialSystem, isDead, stepSystem, type FailoverOutcome, type FailoverSystem } from './controller.js';
@@ -323,6 +323,24 @@ function observe({ system: { master: m, backup: b, wire } }: FailoverWorld): Rea
   };
 }
 
+/** The bytes of `actual` that differ from `expected`, by index; none where the model expects nothing (null). */
+function differingBytes(actual: Uint8Array, expected: readonly number[] | null): number[] {
+  const cells: number[] = [];
+  if (expected !== null) for (let i = 0; i < expected.length; i += 1) if (actual[i] !== expected[i]) cells.push(i);
+  return cells;
+}
+
+/**
+ * For the report's trace player: the bytes of each site's volume that differ from what the model says the
+ * site must hold, as no-acknowledged-write-lost reads them (none where the seed promises nothing).
+ */
+function differences({ system, model, variant, geometry }: FailoverWorld): Differences {
+  return {
+    masterVolume: differingBytes(system.master.volume.contents(), expectedMaster(model, variant.control, geometry.trackSize)),
+    backupVolume: differingBytes(system.backup.volume.contents(), expectedBackup(model, variant.control)),
+  };
+}
+
 /** What a port must know to match these vectors (docs/vectors.md). */
 const VECTOR_NOTES: readonly string[] = [
   'Cable 600 is a multiset kept in a canonical order, and `link.deliver {index}` / `link.lose {index}` name a position in it. '
@@ -377,6 +395,8 @@ export const failoverFailbackLifecycle = defineLifecycle<FailoverWorld, Failover
   formatOutcome,
   observe,
   vectorNotes: VECTOR_NOTES,
+  observedKinds: { masterVolume: 'bytes', dt1: 'bits', masterInflight: 'bits', backupVolume: 'bytes', dt2: 'bits', backupInflight: 'bits' },
+  differences,
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? {
         accepted: true,
