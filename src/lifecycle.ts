@@ -97,6 +97,31 @@ export interface Property<W, E, O> {
  */
 export type Presets<P> = { readonly minimal: P; readonly standard: P } & Readonly<Record<string, P>>;
 
+/** Options of `copyspec simulate <lifecycle>`, the same for every lifecycle. */
+export interface SimulationOptions {
+  /** Seeds every random choice of the run, so that a run can be repeated exactly. */
+  readonly seed: number;
+  /** Print only a JSON document on stdout (progress still goes to stderr). */
+  readonly json: boolean;
+}
+
+export interface SimulationIo {
+  readonly out: (text: string) => void;
+  /** Progress and diagnostics; never the result. */
+  readonly err: (text: string) => void;
+}
+
+/**
+ * An optional, lifecycle-defined run of a realistic scenario (`copyspec simulate <lifecycle>`): long, seeded,
+ * with progress on stderr and a summary on stdout. It returns the exit status: 0 when every property held at
+ * every step, 1 when one did not. Usage errors (exit 2) are the command line's.
+ */
+export interface Simulation {
+  /** One line for `copyspec simulate --help` and the list of lifecycles that have one. */
+  readonly describe: string;
+  run(options: SimulationOptions, io: SimulationIo): number;
+}
+
 /** What a lifecycle writes. Everything else the verifier needs is derived from it (src/harness/define.ts). */
 export interface LifecycleDefinition<W, E, O, P = unknown> {
   /** Kebab-case, the same in every layer: `machines/<id>.ts`, `model/<id>.ts`, `src/<id>/`, `test/<id>/`. */
@@ -147,6 +172,8 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
   formatOutcome?(outcome: O): string;
   /** Optional: paragraphs for this lifecycle's section of docs/vectors.md (what a port must know to match). */
   readonly vectorNotes?: readonly string[];
+  /** Optional: the lifecycle's `copyspec simulate` run. */
+  readonly simulation?: Simulation;
 }
 
 /** A path through one machine alone, found by @xstate/graph's getSimplePaths. */
