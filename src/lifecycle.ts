@@ -156,9 +156,10 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
   /**
    * Optional: the commands that make the controller take machine event `eventType` of `machine` from this
    * world. Without it (or when it returns undefined) the harness finds the shortest such sequence by a
-   * bounded breadth-first search over `alphabet`.
+   * bounded breadth-first search over `alphabet`. Null says that no commands take it from this world (an
+   * earlier step's data ruled it out), so the harness searches the control path whole at once.
    */
-  commandsFor?(machine: string, eventType: string, world: W): readonly E[] | undefined;
+  commandsFor?(machine: string, eventType: string, world: W): readonly E[] | undefined | null;
   /**
    * Optional: a string equal for two worlds exactly when they behave the same from now on. The default is the
    * canonical JSON of the whole world (src/harness/canonical.ts).
