@@ -5,7 +5,7 @@
  * writing all day, an operator who mounts each requested tape after a few minutes, and two faults a site
  * meets: a wrong tape mounted once, and a label series that runs out of digits (A12). Every step goes
  * through the lifecycle's own step and every property is checked after it, so the run is also a long check;
- * at the end each entry whose backup is still the last on its drive is restored and compared.
+ * each normal end is restored as soon as its drive is free, and compared with the model.
  *
  * Progress goes to stderr as one line rewritten with `\r`: the only small progress-bar packages on the
  * registry are unmaintained (`progress`, 2019, untyped) or bring dependencies (`cli-progress` needs
@@ -71,9 +71,13 @@ export interface RunRow {
   began: number | null;
   ended: number | null;
   result: 'normal' | 'abnormal' | 'running' | 'not due';
+  /** For an abnormal end, the machine event that ended it (`label.mismatch`, `label.overflow`, …). */
+  cause: string | null;
   labels: string[];
-  units: number;
-  restore: 'verified' | 'overwritten' | '-';
+  /** Units sent to the device: a unit refused at the end of medium is sent again on the next tape. */
+  writes: number;
+  /** A normal end's restore: verified against the model, or superseded by a later run on the drive. */
+  restore: 'verified' | 'superseded' | 'mismatch' | '-';
 }
 
 interface Driver {
@@ -144,21 +148,22 @@ function track(rows: RunRow[], driver: Driver, outcome: BackupStepOutcome, now: 
   }
   for (const w of log.writes) {
     const row = rows[driver.world.system.adapters[w.device]!.queue[0]!.ref.index]!;
-    row.units += 1;
+    row.writes += 1;
     if (w.currentLabel !== null && !row.labels.includes(w.currentLabel)) row.labels.push(w.currentLabel);
   }
   for (const report of log.reports) {
     const row = rows[report.index]!;
     row.ended = now;
     row.result = report.normal ? 'normal' : 'abnormal';
+    row.cause = report.normal ? null : log.taken.find((t) => t.device === report.device && t.step.target === 'abnormal-end')?.step.eventType ?? null;
   }
 }
 
 function table(rows: readonly RunRow[]): string {
-  const header = ['entry', 'volume', 'device', 'due', 'began', 'ended', 'result', 'units', 'labels written', 'restore'];
+  const header = ['entry', 'volume (chunks)', 'device', 'due', 'began', 'ended', 'result', 'unit writes', 'labels written', 'restore'];
   const cells = rows.map((r) => [
-    String(r.entry), `v${r.volume} (${SIMULATION_GEOMETRY.volumeChunks[r.volume]})`, `d${r.device}`, minutes(r.start), minutes(r.began), minutes(r.ended), r.result,
-    String(r.units), r.labels.length === 0 ? '-' : r.labels.length === 1 ? r.labels[0]! : `${r.labels[0]}-${r.labels[r.labels.length - 1]}`, r.restore,
+    String(r.entry), `v${r.volume} (${SIMULATION_GEOMETRY.volumeChunks[r.volume]})`, `d${r.device}`, minutes(r.start), minutes(r.began), minutes(r.ended),
+    r.cause === null ? r.result : `${r.result}: ${r.cause}`, String(r.writes), r.labels.length === 0 ? '-' : r.labels.length === 1 ? r.labels[0]! : `${r.labels[0]}-${r.labels[r.labels.length - 1]}`, r.restore,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
   return [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
@@ -171,10 +176,10 @@ function progress(io: SimulationIo, now: number, rows: readonly RunRow[]): void 
   io.err(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${String(Math.round((now / DAY) * 100)).padStart(3)}%  ${minutes(now)}  ${ended}/${rows.length} backups ended`);
 }
 
-/** The day, then a restore of every entry whose backup is still its drive's last. */
+/** The day, minute by minute: the SVP's pass, host writes, the operator and the devices, restores. */
 export function runSimulation(options: SimulationOptions, io: SimulationIo, initial: (geometry: BackupGeometry) => BackupWorld, stepWorld: (world: BackupWorld, event: BackupEvent) => { after: BackupWorld; outcome: BackupStepOutcome }): number {
   const random = generator(options.seed);
-  const rows: RunRow[] = ENTRIES.map((e, entry) => ({ entry, volume: e.volume, device: e.device, start: e.start, began: null, ended: null, result: 'not due', labels: [], units: 0, restore: '-' }));
+  const rows: RunRow[] = ENTRIES.map((e, entry) => ({ entry, volume: e.volume, device: e.device, start: e.start, began: null, ended: null, result: 'not due', cause: null, labels: [], writes: 0, restore: '-' }));
   const driver: Driver = {
     world: initial(SIMULATION_GEOMETRY), steps: 0, violation: null,
     step(event) {
@@ -194,18 +199,27 @@ export function runSimulation(options: SimulationOptions, io: SimulationIo, init
     driver.step({ type: 'timer.tick', by: 1 });
     hostMinute(driver, random);
     deviceMinute(driver, now, random, mountAt, faults);
+    restoreFinished(driver, rows);
     if (now % 24 === 0 || now === DAY) progress(io, now, rows);
   }
   io.err('\n');
-  restoreAll(driver, rows);
   return report(options, io, driver, rows);
 }
 
-function restoreAll(driver: Driver, rows: RunRow[]): void {
+/**
+ * A user restores each normal end as soon as its drive is free (A17): the image must be the model's. A
+ * refusal for a busy drive waits for the next minute; one because a later run replaced the backup ends the
+ * tries.
+ */
+function restoreFinished(driver: Driver, rows: RunRow[]): void {
   for (const row of rows) {
-    if (row.result !== 'normal') continue;
+    if (row.result !== 'normal' || row.restore !== '-') continue;
     const outcome = driver.step({ type: 'backup.restore', entry: row.entry });
-    row.restore = outcome.controller.accepted && outcome.model.accepted && outcome.controller.restored === outcome.model.restored ? 'verified' : 'overwritten';
+    if (!outcome.controller.accepted) {
+      if (outcome.controller.rejection.reason !== 'busy') row.restore = 'superseded';
+      continue;
+    }
+    row.restore = outcome.model.accepted && outcome.controller.restored === outcome.model.restored ? 'verified' : 'mismatch';
   }
 }
 
@@ -216,7 +230,7 @@ function report(options: SimulationOptions, io: SimulationIo, driver: Driver, ro
   } else {
     io.out(`scheduled-backup: one day (${DAY} ticks), seed ${options.seed}, ${driver.steps} steps, every property checked after each\n\n`);
     io.out(`${table(rows)}\n\n`);
-    const abnormal = rows.filter((r) => r.result === 'abnormal').map((r) => `entry ${r.entry}`);
+    const abnormal = rows.filter((r) => r.result === 'abnormal').map((r) => `entry ${r.entry} (${r.cause})`);
     io.out(`abnormal ends: ${abnormal.length === 0 ? 'none' : abnormal.join(', ')}; errors reported to CHAs 0-${errors.length - 1}: ${errors.join(' ')}\n`);
     io.out(driver.violation === null ? 'Every property held at every step.\n' : `PROPERTY VIOLATED at ${driver.violation}\n`);
   }
