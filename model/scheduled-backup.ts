@@ -113,6 +113,7 @@ function argumentRefusal(model: BackupModel, event: BackupEvent, geometry: Backu
     case 'device.eot':
     case 'device.eom':
     case 'device.error':
+    case 'operator.mount-requested':
     case 'operator.unload':
       return device(event.device);
     case 'backup.restore':
@@ -128,8 +129,8 @@ const waiting = (queue: readonly ModelRun[]): boolean => queue.some((run) => run
 function stateRefusal(model: BackupModel, event: BackupEvent): Rejection | null {
   switch (event.type) {
     case 'config.request':
-      if (model.svp !== 'idle') return reject('wrong-state', 'the SVP is not idle');
-      return model.requestPending ? reject('busy', 'a request is already waiting') : null;
+      if (model.svp === 'reboot' || model.svp === 'error') return reject('wrong-state', 'the SVP is rebooting or reporting an error');
+      return model.svp === 'config' || model.requestPending ? reject('busy', 'a request is already open or waiting') : null;
     case 'config.set':
       return model.svp === 'config' ? null : reject('wrong-state', 'the SVP is not asking for settings');
     case 'reboot.complete':

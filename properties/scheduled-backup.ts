@@ -7,7 +7,7 @@
  */
 import type { BackupEvent } from '../src/scheduled-backup/events.js';
 import { check208, nextLabel, type BackupModel, type ModelRun } from '../model/scheduled-backup.js';
-import { abstractOf, destinationImage, logOf, type BackupAbstract, type BackupStepOutcome, type BackupWorld } from '../src/scheduled-backup/abstraction.js';
+import { abstractOf, destinationImage, freshInstructions, logOf, type BackupAbstract, type BackupStepOutcome, type BackupWorld } from '../src/scheduled-backup/abstraction.js';
 import { fromHex } from '../src/hex.js';
 import type { Property, Step } from '../src/lifecycle.js';
 
@@ -71,12 +71,13 @@ export const instructionsOnlyWhenDue: BackupProperty = {
   ref: '004 §5 P5, (201)-(203), A1',
   description: 'A backup instruction goes only to the CHA 121 of an entry whose start time the clock crossed since the last pass.',
   step: ({ before, after }) => {
+    const fresh = freshInstructions(before.system, after.system);
+    if (fresh.length === 0) return true;
     const b = view(before);
     const a = view(after);
-    const fresh = after.system.svp.statuses.slice(b.instructedCount);
     return fresh.every((s) => {
-      const entry = a.active.table.entries[s.ref.index];
-      return entry !== undefined && s.ref.generation === a.active.generation && entry.adapter === s.adapter
+      const entry = a.active.table.entries[s.index];
+      return entry !== undefined && s.generation === a.active.generation && entry.adapter === s.adapter
         && b.lastChecked < entry.start && entry.start <= a.now;
     });
   },

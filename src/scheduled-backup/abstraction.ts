@@ -116,6 +116,13 @@ export function destinationImage(system: BackupSystem, device: number, firstLabe
   return bytes;
 }
 
+/** The instructions the SVP sent in a step (202), as entry references with the CHA they went to. */
+export function freshInstructions(before: BackupSystem, after: BackupSystem): readonly { readonly generation: number; readonly index: number; readonly adapter: number }[] {
+  const count = before.svp.statuses.length;
+  if (after.svp.statuses.length === count) return [];
+  return after.svp.statuses.slice(count).map((s) => ({ generation: s.ref.generation, index: s.ref.index, adapter: s.adapter }));
+}
+
 /** The step's log, or an empty one for a refused command. */
 export function logOf(outcome: BackupStepOutcome): StepLog | null {
   return outcome.controller.accepted ? outcome.controller.log : null;

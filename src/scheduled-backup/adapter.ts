@@ -186,7 +186,7 @@ function loadEntry(ctx: Context, device: number): void {
   const run = ctx.system.adapters[device]!;
   const instruction = head(run);
   Object.assign(run, { cursor: 0, cache: null, cacheChunk: 0, stagedCount: 0, tapesStarted: 0, report: null, table140: CLEAR_140 });
-  ctx.system.catalog[device] = null;
+  setCatalog(ctx, device, null);
   ctx.log.started.push({ device, generation: instruction.ref.generation, index: instruction.ref.index });
 }
 
@@ -270,15 +270,21 @@ function storeUnit(ctx: Context, device: number, chunk: number, data: Uint8Array
   }
 }
 
+/** The catalog is shared with the world before the step: it is replaced, never changed. */
+function setCatalog(ctx: Context, device: number, entry: BackupSystem['catalog'][number]): void {
+  if (ctx.system.catalog[device] === entry) return;
+  const catalog = [...ctx.system.catalog];
+  catalog[device] = entry;
+  ctx.system.catalog = catalog;
+}
+
 /** (802, 312): the report waits in the end state; a normal end becomes the device's restorable backup. */
 function report(ctx: Context, device: number, normal: boolean): void {
   const run = ctx.system.adapters[device]!;
   const instruction = head(run);
   run.report = normal ? 'normal' : 'abnormal';
   run.pending = null;
-  if (normal) {
-    ctx.system.catalog[device] = { ref: instruction.ref, label: instruction.entry.label, units: volumeChunks(ctx, run), volume: runVolume(ctx, run) };
-  }
+  if (normal) setCatalog(ctx, device, { ref: instruction.ref, label: instruction.entry.label, units: volumeChunks(ctx, run), volume: runVolume(ctx, run) });
   ctx.log.reports.push({ device, generation: instruction.ref.generation, index: instruction.ref.index, normal });
 }
 
@@ -309,11 +315,11 @@ export function stageComplete(ctx: Context, device: number): void {
   const chunk = run.cursor;
   const instruction = head(run);
   let data = instruction.image !== null ? instruction.image.readImageTrack(source, instruction.shadow!, chunk) : source.readTrack(chunk);
-  const memo = ctx.system.stageMemo[volumeIndex]!;
   if (ctx.variant.defect === 'stale-stage-cache') {
-    const stale = memo[chunk];
+    const stale = ctx.system.stageMemo[volumeIndex]![chunk];
     if (stale !== null && stale !== undefined) data = Uint8Array.from(stale.match(/../g)!.map((h) => parseInt(h, 16)));
-    memo[chunk] = toHex(data);
+    // The memo is shared with the world before the step: replaced, never changed.
+    ctx.system.stageMemo = ctx.system.stageMemo.map((memo, v) => (v === volumeIndex ? memo.map((hex, c) => (c === chunk ? toHex(data) : hex)) : memo));
   }
   run.cache = data;
   run.cacheChunk = chunk;

@@ -74,8 +74,9 @@ function stateRefusal(system: BackupSystem, event: BackupEvent): Rejection | nul
   const svp = system.svp.state;
   switch (event.type) {
     case 'config.request':
-      if (svp !== 'idle') return reject('wrong-state', `the SVP is in ${svp}`);
-      return system.svp.requestPending ? reject('busy', 'a configuration request is already waiting') : null;
+      // A request while the dialogue is open, or while one waits, finds the SVP busy with configuration.
+      if (svp === 'reboot' || svp === 'error') return reject('wrong-state', `the SVP is in ${svp}`);
+      return svp === 'config' || system.svp.requestPending ? reject('busy', 'a configuration request is already open or waiting') : null;
     case 'config.set':
       return svp === 'config' ? null : reject('wrong-state', `the SVP is in ${svp}, not asking for settings`);
     case 'reboot.complete':
@@ -92,6 +93,12 @@ function stateRefusal(system: BackupSystem, event: BackupEvent): Rejection | nul
     case 'operator.mount': {
       const medium = system.devices[event.device]!;
       return medium.class === 'tape' && medium.loaded === null ? null : reject('wrong-state', `device ${event.device} has no empty tape drive`);
+    }
+    case 'operator.mount-requested': {
+      const medium = system.devices[event.device]!;
+      // The operator mounts what the drive asked for, if the library has it.
+      const asked = medium.class === 'tape' && medium.loaded === null ? medium.mountRequest : null;
+      return asked !== null && medium.class === 'tape' && medium.cartridges.some((c) => c.label === asked) ? null : reject('wrong-state', `device ${event.device} asks for no tape the library has`);
     }
     case 'operator.unload': {
       const medium = system.devices[event.device]!;
@@ -179,6 +186,12 @@ function apply(ctx: Context, event: BackupEvent): { restored: string | null; def
     case 'operator.mount':
       mount(ctx, event.device, event.label);
       break;
+    case 'operator.mount-requested': {
+      const medium = s.devices[event.device]!;
+      assert(medium.class === 'tape' && medium.mountRequest !== null, 'a requested mount has a request');
+      mount(ctx, event.device, medium.mountRequest);
+      break;
+    }
     case 'operator.unload': {
       const medium = s.devices[event.device]!;
       if (medium.class === 'tape') medium.loaded = null;
@@ -305,13 +318,15 @@ function instruct(ctx: Context, ref: EntryRef, entry: ConfigEntry): void {
 /** (211) Every CHA but the backup's own is told to report the error (A18); for a reboot error, every host-facing CHA. */
 function reportErrors(ctx: Context): void {
   const s = ctx.system;
+  const reports = [...s.errorReports]; // shared with the world before the step: replaced, never changed
   for (const own of s.svp.errors) {
     if (own >= 0 && ctx.variant.defect === 'abnormal-end-not-reported') continue;
-    for (let adapter = 0; adapter < s.errorReports.length; adapter += 1) {
+    for (let adapter = 0; adapter < reports.length; adapter += 1) {
       const tell = own >= 0 ? adapter !== own : s.active.table.backupAdapters[adapter] !== '1';
-      if (tell) s.errorReports[adapter]! += 1;
+      if (tell) reports[adapter]! += 1;
     }
   }
+  s.errorReports = reports;
   s.svp.errors = [];
 }
 

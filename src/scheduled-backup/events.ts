@@ -9,7 +9,8 @@
  * `config.set`), the subsystem's power-on (`reboot.complete`, `reboot.fail`), a DKA (`stage.complete`), the
  * backup device on cable 14 (`device.answer`; `device.eot`, end of tape at early warning with the unit
  * stored; `device.eom`, end of medium with the unit refused; `device.error`), the tape operator
- * (`operator.mount`, `operator.unload`) and a user asking for a restore (`backup.restore`). No host sends a
+ * (`operator.mount` of a named cartridge, `operator.mount-requested` of the one the drive asked for at 603/704,
+ * `operator.unload`) and a user asking for a restore (`backup.restore`). No host sends a
  * backup command (P9).
  */
 import { z } from 'zod';
@@ -48,6 +49,7 @@ export type BackupEvent =
   | { readonly type: 'device.eom'; readonly device: number }
   | { readonly type: 'device.error'; readonly device: number }
   | { readonly type: 'operator.mount'; readonly device: number; readonly label: string }
+  | { readonly type: 'operator.mount-requested'; readonly device: number }
   | { readonly type: 'operator.unload'; readonly device: number }
   | { readonly type: 'backup.restore'; readonly entry: number };
 
@@ -104,6 +106,7 @@ export const backupEventSchema: z.ZodType<BackupEvent> = z.discriminatedUnion('t
   onDevice('device.eom'),
   onDevice('device.error'),
   z.object({ type: z.literal('operator.mount'), device: whole, label: z.string() }).strict(),
+  onDevice('operator.mount-requested'),
   onDevice('operator.unload'),
   z.object({ type: z.literal('backup.restore'), entry: whole }).strict(),
 ]);
@@ -133,6 +136,7 @@ export function formatBackupEvent(event: BackupEvent): string {
     case 'device.eot':
     case 'device.eom':
     case 'device.error':
+    case 'operator.mount-requested':
     case 'operator.unload':
       return `d${event.device}.${event.type.slice(event.type.indexOf('.') + 1)}`;
     default:

@@ -163,9 +163,10 @@ export function cloneSystem(s: BackupSystem): BackupSystem {
     active: s.active,
     adapters: s.adapters.map((run) => ({ ...run, queue: run.queue.map(cloneInstruction) })),
     devices: s.devices.map(cloneDevice),
-    catalog: [...s.catalog],
-    errorReports: [...s.errorReports],
-    stageMemo: s.stageMemo.map((memo) => [...memo]),
+    // Shared until written: the writers replace these arrays rather than change them.
+    catalog: s.catalog,
+    errorReports: s.errorReports,
+    stageMemo: s.stageMemo,
   };
 }
 

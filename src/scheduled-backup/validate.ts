@@ -61,6 +61,7 @@ export function validateArguments(event: BackupEvent, geometry: BackupGeometry, 
     case 'device.eot':
     case 'device.eom':
     case 'device.error':
+    case 'operator.mount-requested':
     case 'operator.unload':
       if (!whole(event.device)) return reject('malformed-command', 'a device address is a whole number');
       return event.device < geometry.devices.length ? null : reject('unknown-volume', `no backup device ${event.device}`);

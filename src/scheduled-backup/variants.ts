@@ -81,7 +81,7 @@ export const BACKUP_VARIANTS: readonly BackupVariant[] = [
   broken('abnormal-end-keeps-table-140', DISK, ['idle-iff-table-140-clear'], 'Step 710 does not clear table 140, so the idle CHA still shows a label check and a current label.'),
   broken('trigger-one-tick-early', DISK, ['instructions-only-when-due'], 'Step 201 fires an entry one tick before its start time.'),
   broken('config-check-skipped', DISK, ['table-used-only-after-check-and-reboot'], 'Step 208 is skipped: a table whose CHA 121 has no bit in 102 reaches shared memory.'),
-  broken('stale-stage-cache', TAPE, ['staged-unit-is-promised-image'], 'A staging read hits a cache slot left by the previous save of the volume, older than a host write since.'),
+  broken('stale-stage-cache', DISK, ['staged-unit-is-promised-image'], 'A staging read hits a cache slot left by the previous save of the volume, older than a host write since.'),
   broken('staging-writes-back-to-source', DISK, ['save-never-changes-source'], 'The staged chunk\'s cache slot is marked dirty and destaged over the volume, undoing a host write made meanwhile.'),
   broken('queue-lifo', DISK, ['every-due-entry-runs-once-in-order'], 'Several instructions for one device are served last in, first out.'),
   broken('restore-stops-at-first-tape', TAPE, ['restore-returns-the-promised-image'], 'A restore reads tape 123 only and does not follow the chain to inc(123).'),
