@@ -106,22 +106,38 @@ export function takeAdapter(ctx: Context, device: number, eventType: AdapterEven
   for (const operation of step.operations) runOperation(ctx, device, operation.type, from);
 }
 
+/** The operations that only set fields of table 140; false for any other. */
+function table140Operation(run: AdapterRun, operation: string, defect: BackupVariant['defect']): boolean {
+  switch (operation) {
+    case 'setDiskFlag':
+      run.table140 = { ...run.table140, diskFlag: true }; // (309)
+      return true;
+    case 'setTapeFlag':
+      // (311). BROKEN both-type-flags also sets 151, as 309 does.
+      run.table140 = { ...run.table140, tapeFlag: true, diskFlag: run.table140.diskFlag || defect === 'both-type-flags' };
+      return true;
+    case 'setMountWait':
+      run.table140 = { ...run.table140, mountWait: true }; // (702)
+      return true;
+    case 'clearTable140':
+      // (710, 801). BROKEN abnormal-end-keeps-table-140 forgets it on the abnormal path.
+      if (!(defect === 'abnormal-end-keeps-table-140' && run.state === 'abnormal-end')) run.table140 = CLEAR_140;
+      return true;
+    default:
+      return false;
+  }
+}
+
 function runOperation(ctx: Context, device: number, operation: string, from: AdapterStateKey): void {
   const run = ctx.system.adapters[device]!;
   const defect = ctx.variant.defect;
+  if (table140Operation(run, operation, defect)) return;
   switch (operation) {
     case 'loadEntry':
       loadEntry(ctx, device);
       return;
     case 'queryDeviceType':
       run.pending = 'type';
-      return;
-    case 'setDiskFlag':
-      run.table140 = { ...run.table140, diskFlag: true }; // (309)
-      return;
-    case 'setTapeFlag':
-      // (311). BROKEN both-type-flags also sets 151, as 309 does.
-      run.table140 = { ...run.table140, tapeFlag: true, diskFlag: run.table140.diskFlag || defect === 'both-type-flags' };
       return;
     case 'readLabel':
       run.pending = 'label';
@@ -153,19 +169,12 @@ function runOperation(ctx: Context, device: number, operation: string, from: Ada
     case 'unload':
       unload(ctx, device);
       return;
-    case 'setMountWait':
-      run.table140 = { ...run.table140, mountWait: true }; // (702)
-      return;
     case 'incrementLabel':
       incrementCurrentLabel(ctx, device);
       return;
     case 'clearMountWait':
       run.table140 = { ...run.table140, mountWait: false }; // (709)
       tapeOf(ctx, device).position = 0;
-      return;
-    case 'clearTable140':
-      // (710, 801). BROKEN abnormal-end-keeps-table-140 forgets it on the abnormal path.
-      if (!(defect === 'abnormal-end-keeps-table-140' && run.state === 'abnormal-end')) run.table140 = CLEAR_140;
       return;
     case 'reportNormalEnd':
       report(ctx, device, true);

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { scheduledBackupLifecycle as lifecycle } from '../../src/scheduled-backup/lifecycle.js';
+import { backupVariant } from '../../src/scheduled-backup/variants.js';
 import { replayTrace } from '../../src/verify/trace.js';
 
 const PAGES: readonly [variant: string, property: string, steps: number][] = [
@@ -27,7 +28,7 @@ describe('scheduled-backup: defects', () => {
     expect(lines.at(-1)).toContain(`✗ ${property}`);
     expect(failed).toContain(property);
     // The embodiment the literal flow departs from holds every property on the same commands, or refuses one.
-    const embodiment = lifecycle.variant(variant).control.destination;
+    const embodiment = backupVariant(variant)!.control.destination;
     expect(replayTrace(lifecycle, embodiment, 'minimal', events.map((e) => lifecycle.parseEvent(e))).failed).toEqual([]);
   });
 });
