@@ -126,32 +126,50 @@ function argumentRefusal(model: BackupModel, event: BackupEvent, geometry: Backu
 const anyRun = (model: BackupModel): boolean => model.queues.some((queue) => queue.length > 0);
 const waiting = (queue: readonly ModelRun[]): boolean => queue.some((run) => run.ended === null);
 
+const NOT_IDLE = reject('wrong-state', 'the SVP is rebooting or reporting an error');
+const REQUEST_BUSY = reject('busy', 'a request is already open or waiting');
+const NOT_ASKING = reject('wrong-state', 'the SVP is not asking for settings');
+const NOT_REBOOTING = reject('wrong-state', 'the SVP is not rebooting');
+const NOTHING_TO_RESTORE = reject('wrong-state', 'no backup of this entry to restore');
+const RESTORE_BUSY = reject('busy', 'the device is running a backup');
+
 function stateRefusal(model: BackupModel, event: BackupEvent): Rejection | null {
   switch (event.type) {
     case 'config.request':
-      if (model.svp === 'reboot' || model.svp === 'error') return reject('wrong-state', 'the SVP is rebooting or reporting an error');
-      return model.svp === 'config' || model.requestPending ? reject('busy', 'a request is already open or waiting') : null;
+      if (model.svp === 'reboot' || model.svp === 'error') return NOT_IDLE;
+      return model.svp === 'config' || model.requestPending ? REQUEST_BUSY : null;
     case 'config.set':
-      return model.svp === 'config' ? null : reject('wrong-state', 'the SVP is not asking for settings');
+      return model.svp === 'config' ? null : NOT_ASKING;
     case 'reboot.complete':
     case 'reboot.fail':
-      return model.svp === 'reboot' ? null : reject('wrong-state', 'the SVP is not rebooting');
+      return model.svp === 'reboot' ? null : NOT_REBOOTING;
     case 'backup.restore': {
       const entry = model.table.entries[event.entry]!;
       const promise = model.restorable[entry.device];
       if (promise === null || promise === undefined || promise.ref.generation !== model.generation || promise.ref.index !== event.entry) {
-        return reject('wrong-state', 'no backup of this entry to restore');
+        return NOTHING_TO_RESTORE;
       }
-      return waiting(model.queues[entry.device]!) ? reject('busy', 'the device is running a backup') : null;
+      return waiting(model.queues[entry.device]!) ? RESTORE_BUSY : null;
     }
     default:
       return null;
   }
 }
 
+/** Argument refusals by command and table: they depend on nothing else, and the checker repeats commands. */
+const refused = new WeakMap<BackupEvent, { readonly table: ConfigTable; readonly rejection: Rejection | null }>();
+
+function argumentsRefused(model: BackupModel, event: BackupEvent, geometry: BackupGeometry): Rejection | null {
+  const known = refused.get(event);
+  if (known !== undefined && known.table === model.table) return known.rejection;
+  const rejection = argumentRefusal(model, event, geometry);
+  refused.set(event, { table: model.table, rejection });
+  return rejection;
+}
+
 /** Applies one command: the answer a correct controller gives and the model after it. */
 export function applyModel(model: BackupModel, event: BackupEvent, control: BackupControl, geometry: BackupGeometry): { readonly model: BackupModel; readonly answer: ModelAnswer } {
-  const refusal = argumentRefusal(model, event, geometry) ?? stateRefusal(model, event);
+  const refusal = argumentsRefused(model, event, geometry) ?? stateRefusal(model, event);
   if (refusal !== null) return { model, answer: { accepted: false, rejection: refusal } };
   switch (event.type) {
     case 'timer.tick':

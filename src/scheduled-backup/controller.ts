@@ -69,53 +69,81 @@ function allIdle(system: BackupSystem): boolean {
   return system.adapters.every((run) => run.state === 'idle' && run.queue.length === 0);
 }
 
+/** State refusals are shared objects: a refusal is data, and the checker makes over a million of them. */
+const SVP_NOT_IDLE = reject('wrong-state', 'the SVP is rebooting or has an error to report');
+const CONFIG_BUSY = reject('busy', 'a configuration request is already open or waiting');
+const SVP_NOT_ASKING = reject('wrong-state', 'the SVP is not asking for settings');
+const SVP_NOT_REBOOTING = reject('wrong-state', 'the SVP is not rebooting');
+const NO_STAGING = reject('wrong-state', 'no staging read is out for this device');
+const NO_SUCH_ANSWER = reject('wrong-state', 'the device has no such answer to give');
+const NO_EMPTY_DRIVE = reject('wrong-state', 'the device has no empty tape drive');
+const NO_REQUEST = reject('wrong-state', 'the device asks for no tape the library has');
+const NO_TAPE = reject('wrong-state', 'the device holds no tape');
+const DRIVE_BUSY = reject('busy', 'the tape drive is in use');
+const NO_BACKUP = reject('wrong-state', 'the entry has no backup on its device to restore');
+const DEVICE_BUSY = reject('busy', 'the entry\'s device is running a backup');
+
 /** The state checks after the arguments: wrong-state, then busy (src/rejection.ts order). */
 function stateRefusal(system: BackupSystem, event: BackupEvent): Rejection | null {
   const svp = system.svp.state;
   switch (event.type) {
     case 'config.request':
       // A request while the dialogue is open, or while one waits, finds the SVP busy with configuration.
-      if (svp === 'reboot' || svp === 'error') return reject('wrong-state', `the SVP is in ${svp}`);
-      return svp === 'config' || system.svp.requestPending ? reject('busy', 'a configuration request is already open or waiting') : null;
+      if (svp === 'reboot' || svp === 'error') return SVP_NOT_IDLE;
+      return svp === 'config' || system.svp.requestPending ? CONFIG_BUSY : null;
     case 'config.set':
-      return svp === 'config' ? null : reject('wrong-state', `the SVP is in ${svp}, not asking for settings`);
+      return svp === 'config' ? null : SVP_NOT_ASKING;
     case 'reboot.complete':
     case 'reboot.fail':
-      return svp === 'reboot' ? null : reject('wrong-state', `the SVP is in ${svp}`);
+      return svp === 'reboot' ? null : SVP_NOT_REBOOTING;
     case 'stage.complete':
-      return system.adapters[event.device]!.pending === 'stage' ? null : reject('wrong-state', `no staging read is out for device ${event.device}`);
+      return system.adapters[event.device]!.pending === 'stage' ? null : NO_STAGING;
     case 'device.answer':
     case 'device.eot':
     case 'device.eom':
     case 'device.error':
-      return answerAllowed(system, event.device, event.type)
-        ? null : reject('wrong-state', `device ${event.device} has no such answer to give`);
+      return answerAllowed(system, event.device, event.type) ? null : NO_SUCH_ANSWER;
     case 'operator.mount': {
       const medium = system.devices[event.device]!;
-      return medium.class === 'tape' && medium.loaded === null ? null : reject('wrong-state', `device ${event.device} has no empty tape drive`);
+      return medium.class === 'tape' && medium.loaded === null ? null : NO_EMPTY_DRIVE;
     }
     case 'operator.mount-requested': {
       const medium = system.devices[event.device]!;
       // The operator mounts what the drive asked for, if the library has it.
       const asked = medium.class === 'tape' && medium.loaded === null ? medium.mountRequest : null;
-      return asked !== null && medium.class === 'tape' && medium.cartridges.some((c) => c.label === asked) ? null : reject('wrong-state', `device ${event.device} asks for no tape the library has`);
+      return asked !== null && medium.class === 'tape' && medium.cartridges.some((c) => c.label === asked) ? null : NO_REQUEST;
     }
     case 'operator.unload': {
       const medium = system.devices[event.device]!;
-      if (medium.class !== 'tape' || medium.loaded === null) return reject('wrong-state', `device ${event.device} holds no tape`);
-      return DRIVE_FREE.has(system.adapters[event.device]!.state) ? null : reject('busy', `device ${event.device} is in use`);
+      if (medium.class !== 'tape' || medium.loaded === null) return NO_TAPE;
+      return DRIVE_FREE.has(system.adapters[event.device]!.state) ? null : DRIVE_BUSY;
     }
     case 'backup.restore': {
       const entry = system.active.table.entries[event.entry]!;
       const found = system.catalog[entry.device];
       if (found === null || found === undefined || found.ref.generation !== system.active.generation || found.ref.index !== event.entry) {
-        return reject('wrong-state', `entry ${event.entry} has no backup on device ${entry.device} to restore`);
+        return NO_BACKUP;
       }
-      return busyDevice(system, entry.device) ? reject('busy', `device ${entry.device} is running a backup`) : null;
+      return busyDevice(system, entry.device) ? DEVICE_BUSY : null;
     }
     default:
       return null;
   }
+}
+
+/**
+ * Argument checks already made, by command and active table: a pure function of both (and of the preset,
+ * fixed for a world's life), and the exhaustive checker sends the same few command objects over a million
+ * times. A WeakMap keeps no command alive.
+ */
+const checked = new WeakMap<BackupEvent, { readonly table: unknown; readonly rejection: Rejection | null }>();
+
+function argumentsChecked(event: BackupEvent, geometry: BackupGeometry, system: BackupSystem): Rejection | null {
+  const known = checked.get(event);
+  if (known !== undefined && known.table === system.active.table) return known.rejection;
+  const rejection = validateArguments(event, geometry, system.active.table);
+  checked.set(event, { table: system.active.table, rejection });
+  return rejection;
 }
 
 function admit(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry): Rejection | null {
@@ -123,7 +151,7 @@ function admit(system: BackupSystem, event: BackupEvent, variant: BackupVariant,
   if (variant.defect === 'state-checked-before-range' && (event.type === 'device.answer' || event.type === 'device.error') && event.device >= geometry.devices.length) {
     return reject('wrong-state', `device ${event.device} has no such answer to give`);
   }
-  return validateArguments(event, geometry, system.active.table) ?? stateRefusal(system, event);
+  return argumentsChecked(event, geometry, system) ?? stateRefusal(system, event);
 }
 
 /** Applies one command to a copy of the system; a refused command returns the system itself. */
