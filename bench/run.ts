@@ -20,6 +20,7 @@ import { bitmapSection } from './sections/bitmap.js';
 import { conformSection } from './sections/conform.js';
 import { hostWriteSection, resyncSection } from './sections/controller.js';
 import { exhaustiveSection } from './sections/exhaustive.js';
+import { failoverFailbackSection } from './sections/failover-failback.js';
 import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
 import { kernelSection } from './sections/kernel.js';
 
@@ -34,6 +35,7 @@ const SECTIONS: readonly BenchSection[] = [
   hostWriteSection,
   exhaustiveSection,
   freezeRemoteCopySection,
+  failoverFailbackSection,
   conformSection,
 ];
 
