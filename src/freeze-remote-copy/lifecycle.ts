@@ -17,11 +17,14 @@ import fc from 'fast-check';
 import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
 import { applyModel, freezeReported, imageOf, initialModel } from '../../model/freeze-remote-copy.js';
-import { FREEZE_PROPERTIES, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
+import { FREEZE_PROPERTIES } from '../../properties/freeze-remote-copy.js';
 import { assert } from '../assert.js';
 import type { ControlTable } from '../control.js';
 import { toHex } from '../hex.js';
 import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
+import { committedVolume, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from './abstraction.js';
+import { controlTablesFor, initialSystem, stepSystem } from './controller.js';
+import { open } from './crypto.js';
 import {
   formatFreezeEvent,
   formatMessage,
@@ -29,9 +32,8 @@ import {
   type FreezeEvent,
   type FreezeGeometry,
   type Message,
-} from './commands.js';
-import { controlTablesFor, initialSystem, isLogEmbodiment, stepSystem, type FreezeSystem, type LogRecord } from './controller.js';
-import { open } from './crypto.js';
+} from './events.js';
+import type { FreezeSystem, LogRecord } from './system.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
 
 export interface FreezePreset extends FreezeGeometry {
@@ -83,17 +85,41 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   return { after: { system, model, variant: world.variant, geometry: world.geometry, hostWrites, duplicates }, outcome };
 }
 
+/** Each sequence number in the key's part of the system, by rank; a failed primary's list is not in the key. */
 function seqRanks(system: FreezeSystem): Map<number, number> {
   const seqs = new Set<number>();
   for (const m of system.link.inFlight) seqs.add(m.seq);
-  for (const m of system.primary.outstanding) seqs.add(m.seq);
+  if (system.primary.state !== 'failed') for (const m of system.primary.outstanding) seqs.add(m.seq);
   for (const m of system.secondary.outstanding) seqs.add(m.seq);
-  for (const r of system.secondary.logA) if (r !== null) seqs.add(r.seq);
-  for (const r of system.secondary.logB) if (r !== null) seqs.add(r.seq);
-  for (const s of system.secondary.spSeq) seqs.add(s);
+  if (system.algorithm === 'log') {
+    for (const r of system.secondary.logA) if (r !== null) seqs.add(r.seq);
+    for (const r of system.secondary.logB) if (r !== null) seqs.add(r.seq);
+  } else {
+    for (const seq of system.secondary.spSeq) seqs.add(seq);
+  }
   const ranks = new Map<number, number>();
   [...seqs].sort((a, b) => a - b).forEach((seq, rank) => ranks.set(seq, rank));
   return ranks;
+}
+
+// A hand-written key (hex data never contains the separators): about twice as fast as JSON with copies.
+const bitsKey = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
+const blocksKey = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
+
+/** The algorithm's own volumes and bitmaps, primary then secondary, with sequence numbers by rank. */
+function algorithmKey(system: FreezeSystem, rank: (seq: number) => number): string {
+  const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${rank(r.seq)}`)).join(',');
+  const failed = system.primary.state === 'failed';
+  if (system.algorithm === 'log') {
+    const p = system.primary;
+    const s = system.secondary;
+    const primary = failed ? '-' : [blocksKey(p.pvol), blocksKey(p.pdiff), bitsKey(p.pbm), bitsKey(p.pdbm), bitsKey(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`].join('|');
+    return [primary, blocksKey(s.svol), records(s.logA), records(s.logB)].join('|');
+  }
+  const p = system.primary;
+  const s = system.secondary;
+  const primary = failed ? '-' : [blocksKey(p.pp), blocksKey(p.ps), bitsKey(p.bitmapA), bitsKey(p.bitmapB), bitsKey(p.bitmapC), bitsKey(p.bitmapD)].join('|');
+  return [primary, blocksKey(s.sp), s.spSeq.map(rank).join(','), blocksKey(s.ss), bitsKey(s.sa), bitsKey(s.sb)].join('|');
 }
 
 /**
@@ -102,28 +128,20 @@ function seqRanks(system: FreezeSystem): Map<number, number> {
  * the history (no event is offered after it), so only the secondary and the committed image are kept.
  */
 function key(world: FreezeWorld): string {
-  const { model } = world;
-  let system = world.system;
-  if (system.primary.state === 'failed') system = { ...system, primary: { ...system.primary, pvol: [], pdiff: [], pbm: [], pdbm: [], next: [], pp: [], ps: [], bitmapA: [], bitmapB: [], bitmapC: [], bitmapD: [], outstanding: [], staged: null } };
-  if (system.secondary.state === 'recovered') return `R${JSON.stringify([system.secondary.svol, system.secondary.ss, system.secondary.gen, system.primary.gen, imageOf(model, system.secondary.gen)])}`;
-  const ranks = seqRanks(system);
-  const rank = (seq: number): number => ranks.get(seq)!;
-  // A hand-written key (hex data never contains the separators): about twice as fast as JSON with copies.
-  const message = (m: Message): string => `${m.to}/${m.kind}/${m.kind === 'ack' ? m.of : ''}/${m.gen}/${rank(m.seq)}${m.kind === 'data' ? `/${m.block}/${m.data}` : ''}`;
-  const messages = (list: readonly Message[]): string => list.map(message).join(',');
-  const bits = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
-  const blocks = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
-  const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${rank(r.seq)}`)).join(',');
+  const { model, system } = world;
   const p = system.primary;
   const s = system.secondary;
+  if (s.state === 'recovered') return `R${JSON.stringify([committedVolume(system), s.gen, p.gen, imageOf(model, s.gen)])}`;
+  const ranks = seqRanks(system);
+  const rank = (seq: number): number => ranks.get(seq)!;
+  const message = (m: Message): string => `${m.to}/${m.kind}/${m.kind === 'ack' ? m.of : ''}/${m.gen}/${rank(m.seq)}${m.kind === 'data' ? `/${m.block}/${m.data}` : ''}`;
+  const messages = (list: readonly Message[]): string => list.map(message).join(',');
   const images = model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
+  const failed = p.state === 'failed';
   return [
     world.hostWrites, world.duplicates, system.link.up ? 'up' : 'down', messages(system.link.inFlight),
-    p.state, p.gen, blocks(p.pvol), blocks(p.pdiff), bits(p.pbm), bits(p.pdbm), bits(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`,
-    blocks(p.pp), blocks(p.ps), bits(p.bitmapA), bits(p.bitmapB), bits(p.bitmapC), bits(p.bitmapD), messages(p.outstanding),
-    s.state, s.gen, blocks(s.svol), records(s.logA), records(s.logB), blocks(s.sp), s.spSeq.map(rank).join(','), blocks(s.ss), bits(s.sa), bits(s.sb),
-    messages(s.outstanding),
-    p.state === 'failed' ? '-' : model.current.join(','), images, model.freezing, model.primaryFailed, model.secondaryRecovered,
+    p.state, p.gen, failed ? '' : messages(p.outstanding), s.state, s.gen, algorithmKey(system, rank), messages(s.outstanding),
+    failed ? '-' : model.current.join(','), images, model.freezing, model.primaryFailed, model.secondaryRecovered,
   ].join('|');
 }
 
@@ -302,17 +320,28 @@ const shown = (block: string | null): string => (block === null ? '??' : block.l
 const bits = (values: readonly boolean[]): string => values.map((bit) => (bit ? '1' : '0')).join('');
 const blocks = (values: readonly (string | null)[]): string => values.map(shown).join('.');
 
-function formatSystem(system: FreezeSystem, variant: FreezeVariant, geometry: FreezeGeometry): string {
+/** The algorithm's own volumes and bitmaps, in the seed's names. */
+function formatVolumes(system: FreezeSystem): { readonly primary: string; readonly secondary: string } {
+  if (system.algorithm === 'log') {
+    const { primary: p, secondary: s } = system;
+    return {
+      primary: `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`,
+      secondary: `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`,
+    };
+  }
+  const { primary: p, secondary: s } = system;
+  return {
+    primary: `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`,
+    secondary: `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`,
+  };
+}
+
+function formatSystem(system: FreezeSystem, geometry: FreezeGeometry): string {
   const { primary: p, secondary: s } = system;
   const out = (messages: readonly Message[]) => (messages.length === 0 ? '' : ` unacked{${messages.map((m) => formatMessage(m, geometry)).join(' ')}}`);
-  const primary = isLogEmbodiment(variant.control)
-    ? `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`
-    : `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`;
-  const secondary = isLogEmbodiment(variant.control)
-    ? `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`
-    : `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`;
+  const volumes = formatVolumes(system);
   const flight = system.link.inFlight.map((m, i) => `#${i} ${formatMessage(m, geometry)}`).join(', ');
-  return `P ${p.state} g${p.gen} ${primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${secondary}${out(s.outstanding)}`
+  return `P ${p.state} g${p.gen} ${volumes.primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${volumes.secondary}${out(s.outstanding)}`
     + ` | link ${system.link.up ? 'up' : 'DOWN'} [${flight}]`;
 }
 
@@ -320,9 +349,9 @@ function formatWorld(world: FreezeWorld): string {
   const { system, model, variant, geometry } = world;
   const images = model.images.map((frozen) => `F(${frozen.gen})=${blocks(frozen.image)}`).join(' ');
   const committed = imageOf(model, system.secondary.gen);
-  const rec = recoveryImage(system.secondary, variant);
+  const rec = recoveryImage(system, variant);
   const mixture = committed !== null && rec.some((block, b) => block !== committed[b]) ? ' ≠F(k_S)' : '';
-  return `${formatSystem(system, variant, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
+  return `${formatSystem(system, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
 }
 
 function formatStep(view: FreezeStepView): string {

@@ -1,14 +1,16 @@
 /**
- * freeze-remote-copy variants. The four embodiments are variants of one pair of machines and one controller,
- * selected by parameters (STYLE.md); the seed's literal flowcharts, each with one defect of spec/001 §8, are
- * `literal-defect` variants; deliberately broken controllers that the verifier must catch are `broken`.
+ * freeze-remote-copy variants. The four embodiments are variants of one pair of machines and one controller
+ * with two algorithms (E1 log, E2-E4 split), selected by parameters (STYLE.md); the seed's literal flowcharts,
+ * each with one defect of spec/001 §8, are `literal-defect` variants; deliberately broken controllers that the
+ * verifier must catch are `broken`. What a literal or broken variant changes in the controllers is one named
+ * operation, replaced in src/freeze-remote-copy/defects.ts.
  * Every embodiment satisfies every property; every other variant violates at least the properties in its
  * `catches`, and test/freeze-remote-copy/defects.test.ts proves it with a trace.
  */
 import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import type { VariantInfo } from '../lifecycle.js';
 
-/** A deliberate bug in a controller (data plane); null in every embodiment and literal variant. */
+/** A deliberate bug in a controller (data plane), defects.ts's BROKEN_OVERRIDES; null in every embodiment and literal variant. */
 export type FreezeDefect =
   | 'freeze-not-busy'
   | 'read-ignores-difference-log'

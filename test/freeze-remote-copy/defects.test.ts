@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { errataPages } from '../../src/errata.js';
-import type { FreezeEvent } from '../../src/freeze-remote-copy/commands.js';
+import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import { LIFECYCLES } from '../../src/lifecycles.js';
 import { exhaustive } from '../../src/verify/exhaustive.js';
