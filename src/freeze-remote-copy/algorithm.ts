@@ -11,7 +11,7 @@ import type { Operation } from '../control.js';
 import * as link from '../link.js';
 import { reject, type Rejection } from '../rejection.js';
 import { validateArguments } from './arguments.js';
-import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
+import { compareMessages, type FreezeEvent, type FreezeGeometry, type Message } from './events.js';
 import type { FreezeResult, FreezeSystem, MachineStep, PrimaryControl, SecondaryControl } from './system.js';
 import type { FreezeVariant } from './variants.js';
 import { withOutstanding } from './wire.js';
@@ -135,7 +135,7 @@ export class Draft<Sys extends FreezeSystem, Ops> implements View<Sys, Ops> {
 
   /** Sends a message; `track` keeps it for retransmission until it is acknowledged. */
   send(message: Message, track: boolean, from: PrimaryControl | SecondaryControl): void {
-    this.link = link.send(this.link, message).link;
+    this.link = link.send(this.link, message, compareMessages).link;
     if (track) from.outstanding = withOutstanding(from.outstanding, message);
   }
 }

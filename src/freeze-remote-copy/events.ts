@@ -58,6 +58,30 @@ export type Message =
 
 export type DataMessage = Extract<Message, { kind: 'data' }>;
 
+/** Two texts by their characters' codes; every text compared here is ASCII (names and lowercase hex). */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The order of messages on the link and in the outstanding lists, so the index `link.deliver` names is the
+ * same in every port. Messages compare field by field, the first difference deciding:
+ *   1. `to`: `primary` before `secondary`;
+ *   2. `kind`: by name, `ack`, `all-sent`, `data`, `freeze`, `secondary-done`;
+ *   3. `of` (ACKs only): by name, `all-sent`, `data`, `freeze`, `secondary-done`;
+ *   4. `gen`, then 5. `seq`: as numbers, smaller first;
+ *   6. `block`, then 7. `data` (DATA only): the block as a number, the data as lowercase hex, by character code.
+ * Names and hex compare by character code (ASCII), as bytes do. Two messages compare equal exactly when every
+ * field is equal, so a list kept in this order is canonical: equal multisets give equal lists.
+ */
+export function compareMessages(a: Message, b: Message): number {
+  return compareText(a.to, b.to)
+    || compareText(a.kind, b.kind)
+    || compareText(a.kind === 'ack' ? a.of : '', b.kind === 'ack' ? b.of : '')
+    || a.gen - b.gen
+    || a.seq - b.seq
+    || (a.kind === 'data' ? a.block : -1) - (b.kind === 'data' ? b.block : -1)
+    || compareText(a.kind === 'data' ? a.data : '', b.kind === 'data' ? b.data : '');
+}
+
 const whole = z.number().int().nonnegative();
 const bare = <T extends string>(type: T) => z.object({ type: z.literal(type) }).strict();
 const indexed = <T extends string>(type: T) => z.object({ type: z.literal(type), index: whole }).strict();

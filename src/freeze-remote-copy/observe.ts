@@ -6,8 +6,8 @@
  * `observe(world)`:
  *   algorithm   `log` (E1) or `split` (E2-E4).
  *   primary     state (`normal`, `freezing.draining`, ... `failed`), gen (k_P), seq (the next DATA sequence
- *               number: 1 at the start, one more per DATA sent), outstanding (unacknowledged messages, in the
- *               link's message order), and the algorithm's volumes and bitmaps:
+ *               number: 1 at the start, one more per DATA sent), outstanding (unacknowledged messages), and
+ *               the algorithm's volumes and bitmaps:
  *                 log:   pvol, pdiff (hex or null where PDIFF has no record), pbm, pdbm, next, staged (null, or
  *                        {block, data}: the literal D20 read into RAM);
  *                 split: pp, ps (in E4 the sealed blocks, see crypto.ts), bitmapA, bitmapB, bitmapC, bitmapD.
@@ -16,8 +16,9 @@
  *                        sbm and sdbm (the blocks that have a record in SDIFFA and SDIFFB);
  *                 split: sp (sealed in E4), spSeq (the sequence number of the DATA that last wrote SP[b], 0 for
  *                        the initial image), ss, sa, sb.
- *   link        up, and messages: the messages in flight in the link's order, which is the order
- *               `link.deliver`'s index counts in.
+ *   link        up, and messages: the messages in flight in the message order of events.ts
+ *               (`compareMessages`: to, kind, of, gen, seq, block, data), which is the order `link.deliver`'s
+ *               index counts in; the outstanding lists are in the same order.
  * Volumes are arrays of lowercase hex, one entry per group block (`volume * blocksPerVolume + block`); bitmaps
  * are strings of `0` and `1`, group block 0 first. A message is {to, kind, of (ACKs only), gen, seq, block
  * and data (DATA only)}.

@@ -8,7 +8,7 @@ import { assert } from '../assert.js';
 import * as link from '../link.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { Action, Draft } from './algorithm.js';
-import type { DataMessage, FreezeEvent, Message } from './events.js';
+import { compareMessages, type DataMessage, type FreezeEvent, type Message } from './events.js';
 import type { FreezeSystem, PrimaryControl, SecondaryControl } from './system.js';
 
 /**
@@ -21,11 +21,10 @@ export function lostMessages(wire: link.Link<Message>, outstanding: readonly Mes
     || (f.kind === 'ack' && f.to !== m.to && f.of === m.kind && f.gen === m.gen && f.seq === m.seq)));
 }
 
-/** An outstanding list with one more message, kept in canonical order and without repeats. */
+/** An outstanding list with one more message, kept in the message order (events.ts) and without repeats. */
 export function withOutstanding(messages: readonly Message[], message: Message): Message[] {
-  const text = JSON.stringify(message);
-  if (messages.some((m) => JSON.stringify(m) === text)) return messages.slice();
-  return [...messages, message].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  if (messages.some((m) => compareMessages(m, message) === 0)) return messages.slice();
+  return [...messages, message].sort(compareMessages);
 }
 
 /**
@@ -74,7 +73,7 @@ export function linkCommand(wire: link.Link<Message>, event: FreezeEvent): link.
     case 'link.duplicate':
       if (!link.hasMessage(wire, event.index)) return reject('wrong-state', `no message #${event.index} in flight`);
       if (!link.canDuplicate(wire, event.index)) return reject('busy', 'the link is full');
-      return link.duplicate(wire, event.index);
+      return link.duplicate(wire, event.index, compareMessages);
     case 'link.lose':
       if (!link.hasMessage(wire, event.index)) return reject('wrong-state', `no message #${event.index} in flight`);
       return link.lose(wire, event.index);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
+import { compareMessages, type FreezeEvent, type Message } from '../../src/freeze-remote-copy/events.js';
 import { open } from '../../src/freeze-remote-copy/crypto.js';
 import { FREEZE_PRESETS, freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import * as link from '../../src/link.js';
@@ -204,12 +204,29 @@ describe('freeze-remote-copy: commands', () => {
   });
 
   test('freeze-remote-copy: commands: the link keeps messages in canonical order and loses a send when full', () => {
+    const order = (a: { n: number }, b: { n: number }) => a.n - b.n;
     let wire = link.emptyLink<{ n: number }>(2);
-    wire = link.send(wire, { n: 2 }).link;
-    wire = link.send(wire, { n: 1 }).link;
-    expect(wire.inFlight).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(link.send(wire, { n: 3 }).accepted).toBe(false);
-    expect(link.send(link.down(wire), { n: 3 }).accepted).toBe(false);
+    wire = link.send(wire, { n: 10 }, order).link;
+    wire = link.send(wire, { n: 9 }, order).link;
+    expect(wire.inFlight).toEqual([{ n: 9 }, { n: 10 }]); // the order given, not the JSON text's
+    expect(link.send(wire, { n: 3 }, order).accepted).toBe(false);
+    expect(link.send(link.down(wire), { n: 3 }, order).accepted).toBe(false);
+  });
+
+  test('freeze-remote-copy: commands: messages are ordered by to, kind, of, gen, seq, block and data, numbers as numbers', () => {
+    const data = (gen: number, seq: number, block: number, bytes: string): Message => ({ to: 'secondary', kind: 'data', gen, seq, block, data: bytes });
+    const ack = (of: 'data' | 'all-sent', gen: number, seq: number): Message => ({ to: 'primary', kind: 'ack', of, gen, seq });
+    const ordered: Message[] = [
+      ack('all-sent', 1, 0), ack('data', 1, 9), ack('data', 1, 10), ack('data', 2, 1), { to: 'primary', kind: 'secondary-done', gen: 1, seq: 0 },
+      { to: 'secondary', kind: 'all-sent', gen: 1, seq: 0 }, data(1, 2, 0, '00'), data(1, 10, 0, '00'), data(2, 1, 0, '00'), data(2, 11, 2, '00'),
+      { to: 'secondary', kind: 'freeze', gen: 1, seq: 0 },
+    ];
+    for (let i = 0; i < ordered.length; i += 1) {
+      for (let j = 0; j < ordered.length; j += 1) expect(Math.sign(compareMessages(ordered[i]!, ordered[j]!)), `${i} ${j}`).toBe(Math.sign(i - j));
+    }
+    expect(compareMessages(data(1, 2, 0, '00'), data(1, 2, 1, '00'))).toBeLessThan(0);
+    expect(compareMessages(data(1, 2, 1, '00'), data(1, 2, 1, '0a'))).toBeLessThan(0);
+    expect(compareMessages(data(1, 2, 1, '0a'), { ...data(1, 2, 1, '0a') })).toBe(0);
   });
 
   test('freeze-remote-copy: commands: recovery at any moment yields the committed image', () => {
