@@ -12,6 +12,7 @@
 import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import { reject } from '../rejection.js';
 import { SHARED_OPERATIONS, type Algorithm, type Draft, type SharedOperations } from './algorithm.js';
+import type { FreezeGeometry } from './events.js';
 import type { FreezeSystem, LogSecondary, LogSystem, SplitSystem } from './system.js';
 import { LOG_OPERATIONS, logAlgorithm, stagedCopyEvent, type LogOperations } from './log.js';
 import { PLAIN, splitAlgorithm, splitOperations, type SplitOperations } from './split.js';
@@ -38,6 +39,18 @@ export const LITERAL_OVERRIDES: { readonly [P in ControllerLiteral]: Override } 
 /** BROKEN volatile-secondary-memory: what a restart leaves when modes and bitmaps live in RAM (D17). */
 function forgetVolatile(s: LogSecondary): LogSecondary {
   return { state: 'receiving', gen: 0, outstanding: s.outstanding.slice(), svol: s.svol.slice(), logA: s.logA.map(() => null), logB: s.logB.map(() => null) };
+}
+
+const longer = new WeakMap<FreezeGeometry, FreezeGeometry>();
+
+/** BROKEN block-bound-off-by-one: the geometry the check sees has volumes one block longer than they are. */
+function oneBlockLonger(geometry: FreezeGeometry): FreezeGeometry {
+  let found = longer.get(geometry);
+  if (found === undefined) {
+    found = { ...geometry, blocksPerVolume: geometry.blocksPerVolume + 1 };
+    longer.set(geometry, found);
+  }
+  return found;
 }
 
 /** BROKEN freeze-not-busy: the freeze point moves while the previous freeze is still in progress. */
@@ -94,6 +107,9 @@ export const BROKEN_OVERRIDES: { readonly [D in FreezeDefect]: Override } = {
     },
   },
   'split-forgets-write-after': { split: { writeAfterSplit: ({ primary: p }, b, data) => { p.pp[b] = data; } } }, // 3470 skipped
+  'block-bound-off-by-one': {
+    shared: { checkArguments: (event, geometry, system) => SHARED_OPERATIONS.checkArguments(event, oneBlockLonger(geometry), system) }, // `>` for `>=`
+  },
 };
 
 /** The overrides a variant applies: its controller literal flows, then its defect. */

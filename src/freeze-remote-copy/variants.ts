@@ -22,7 +22,8 @@ export type FreezeDefect =
   | 'recover-applies-partial-log'
   | 'state-checked-before-range'
   | 'partial-write-on-range-error'
-  | 'split-forgets-write-after';
+  | 'split-forgets-write-after'
+  | 'block-bound-off-by-one';
 
 export interface FreezeVariant extends VariantInfo {
   readonly control: FreezeControlInput;
@@ -93,6 +94,8 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
     'E2 records a write after the split in neither A nor B (3470 skipped), so the next freeze leaves it out.'),
   broken('state-checked-before-range', E1, ['acceptance-agrees-with-model'], 'A failed primary reports wrong-state before checking a write\'s arguments.'),
   broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write longer than a block stores its first block, then rejects.'),
+  broken('block-bound-off-by-one', E1, ['acceptance-agrees-with-model'],
+    'The controllers\' argument check accepts block blocksPerVolume, one past the last, and the write lands in the next volume (or past the group); only a model with its own rules notices.'),
 ];
 
 export function freezeVariant(name: string): FreezeVariant | undefined {
