@@ -53,7 +53,7 @@ export const SHARED_OPERATIONS: SharedOperations = {
   awaitsCommitAck: (primary, kind) => primary.outstanding.some((m) => m.kind === kind && m.gen === primary.gen),
 };
 
-/** Applies a change to a copy of the system and returns the copy; the system it was made from is unchanged. */
+/** Applies a change to the primary of a copy of the system and returns the copy; the system it was made from is unchanged. */
 export type Edit = (change: (draft: Draft<FreezeSystem, unknown>) => void) => FreezeSystem;
 
 /** What deciding a command reads: a system, its variant and its operations, never changed. */
@@ -105,7 +105,14 @@ export interface Algorithm<Sys extends FreezeSystem, Ops> {
   readonly secondaryActions: Readonly<Record<string, Action<Sys, Ops>>>;
 }
 
-/** One step's working copy: the system being built, the transitions taken and the results for the host. */
+/**
+ * One step's working copy: the system being built, the transitions taken and the results for the host.
+ *
+ * A step runs the operations of one machine's transition, and an operation of a controller changes only that
+ * controller and the link (what it sends): the primary's never touch the secondary's data, nor the reverse.
+ * So only the half of `changes` is copied; the other is the very object of the system the step started from,
+ * shared and never written (the pinned counts and properties of every variant check that none is).
+ */
 export class Draft<Sys extends FreezeSystem, Ops> implements View<Sys, Ops> {
   readonly primary: Sys['primary'];
   readonly secondary: Sys['secondary'];
@@ -115,13 +122,14 @@ export class Draft<Sys extends FreezeSystem, Ops> implements View<Sys, Ops> {
 
   constructor(
     from: Sys,
+    changes: 'primary' | 'secondary',
     readonly algorithm: Algorithm<Sys, Ops>,
     readonly variant: FreezeVariant,
     readonly geometry: FreezeGeometry,
     readonly shared: SharedOperations,
   ) {
-    this.primary = algorithm.copyPrimary(from.primary);
-    this.secondary = algorithm.copySecondary(from.secondary);
+    this.primary = changes === 'primary' ? algorithm.copyPrimary(from.primary) : from.primary;
+    this.secondary = changes === 'secondary' ? algorithm.copySecondary(from.secondary) : from.secondary;
     this.link = from.link;
   }
 

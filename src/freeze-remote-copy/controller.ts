@@ -186,8 +186,9 @@ class Stepper<Sys extends FreezeSystem, Ops> {
     readonly shared: SharedOperations,
   ) {}
 
-  draft(): Draft<Sys, Ops> {
-    return new Draft(this.system, this.algorithm, this.variant, this.geometry, this.shared);
+  /** A working copy in which `changes`, the controller whose machine takes the step, may change. */
+  draft(changes: MachineStep['machine']): Draft<Sys, Ops> {
+    return new Draft(this.system, changes, this.algorithm, this.variant, this.geometry, this.shared);
   }
 
   step(event: FreezeEvent): Stepped {
@@ -204,7 +205,7 @@ class Stepper<Sys extends FreezeSystem, Ops> {
     const transition = this.transitionFor(admission.machine, admission.eventType);
     if ('rejection' in transition) return this.refuseTransition(admission.machine, admission.eventType, transition.rejection);
     if (event.type === 'secondary.restart') return this.restart(transition);
-    const draft = this.draft();
+    const draft = this.draft(admission.machine);
     draft.link = admission.link;
     take(draft, admission.machine, transition, event, admission.message);
     return { system: draft.system(), outcome: { accepted: true, transitions: draft.transitions, results: draft.results } };
@@ -221,7 +222,7 @@ class Stepper<Sys extends FreezeSystem, Ops> {
   private refuseTransition(machine: MachineStep['machine'], eventType: string, rejection: Rejection): Stepped {
     if (machine !== 'primary' || eventType !== 'host.freeze' || !this.system.primary.state.startsWith('freezing')) return refused(this.system, rejection);
     const decided = this.shared.freezeInProgress((change) => {
-      const draft = this.draft();
+      const draft = this.draft('primary');
       change(draft as unknown as Draft<FreezeSystem, unknown>);
       return draft.system();
     });
@@ -232,7 +233,7 @@ class Stepper<Sys extends FreezeSystem, Ops> {
   private refuseArguments(event: FreezeEvent, rejection: Rejection): Stepped {
     const carried = this.shared.carriedOutDespite(event, rejection, this.geometry);
     if (carried === null) return refused(this.system, rejection);
-    const draft = this.draft();
+    const draft = this.draft('primary');
     const transition = this.transitionFor('primary', carried.type);
     if (!('rejection' in transition)) take(draft, 'primary', transition, carried);
     return refused(draft.system(), rejection);
