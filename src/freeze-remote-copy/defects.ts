@@ -110,6 +110,8 @@ export const BROKEN_OVERRIDES: { readonly [D in FreezeDefect]: Override } = {
   'block-bound-off-by-one': {
     shared: { checkArguments: (event, geometry, system) => SHARED_OPERATIONS.checkArguments(event, oneBlockLonger(geometry), system) }, // `>` for `>=`
   },
+  'sequence-number-unchecked': { shared: { olderThanStored: () => false } }, // every DATA is new
+  'ack-matched-by-generation': { shared: { acknowledges: (ack, message) => message.kind === ack.of && message.gen === ack.gen } }, // seq ignored
 };
 
 /** The overrides a variant applies: its controller literal flows, then its defect. */

@@ -9,9 +9,13 @@
  * The minimal preset's bounds, and why: a history ends at the completion of the second freeze (the issue's
  * "2 freezes") or at recovery; it has at most 2 host writes (D20 needs two writes of different values to one
  * block; a third multiplied the space by about 8); the link holds 2 messages and every delivery order is
- * explored, with loss by link failure and retransmission. DATA duplication is explored by the model-based
- * runs on the standard preset (with loss of single messages), not exhaustively: with one duplicate per
- * history the E1 space grew from 168 000 to 390 000 worlds, past the time a check should take.
+ * explored, with loss by link failure and retransmission; the primary may leave 2 DATA unacknowledged (window
+ * 2), the least that lets two DATA of one image, or of one block, be in flight together: with window 1 a
+ * secondary that drops its sequence-number check and a primary that matches an ACK by generation alone both
+ * pass the search (the broken variants sequence-number-unchecked and ack-matched-by-generation). DATA
+ * duplication is explored by the model-based runs on the standard preset (with loss of single messages), not
+ * exhaustively: with one duplicate per history the E1 space grew from 168 000 to 390 000 worlds (window 1),
+ * past the time a check should take.
  */
 import fc from 'fast-check';
 import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
@@ -49,8 +53,8 @@ export interface FreezePreset extends FreezeGeometry {
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
 export const FREEZE_PRESETS: Record<PresetName, FreezePreset> = {
-  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 3 messages in flight. */
-  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
+  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 2 messages in flight, 2 DATA unacknowledged. */
+  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
   standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER },
 };
@@ -174,7 +178,12 @@ function key(world: FreezeWorld): string {
 /** Alphabets by preset object: the checker asks for one per world, always with the same preset. */
 const alphabets = new WeakMap<FreezePreset, readonly FreezeEvent[]>();
 
-/** Host commands on every block and value, the operators' and schedulers' commands, and one of each argument rejection. */
+/**
+ * Host commands on every block and value (so the last valid volume and block too), the operators' and
+ * schedulers' commands, and every argument boundary: the first volume and the first block past the group and
+ * past each volume's end (on the first and on the last volume), reads there as well, a write one byte short
+ * and one byte long, and malformed data.
+ */
 function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
   const known = alphabets.get(preset);
   if (known !== undefined) return known;
@@ -191,6 +200,10 @@ function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
     { type: 'link.down' }, { type: 'link.up' },
     { type: 'host.write', volume: preset.volumeCount, block: 0, data: '01'.repeat(preset.blockSize) },
     { type: 'host.write', volume: 0, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.write', volume: preset.volumeCount - 1, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.read', volume: preset.volumeCount, block: 0 },
+    { type: 'host.read', volume: preset.volumeCount - 1, block: preset.blocksPerVolume },
+    { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize - 1) },
     { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize + 1) },
     { type: 'host.write', volume: 0, block: 0, data: 'zz' },
   );

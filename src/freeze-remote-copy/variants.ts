@@ -23,7 +23,9 @@ export type FreezeDefect =
   | 'state-checked-before-range'
   | 'partial-write-on-range-error'
   | 'split-forgets-write-after'
-  | 'block-bound-off-by-one';
+  | 'block-bound-off-by-one'
+  | 'sequence-number-unchecked'
+  | 'ack-matched-by-generation';
 
 export interface FreezeVariant extends VariantInfo {
   readonly control: FreezeControlInput;
@@ -96,6 +98,10 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
   broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write longer than a block stores its first block, then rejects.'),
   broken('block-bound-off-by-one', E1, ['acceptance-agrees-with-model'],
     'The controllers\' argument check accepts block blocksPerVolume, one past the last, and the write lands in the next volume (or past the group); only a model with its own rules notices.'),
+  broken('sequence-number-unchecked', E1, ['no-update-lost'],
+    'The secondary stores every DATA of the next image without comparing its sequence number with the stored copy\'s, so a delayed older DATA of a block overwrites a newer one (D5).'),
+  broken('ack-matched-by-generation', E1, ['no-update-lost'],
+    'An ACK of DATA is matched by kind and generation alone, so it also clears another unacknowledged DATA of the same image, which is then never retransmitted.'),
 ];
 
 export function freezeVariant(name: string): FreezeVariant | undefined {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { errataPages } from '../../src/errata.js';
 import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
-import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
+import { FREEZE_PRESETS, freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import { LIFECYCLES } from '../../src/lifecycles.js';
 import { exhaustive } from '../../src/verify/exhaustive.js';
 import { modelBased } from '../../src/verify/model-based.js';
@@ -16,6 +16,22 @@ import { failures } from '../../src/verify/trace.js';
  * by model-based runs on the standard preset, each replayed to list every property its counterexample breaks.
  */
 const literal = lifecycle.variants.filter((variant) => variant.kind === 'literal-defect');
+
+/**
+ * The shortest counterexamples the exhaustive search finds for the two bugs that need two DATA of one image
+ * in flight at once (`copyspec verify --lifecycle freeze-remote-copy --variant <name> --check exhaustive`
+ * prints them; 7 and 6 steps). Replayed rather than searched again here, to keep the suite's time.
+ */
+const WINDOW_TWO_TRACES: Readonly<Record<string, readonly FreezeEvent[]>> = {
+  'sequence-number-unchecked': [
+    { type: 'host.write', volume: 0, block: 0, data: '01' }, { type: 'primary.copy' }, { type: 'host.write', volume: 0, block: 0, data: '02' },
+    { type: 'primary.copy' }, { type: 'link.deliver', index: 1 }, { type: 'link.deliver', index: 0 }, { type: 'link.deliver', index: 0 },
+  ],
+  'ack-matched-by-generation': [
+    { type: 'host.write', volume: 0, block: 0, data: '01' }, { type: 'host.write', volume: 1, block: 0, data: '01' }, { type: 'primary.copy' },
+    { type: 'primary.copy' }, { type: 'link.deliver', index: 0 }, { type: 'link.deliver', index: 0 },
+  ],
+};
 const broken = lifecycle.variants.filter((variant) => variant.kind === 'broken');
 const exhaustiveResults = new Map<string, CheckResult>();
 
@@ -75,6 +91,27 @@ describe('freeze-remote-copy: defects', () => {
     const types = (violation?.events as FreezeEvent[] | undefined)?.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['host.write', 'host.freeze', 'primary.copy', 'primary.step', 'link.deliver']));
   }, 300_000);
+
+  test.each(Object.keys(WINDOW_TWO_TRACES))('freeze-remote-copy: defects: with window 2 the search\'s shortest trace for %s breaks no-update-lost, and window 1 refuses it', (variant) => {
+    const events = WINDOW_TWO_TRACES[variant]!;
+    const replay = (name: string, window: number) => {
+      let world = lifecycle.initial(name, 'minimal');
+      world = { ...world, geometry: { ...world.geometry, window } };
+      return events.map((event) => {
+        const { after, outcome } = lifecycle.step(world, event);
+        const failed = failures(lifecycle, { before: world, event, outcome, after });
+        world = after;
+        return { accepted: outcome.controller.accepted, failed };
+      });
+    };
+    expect(FREEZE_PRESETS.minimal.window).toBe(2);
+    const broken = replay(variant, 2);
+    expect(broken.every((step) => step.accepted)).toBe(true);
+    expect(broken.slice(0, -1).flatMap((step) => step.failed)).toEqual([]);
+    expect(broken.at(-1)!.failed).toContain('no-update-lost');
+    expect(replay('e1', 2).flatMap((step) => step.failed)).toEqual([]); // the reference passes the same trace
+    expect(replay(variant, 1)[3]).toMatchObject({ accepted: false }); // window 1: the second DATA waits for the first's ACK
+  });
 
   test.each(broken.map((v) => [v.name, v.catches] as const))('freeze-remote-copy: defects: model-based runs catch %s', (variant, catches) => {
     const caught = caughtByModelBased(variant);
