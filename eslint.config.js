@@ -27,13 +27,10 @@ export default tseslint.config(
   },
   {
     files: ['model/**/*.ts'],
-    // freeze-remote-copy's model still shares its argument check with the controller, until its split lands (issue 8 item 5).
-    ignores: ['model/freeze-remote-copy.ts'],
     rules: { 'no-restricted-imports': onlyImports(MODEL_MAY_IMPORT, 'model/ is the oracle: it imports no controller code, and decides acceptance by its own rules (docs/lifecycles.md).') },
   },
   {
     files: ['properties/**/*.ts'],
-    ignores: ['properties/freeze-remote-copy.ts'],
     rules: { 'no-restricted-imports': onlyImports(PROPERTIES_MAY_IMPORT, 'properties/ read the controller only through src/<id>/abstraction.ts (docs/lifecycles.md).') },
   },
   {

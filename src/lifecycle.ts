@@ -175,7 +175,8 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
   readonly vectorNotes?: readonly string[];
   /**
    * Optional: the fields of `observe` the report draws as grids, and how (`ObservedKind`); the default is
-   * none, and every field is shown as text.
+   * none, and every field is shown as text. A field may be absent from a world's observation (another
+   * algorithm's, in a tagged-union world); it is then not drawn.
    */
   readonly observedKinds?: Readonly<Record<string, ObservedKind>>;
   /**

@@ -14,7 +14,7 @@
  * block go out once); the split-mirror embodiments send each dirty block once per freeze by construction,
  * E1 and E3 send continuously and so may send a block more than once.
  */
-import type { FreezeEvent } from '../../src/freeze-remote-copy/commands.js';
+import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import type { FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import type { BenchSection } from '../harness.js';

@@ -16,10 +16,8 @@
  *              (null sorts first);
  *   3. `gen`   the sender's generation (the echoed one in an acknowledgement);
  *   4. `data`  the track's bytes as lowercase hex for a transfer; null otherwise (null sorts first).
- * The link orders its messages by their JSON text today; this module keeps them in `compareMessages` order
- * after every link operation, so that the order, and with it every vector's `link.deliver` index, stays the
- * same when the link takes the comparator itself (the work on freeze-remote-copy's branch): only `normalized`
- * below changes then.
+ * The link keeps its messages in the order of the comparator its sender passes (`send`), here
+ * `compareMessages`, so every vector's `link.deliver` index follows these fields.
  */
 import * as link from '../link.js';
 
@@ -60,22 +58,13 @@ export function compareMessages(a: Message, b: Message): number {
 
 export type Wire = link.Link<Message>;
 
-/** The messages in `compareMessages` order; the link itself when they already are (see the header). */
-function normalized(wire: Wire): Wire {
-  const messages = wire.inFlight;
-  let sorted = true;
-  for (let i = 1; i < messages.length && sorted; i += 1) sorted = compareMessages(messages[i - 1]!, messages[i]!) <= 0;
-  if (sorted) return wire;
-  return { up: wire.up, capacity: wire.capacity, inFlight: messages.slice().sort(compareMessages) };
-}
-
 export function emptyWire(capacity: number): Wire {
   return link.emptyLink<Message>(capacity);
 }
 
 /** Sends a message; it is lost at once when the link is down or full. */
 export function send(wire: Wire, message: Message): Wire {
-  return normalized(link.send(wire, message).link);
+  return link.send(wire, message, compareMessages).link;
 }
 
 export function hasMessage(wire: Wire, index: number): boolean {

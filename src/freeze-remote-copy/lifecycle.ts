@@ -9,18 +9,25 @@
  * The minimal preset's bounds, and why: a history ends at the completion of the second freeze (the issue's
  * "2 freezes") or at recovery; it has at most 2 host writes (D20 needs two writes of different values to one
  * block; a third multiplied the space by about 8); the link holds 2 messages and every delivery order is
- * explored, with loss by link failure and retransmission. DATA duplication is explored by the model-based
- * runs on the standard preset (with loss of single messages), not exhaustively: with one duplicate per
- * history the E1 space grew from 168 000 to 390 000 worlds, past the time a check should take.
+ * explored, with loss by link failure and retransmission; the primary may leave 2 DATA unacknowledged (window
+ * 2), the least that lets two DATA of one image, or of one block, be in flight together: with window 1 a
+ * secondary that drops its sequence-number check and a primary that matches an ACK by generation alone both
+ * pass the search (the broken variants sequence-number-unchecked and ack-matched-by-generation). DATA
+ * duplication is explored by the model-based runs on the standard preset (with loss of single messages), not
+ * exhaustively: with one duplicate per history the E1 space grew from 168 000 to 390 000 worlds (window 1),
+ * past the time a check should take.
  */
 import fc from 'fast-check';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
-import { applyModel, freezeReported, imageOf, initialModel } from '../../model/freeze-remote-copy.js';
-import { FREEZE_PROPERTIES, hostView, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
+import { applyModel, freezeReported, imageOf, initialModel, type FreezeModel } from '../../model/freeze-remote-copy.js';
+import { FREEZE_PROPERTIES } from '../../properties/freeze-remote-copy.js';
 import { assert } from '../assert.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
 import type { Differences, ObservedKind, Pin, Presets } from '../lifecycle.js';
+import { committedVolume, hostView, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from './abstraction.js';
+import { initialSystem, stepSystem } from './controller.js';
+import { open } from './crypto.js';
 import {
   formatFreezeEvent,
   formatMessage,
@@ -28,9 +35,9 @@ import {
   type FreezeEvent,
   type FreezeGeometry,
   type Message,
-} from './commands.js';
-import { initialSystem, isLogEmbodiment, stepSystem, type FreezeSystem, type LogRecord } from './controller.js';
-import { open } from './crypto.js';
+} from './events.js';
+import type { FreezeSystem, LogPrimary, LogRecord, LogSecondary, SplitPrimary, SplitSecondary } from './system.js';
+import { observe, observeOutcome } from './observe.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
 
 export interface FreezePreset extends FreezeGeometry {
@@ -46,8 +53,8 @@ export interface FreezePreset extends FreezeGeometry {
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
 export const FREEZE_PRESETS: Presets<FreezePreset> = {
-  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 3 messages in flight. */
-  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
+  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 2 messages in flight, 2 DATA unacknowledged. */
+  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
   standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER },
 };
@@ -58,10 +65,10 @@ export const FREEZE_PRESETS: Presets<FreezePreset> = {
  * why in the commit.
  */
 export const FREEZE_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 167704, transitions: 59 },
-  e2: { states: 36417, transitions: 46 },
-  e3: { states: 97273, transitions: 50 },
-  e4: { states: 37397, transitions: 46 },
+  e1: { states: 213208, transitions: 59 },
+  e2: { states: 37809, transitions: 46 },
+  e3: { states: 138917, transitions: 50 },
+  e4: { states: 38789, transitions: 46 },
 };
 
 function variantNamed(name: string): FreezeVariant {
@@ -91,54 +98,101 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   return { after: { system, model, variant: world.variant, geometry: world.geometry, hostWrites, duplicates }, outcome };
 }
 
-function seqRanks(system: FreezeSystem): Map<number, number> {
-  const seqs = new Set<number>();
-  for (const m of system.link.inFlight) seqs.add(m.seq);
-  for (const m of system.primary.outstanding) seqs.add(m.seq);
-  for (const m of system.secondary.outstanding) seqs.add(m.seq);
-  for (const r of system.secondary.logA) if (r !== null) seqs.add(r.seq);
-  for (const r of system.secondary.logB) if (r !== null) seqs.add(r.seq);
-  for (const s of system.secondary.spSeq) seqs.add(s);
-  const ranks = new Map<number, number>();
-  [...seqs].sort((a, b) => a - b).forEach((seq, rank) => ranks.set(seq, rank));
-  return ranks;
+/**
+ * The distinct sequence numbers in the key's part of the system, smallest first: a number's rank is its index
+ * here. A failed primary's outstanding list is not in the key. The lists are a few entries long, so a plain
+ * array with indexOf is cheaper than a Set and a Map.
+ */
+function seqOrder(system: FreezeSystem): number[] {
+  const seqs: number[] = [];
+  const add = (seq: number): void => {
+    if (seqs.indexOf(seq) === -1) seqs.push(seq);
+  };
+  for (const m of system.link.inFlight) add(m.seq);
+  if (system.primary.state !== 'failed') for (const m of system.primary.outstanding) add(m.seq);
+  for (const m of system.secondary.outstanding) add(m.seq);
+  if (system.algorithm === 'log') {
+    for (const r of system.secondary.logA) if (r !== null) add(r.seq);
+    for (const r of system.secondary.logB) if (r !== null) add(r.seq);
+  } else {
+    for (const seq of system.secondary.spSeq) add(seq);
+  }
+  return seqs.sort((a, b) => a - b);
+}
+
+// A hand-written key of short tokens joined into flat strings (hex data never contains the separators). The
+// exhaustive search keys nearly every step; a key built by `+` is a rope that the search's Map flattens, which
+// measured three times slower than join.
+
+const PRIMARY_CODE: Readonly<Record<string, string>> = {
+  normal: 'n', 'freezing.draining': 'd', 'freezing.merging': 'm', 'freezing.splitting': 's', 'freezing.transferring': 't', 'freezing.awaiting': 'a', failed: 'x',
+};
+const SECONDARY_CODE: Readonly<Record<string, string>> = { receiving: 'r', noted: 'o', applying: 'a', recovered: 'R' };
+/** One letter for a message's kind, with the kind it acknowledges for an ACK; `to` follows from it. */
+const MESSAGE_CODE: Readonly<Record<string, string>> = {
+  data: 'D', freeze: 'F', 'all-sent': 'A', 'secondary-done': 'S', 'ack:data': 'a', 'ack:freeze': 'f', 'ack:all-sent': 'l', 'ack:secondary-done': 'k',
+};
+
+const bitsKey = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
+const blocksKey = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
+
+function messagesKey(list: readonly Message[], seqs: readonly number[]): string {
+  return list.map((m) => {
+    const code = MESSAGE_CODE[m.kind === 'ack' ? `ack:${m.of}` : m.kind]!;
+    return m.kind === 'data' ? `${code}${m.gen}.${seqs.indexOf(m.seq)}.${m.block}.${m.data}` : `${code}${m.gen}.${seqs.indexOf(m.seq)}`;
+  }).join(',');
+}
+
+const logPrimaryKey = (p: LogPrimary): string => [blocksKey(p.pvol), blocksKey(p.pdiff), bitsKey(p.pbm), bitsKey(p.pdbm), bitsKey(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`].join('|');
+const splitPrimaryKey = (p: SplitPrimary): string => [blocksKey(p.pp), blocksKey(p.ps), bitsKey(p.bitmapA), bitsKey(p.bitmapB), bitsKey(p.bitmapC), bitsKey(p.bitmapD)].join('|');
+const logSecondaryKey = (s: LogSecondary): string => blocksKey(s.svol);
+const splitSecondaryKey = (s: SplitSecondary): string => [blocksKey(s.sp), blocksKey(s.ss), bitsKey(s.sa), bitsKey(s.sb)].join('|');
+const modelKey = (model: FreezeModel): string => [
+  model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';'), model.freezing ? 1 : 0, model.primaryFailed ? 1 : 0, model.secondaryRecovered ? 1 : 0,
+].join('|');
+const currentKey = (current: readonly string[]): string => current.join(',');
+
+/** The algorithm's own volumes and bitmaps, primary then secondary, with sequence numbers by rank. */
+function algorithmKey(system: FreezeSystem, seqs: readonly number[]): string {
+  const failed = system.primary.state === 'failed';
+  if (system.algorithm === 'log') {
+    const { primary: p, secondary: s } = system;
+    const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${seqs.indexOf(r.seq)}`)).join(',');
+    return [failed ? '-' : logPrimaryKey(p), logSecondaryKey(s), records(s.logA), records(s.logB)].join('|');
+  }
+  const { primary: p, secondary: s } = system;
+  return [failed ? '-' : splitPrimaryKey(p), splitSecondaryKey(s), s.spSeq.map((seq) => seqs.indexOf(seq)).join(',')].join('|');
 }
 
 /**
  * A failed primary never acts again and no property reads more of it than its generation, so its data is
  * left out of the key, as is the host-visible content nobody can reach any more. A recovered secondary ends
  * the history (no event is offered after it), so only the secondary and the committed image are kept.
+ * Sequence numbers appear by rank (see the file's header).
  */
 function key(world: FreezeWorld): string {
-  const { model } = world;
-  let system = world.system;
-  if (system.primary.state === 'failed') system = { ...system, primary: { ...system.primary, pvol: [], pdiff: [], pbm: [], pdbm: [], next: [], pp: [], ps: [], bitmapA: [], bitmapB: [], bitmapC: [], bitmapD: [], outstanding: [], staged: null } };
-  if (system.secondary.state === 'recovered') return `R${JSON.stringify([system.secondary.svol, system.secondary.ss, system.secondary.gen, system.primary.gen, imageOf(model, system.secondary.gen)])}`;
-  const ranks = seqRanks(system);
-  const rank = (seq: number): number => ranks.get(seq)!;
-  // A hand-written key (hex data never contains the separators): about twice as fast as JSON with copies.
-  const message = (m: Message): string => `${m.to}/${m.kind}/${m.kind === 'ack' ? m.of : ''}/${m.gen}/${rank(m.seq)}${m.kind === 'data' ? `/${m.block}/${m.data}` : ''}`;
-  const messages = (list: readonly Message[]): string => list.map(message).join(',');
-  const bits = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
-  const blocks = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
-  const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${rank(r.seq)}`)).join(',');
+  const { model, system } = world;
   const p = system.primary;
   const s = system.secondary;
-  const images = model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
+  if (s.state === 'recovered') return `R${JSON.stringify([committedVolume(system), s.gen, p.gen, imageOf(model, s.gen)])}`;
+  const seqs = seqOrder(system);
+  const failed = p.state === 'failed';
   return [
-    world.hostWrites, world.duplicates, system.link.up ? 'up' : 'down', messages(system.link.inFlight),
-    p.state, p.gen, blocks(p.pvol), blocks(p.pdiff), bits(p.pbm), bits(p.pdbm), bits(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`,
-    blocks(p.pp), blocks(p.ps), bits(p.bitmapA), bits(p.bitmapB), bits(p.bitmapC), bits(p.bitmapD), messages(p.outstanding),
-    s.state, s.gen, blocks(s.svol), records(s.logA), records(s.logB), blocks(s.sp), s.spSeq.map(rank).join(','), blocks(s.ss), bits(s.sa), bits(s.sb),
-    messages(s.outstanding),
-    p.state === 'failed' ? '-' : model.current.join(','), images, model.freezing, model.primaryFailed, model.secondaryRecovered,
+    world.hostWrites, world.duplicates, system.link.up ? 'u' : 'd', messagesKey(system.link.inFlight, seqs),
+    PRIMARY_CODE[p.state], p.gen, failed ? '' : messagesKey(p.outstanding, seqs), SECONDARY_CODE[s.state], s.gen, algorithmKey(system, seqs),
+    messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model),
   ].join('|');
 }
 
 /** Alphabets by preset object: the checker asks for one per world, always with the same preset. */
 const alphabets = new WeakMap<FreezePreset, readonly FreezeEvent[]>();
 
-/** Host commands on every block and value, the operators' and schedulers' commands, and one of each argument rejection. */
+/**
+ * Host commands on every block and value (so the last valid volume and block too), the operators' and
+ * schedulers' commands, and every argument boundary: the first volume and the first block past the group and
+ * past each volume's end (on the first and on the last volume), reads there as well, a write one byte short
+ * and one byte long, and malformed data.
+ */
 function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
   const known = alphabets.get(preset);
   if (known !== undefined) return known;
@@ -155,6 +209,10 @@ function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
     { type: 'link.down' }, { type: 'link.up' },
     { type: 'host.write', volume: preset.volumeCount, block: 0, data: '01'.repeat(preset.blockSize) },
     { type: 'host.write', volume: 0, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.write', volume: preset.volumeCount - 1, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.read', volume: preset.volumeCount, block: 0 },
+    { type: 'host.read', volume: preset.volumeCount - 1, block: preset.blocksPerVolume },
+    { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize - 1) },
     { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize + 1) },
     { type: 'host.write', volume: 0, block: 0, data: 'zz' },
   );
@@ -228,17 +286,28 @@ const shown = (block: string | null): string => (block === null ? '??' : block.l
 const bits = (values: readonly boolean[]): string => values.map((bit) => (bit ? '1' : '0')).join('');
 const blocks = (values: readonly (string | null)[]): string => values.map(shown).join('.');
 
-function formatSystem(system: FreezeSystem, variant: FreezeVariant, geometry: FreezeGeometry): string {
+/** The algorithm's own volumes and bitmaps, in the seed's names. */
+function formatVolumes(system: FreezeSystem): { readonly primary: string; readonly secondary: string } {
+  if (system.algorithm === 'log') {
+    const { primary: p, secondary: s } = system;
+    return {
+      primary: `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`,
+      secondary: `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`,
+    };
+  }
+  const { primary: p, secondary: s } = system;
+  return {
+    primary: `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`,
+    secondary: `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`,
+  };
+}
+
+function formatSystem(system: FreezeSystem, geometry: FreezeGeometry): string {
   const { primary: p, secondary: s } = system;
   const out = (messages: readonly Message[]) => (messages.length === 0 ? '' : ` unacked{${messages.map((m) => formatMessage(m, geometry)).join(' ')}}`);
-  const primary = isLogEmbodiment(variant.control)
-    ? `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`
-    : `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`;
-  const secondary = isLogEmbodiment(variant.control)
-    ? `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`
-    : `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`;
+  const volumes = formatVolumes(system);
   const flight = system.link.inFlight.map((m, i) => `#${i} ${formatMessage(m, geometry)}`).join(', ');
-  return `P ${p.state} g${p.gen} ${primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${secondary}${out(s.outstanding)}`
+  return `P ${p.state} g${p.gen} ${volumes.primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${volumes.secondary}${out(s.outstanding)}`
     + ` | link ${system.link.up ? 'up' : 'DOWN'} [${flight}]`;
 }
 
@@ -246,9 +315,9 @@ function formatWorld(world: FreezeWorld): string {
   const { system, model, variant, geometry } = world;
   const images = model.images.map((frozen) => `F(${frozen.gen})=${blocks(frozen.image)}`).join(' ');
   const committed = imageOf(model, system.secondary.gen);
-  const rec = recoveryImage(system.secondary, variant);
+  const rec = recoveryImage(system, variant);
   const mixture = committed !== null && rec.some((block, b) => block !== committed[b]) ? ' ≠F(k_S)' : '';
-  return `${formatSystem(system, variant, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
+  return `${formatSystem(system, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
 }
 
 function formatOutcome({ controller: outcome }: FreezeStepOutcome): string {
@@ -258,27 +327,7 @@ function formatOutcome({ controller: outcome }: FreezeStepOutcome): string {
   return `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
 }
 
-/** Messages as ports read them: every field named, none left to an object's construction order. */
-function observedMessage(message: Message): Readonly<Record<string, unknown>> {
-  return {
-    to: message.to, kind: message.kind, of: message.kind === 'ack' ? message.of : null, gen: message.gen, seq: message.seq,
-    block: message.kind === 'data' ? message.block : null, data: message.kind === 'data' ? message.data : null,
-  };
-}
-
-/** What a port must match after each step: both machines' states and everything either side holds. */
-function observe({ system: { primary: p, secondary: s, link: wire } }: FreezeWorld): Readonly<Record<string, unknown>> {
-  return {
-    primary: p.state, primaryGeneration: p.gen, secondary: s.state, secondaryGeneration: s.gen,
-    pvol: p.pvol, pdiff: p.pdiff, pbm: bits(p.pbm), pdbm: bits(p.pdbm), next: bits(p.next),
-    pp: p.pp, ps: p.ps, bitmapA: bits(p.bitmapA), bitmapB: bits(p.bitmapB), bitmapC: bits(p.bitmapC), bitmapD: bits(p.bitmapD),
-    svol: s.svol, sdiffA: s.logA.map((r) => r?.data ?? null), sdiffB: s.logB.map((r) => r?.data ?? null),
-    sp: s.sp, ss: s.ss, sa: bits(s.sa), sb: bits(s.sb),
-    linkUp: wire.up, inFlight: wire.inFlight.map(observedMessage),
-  };
-}
-
-const BITS: readonly string[] = ['pbm', 'pdbm', 'next', 'bitmapA', 'bitmapB', 'bitmapC', 'bitmapD', 'sa', 'sb'];
+const BITS: readonly string[] = ['pbm', 'pdbm', 'next', 'bitmapA', 'bitmapB', 'bitmapC', 'bitmapD', 'sbm', 'sdbm', 'sa', 'sb'];
 const BLOCKS: readonly string[] = ['pvol', 'pdiff', 'pp', 'ps', 'svol', 'sdiffA', 'sdiffB', 'sp', 'ss'];
 const OBSERVED_KINDS: Readonly<Record<string, ObservedKind>> = Object.fromEntries([
   ...BITS.map((field) => [field, 'bits' as const]), ...BLOCKS.map((field) => [field, 'blocks' as const]),
@@ -291,22 +340,22 @@ const OBSERVED_KINDS: Readonly<Record<string, ObservedKind>> = Object.fromEntrie
  * committed freeze image F(k_S) (recovery-image-is-committed-freeze; E1 SDIFFA where it overlays SVOL while
  * applying, else SVOL; E2-E4 SP where it overlays SS, else SS).
  */
-function differences({ system: { primary: p, secondary: s }, model, variant }: FreezeWorld): Differences {
+function differences({ system, model, variant }: FreezeWorld): Differences {
   const marks: Record<string, number[]> = {};
   const mark = (field: string, block: number): void => { (marks[field] ??= []).push(block); };
-  const log = isLogEmbodiment(variant.control);
-  if (p.state !== 'failed') {
-    hostView(p, variant).forEach((block, b) => {
-      if (block !== model.current[b]) mark(log ? (p.pdbm[b] ? 'pdiff' : 'pvol') : 'pp', b);
+  if (system.primary.state !== 'failed') {
+    hostView(system).forEach((block, b) => {
+      if (block === model.current[b]) return;
+      mark(system.algorithm === 'log' ? (system.primary.pdbm[b] ? 'pdiff' : 'pvol') : 'pp', b);
     });
   }
-  const committed = imageOf(model, s.gen);
-  const applying = s.state === 'applying';
+  const committed = imageOf(model, system.secondary.gen);
+  const applying = system.secondary.state === 'applying';
   if (committed !== null) {
-    recoveryImage(s, variant).forEach((block, b) => {
+    recoveryImage(system, variant).forEach((block, b) => {
       if (block === committed[b]) return;
-      if (log) mark(applying && s.logA[b] ? 'sdiffA' : 'svol', b);
-      else mark(applying && s.sa[b] ? 'sp' : 'ss', b);
+      if (system.algorithm === 'log') mark(applying && system.secondary.logA[b] ? 'sdiffA' : 'svol', b);
+      else mark(applying && system.secondary.sa[b] ? 'sp' : 'ss', b);
     });
   }
   return marks;
@@ -339,9 +388,7 @@ export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEven
   formatWorld,
   formatOutcome,
   observe,
-  observeOutcome: ({ controller: outcome }) => (outcome.accepted
-    ? { accepted: true, results: outcome.results }
-    : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  observeOutcome,
   observedKinds: OBSERVED_KINDS,
   differences,
 });

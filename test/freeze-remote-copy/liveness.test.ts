@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { FreezeEvent } from '../../src/freeze-remote-copy/commands.js';
+import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import type { FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import { failures } from '../../src/verify/trace.js';

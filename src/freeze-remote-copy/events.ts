@@ -1,17 +1,16 @@
 /**
  * freeze-remote-copy commands and messages (seed 001, Fig 11 【0102】-【0105】): the external events a host, an
  * operator, the two controllers' background tasks and the link's fault injector send, the messages that
- * travel between the controllers, and the one pure argument check shared by the controller and the model, in
- * the order of src/rejection.ts (malformed, unknown volume, block out of range, length out of range). The
- * state check (wrong-state, busy) comes after it and belongs to each side.
+ * travel between the controllers, the shape of a command in a scenario file, the group's geometry, and how
+ * commands and messages are written in traces. Every layer shares this file; it decides nothing. Whether a
+ * command is accepted is decided twice, independently: by the controllers (src/freeze-remote-copy/arguments.ts
+ * and the machines) and by the model (model/freeze-remote-copy.ts).
  *
  * A consistency group of `volumeCount` volumes of `blocksPerVolume` blocks is frozen as one (【0032】: a
  * volume may be a logical disk; anchors/replication_systems.md §1.5 CTG at-time split). Inside the
  * controllers a block is addressed by its index in the group, `volume * blocksPerVolume + block`.
  */
 import { z } from 'zod';
-import { isHex } from '../hex.js';
-import { reject, type Rejection } from '../rejection.js';
 
 export interface FreezeGeometry {
   readonly volumeCount: number;
@@ -59,6 +58,30 @@ export type Message =
 
 export type DataMessage = Extract<Message, { kind: 'data' }>;
 
+/** Two texts by their characters' codes; every text compared here is ASCII (names and lowercase hex). */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The order of messages on the link and in the outstanding lists, so the index `link.deliver` names is the
+ * same in every port. Messages compare field by field, the first difference deciding:
+ *   1. `to`: `primary` before `secondary`;
+ *   2. `kind`: by name, `ack`, `all-sent`, `data`, `freeze`, `secondary-done`;
+ *   3. `of` (ACKs only): by name, `all-sent`, `data`, `freeze`, `secondary-done`;
+ *   4. `gen`, then 5. `seq`: as numbers, smaller first;
+ *   6. `block`, then 7. `data` (DATA only): the block as a number, the data as lowercase hex, by character code.
+ * Names and hex compare by character code (ASCII), as bytes do. Two messages compare equal exactly when every
+ * field is equal, so a list kept in this order is canonical: equal multisets give equal lists.
+ */
+export function compareMessages(a: Message, b: Message): number {
+  return compareText(a.to, b.to)
+    || compareText(a.kind, b.kind)
+    || compareText(a.kind === 'ack' ? a.of : '', b.kind === 'ack' ? b.of : '')
+    || a.gen - b.gen
+    || a.seq - b.seq
+    || (a.kind === 'data' ? a.block : -1) - (b.kind === 'data' ? b.block : -1)
+    || compareText(a.kind === 'data' ? a.data : '', b.kind === 'data' ? b.data : '');
+}
+
 const whole = z.number().int().nonnegative();
 const bare = <T extends string>(type: T) => z.object({ type: z.literal(type) }).strict();
 const indexed = <T extends string>(type: T) => z.object({ type: z.literal(type), index: whole }).strict();
@@ -82,53 +105,6 @@ export const freezeEventSchema = z.discriminatedUnion('type', [
   bare('link.down'),
   bare('link.up'),
 ]);
-
-function isWhole(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function wellFormed(event: FreezeEvent): boolean {
-  switch (event.type) {
-    case 'host.write':
-      return isWhole(event.volume) && isWhole(event.block) && typeof event.data === 'string' && isHex(event.data);
-    case 'host.read':
-      return isWhole(event.volume) && isWhole(event.block);
-    case 'link.deliver':
-    case 'link.duplicate':
-    case 'link.lose':
-      return isWhole(event.index);
-    default:
-      return true;
-  }
-}
-
-/**
- * Checks already made, by command. validateArguments is a pure function of the command and the geometry, both
- * readonly data, and the exhaustive checker sends the same command objects to every world, each checked by
- * the controllers and again by the model; a repeated check returns the first answer, the same rejection
- * object. A WeakMap keeps no command alive.
- */
-const checked = new WeakMap<FreezeEvent, { readonly geometry: FreezeGeometry; readonly rejection: Rejection | null }>();
-
-/** Checks a command's arguments against the group's geometry; null when they are valid. */
-export function validateArguments(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
-  const known = checked.get(event);
-  if (known !== undefined && known.geometry === geometry) return known.rejection;
-  const rejection = check(event, geometry);
-  checked.set(event, { geometry, rejection });
-  return rejection;
-}
-
-function check(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
-  if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole numbers and lowercase hex data`);
-  if (event.type !== 'host.write' && event.type !== 'host.read') return null;
-  if (event.volume >= geometry.volumeCount) return reject('unknown-volume', `no volume ${event.volume} in the group of ${geometry.volumeCount}`);
-  if (event.block >= geometry.blocksPerVolume) return reject('track-out-of-range', `block ${event.block} is not in 0..${geometry.blocksPerVolume - 1}`);
-  if (event.type === 'host.write' && event.data.length !== 2 * geometry.blockSize) {
-    return reject('length-out-of-range', `a write is one whole block of ${geometry.blockSize} bytes`);
-  }
-  return null;
-}
 
 /** The block's index in the group. */
 export function groupBlock(geometry: FreezeGeometry, volume: number, block: number): number {
