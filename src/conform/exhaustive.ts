@@ -64,8 +64,8 @@ function referenceGraph(lifecycle: AnyLifecycle, variant: string, preset: unknow
       const { after } = lifecycle.step(node.world, event);
       const afterKey = after === node.world ? own : lifecycle.key(after);
       // A command stays when it changes nothing, or nothing the key or a port's observation holds: a key may
-      // merge worlds a port tells apart (freeze-remote-copy's drops an acknowledgement nothing waits for),
-      // and the next command of the sequence must meet this world as the port reports it.
+      // merge worlds a port tells apart (freeze-remote-copy's stays the same when a message nothing waits for
+      // leaves inFlight), and the next command of the sequence must meet this world as the port reports it.
       observed ??= canonicalJson(lifecycle.observe(node.world));
       if (after === node.world || (afterKey === own && canonicalJson(lifecycle.observe(after)) === observed)) {
         stays.push(event);
