@@ -21,12 +21,15 @@ export interface ErrataInput {
 
 /**
  * The violation a page shows: the shortest trace; among equally short ones, the property the variant lists
- * first in `catches` (the one that names the defect), then the first caught.
+ * first in `catches` (the one that names the defect), then the first caught. A transition-coverage report
+ * is no counterexample (its "trace" lists the transitions the stopped search did not take), so it is never
+ * the one shown.
  */
 export function shortestViolation(result: CheckResult, catches: readonly string[] = []): Violation | null {
   const rank = (v: Violation): number => (catches.includes(v.property) ? catches.indexOf(v.property) : catches.length);
   let best: Violation | null = null;
   for (const violation of result.violations) {
+    if (violation.property === TRANSITION_COVERAGE) continue;
     if (best === null || violation.trace.length < best.trace.length
       || (violation.trace.length === best.trace.length && rank(violation) < rank(best))) best = violation;
   }
