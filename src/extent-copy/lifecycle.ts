@@ -30,16 +30,17 @@ export interface ExtentPreset extends ExtentGeometry {
 /** Every bound in one place (STYLE.md "Limits and presets"). */
 export const EXTENT_PRESETS: Presets<ExtentPreset> = {
   /**
-   * Exhaustive search: the original (volume 0) and its copy (volume 1) of 4 tracks of 2 bytes, a 2-track
+   * Exhaustive search: the original (volume 0) and its copy (volume 1) of 3 tracks of 2 bytes, a 2-track
    * volume too small to be a copy, 2 pair records, 2 E1 extent slots; extents [1, 2] (tracks 0-1, whose
-   * boundary tracks hold addresses 0 and 3 outside it) and [6, 7] (track 3); track 2 is in neither. Writes
-   * put 1 on any track and also 2 on track 0: a second value is what tells data written before an image's
-   * instant from data written after it (a copy-before-write made after the write copies 2 over an image of
-   * 1), and on one track it costs 2.3 times the worlds where on all four it cost 18 times.
+   * boundary tracks hold addresses 0 and 3 outside it) and [4, 5] (track 2), so track 2 is outside an
+   * Extent Split or Update of the first alone. Writes put 1 on any track and also 2 on track 0: a second
+   * value is what tells data written before an image's instant from data written after it (a
+   * copy-before-write made after the write copies 2 over an image of 1); on every track it multiplied the
+   * worlds by 6, on one by 2.3. A fourth track multiplied them by 5 and found no defect three do not.
    */
   minimal: {
-    volumeTracks: [4, 4, 2], trackSize: 2, pairCount: 2, extentSlots: 2, extentsMax: 2, writes: [[1, 2], [1], [1], [1]],
-    extents: [{ start: 1, end: 2 }, { start: 6, end: 7 }],
+    volumeTracks: [3, 3, 2], trackSize: 2, pairCount: 2, extentSlots: 2, extentsMax: 2, writes: [[1, 2], [1], [1]],
+    extents: [{ start: 1, end: 2 }, { start: 4, end: 5 }],
   },
   /** Model-based runs: 6 volumes of 8 tracks of 4 bytes and one of 4 tracks, 4 records, 3 slots, 3 extents a request. */
   standard: { volumeTracks: [8, 8, 8, 8, 8, 8, 4], trackSize: 4, pairCount: 4, extentSlots: 3, extentsMax: 3, writes: [], extents: [] },
@@ -50,12 +51,12 @@ export const EXTENT_PRESETS: Presets<ExtentPreset> = {
  * Pinned so that a change to the spec shows in review: if one of these moves, say why in the commit.
  */
 export const EXTENT_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 50832, transitions: 43 },
-  'e1-copy-on-read': { states: 50832, transitions: 43 },
-  e2: { states: 120026, transitions: 32 },
-  'e2-copy-on-read': { states: 120026, transitions: 32 },
-  e3: { states: 70584, transitions: 50 },
-  'e3-copy-on-read': { states: 70584, transitions: 50 },
+  e1: { states: 10368, transitions: 43 },
+  'e1-copy-on-read': { states: 10368, transitions: 43 },
+  e2: { states: 33148, transitions: 32 },
+  'e2-copy-on-read': { states: 33148, transitions: 32 },
+  e3: { states: 17568, transitions: 50 },
+  'e3-copy-on-read': { states: 17568, transitions: 50 },
 };
 
 function variantNamed(name: string): ExtentVariant {
@@ -254,7 +255,7 @@ function pairEventCommands(eventType: string, world: ExtentWorld, preset: Extent
   const { embodiment } = world.controller.variant.control;
   const size = preset.trackSize;
   const [a] = preset.extents as [Extent, Extent];
-  const outsideTrack = 2; // in neither extent of the minimal preset
+  const outsideTrack = 2; // outside the first extent of the minimal preset, which every control path uses
   const ownTrack = embodiment === 2 ? firstTrackOf(record.extents[0], size, 0) : outsideTrack;
   switch (eventType) {
     case 'pair.create':
