@@ -56,6 +56,11 @@ function malformed(event: ExtentEvent): Rejection | null {
   return ok ? null : reject('malformed-command', `${event.type} needs whole numbers, hex data and a pair list without repeats`);
 }
 
+/** Extent slots per pair: E1's extent info entries; E2 and E3 have none. */
+function slotsOf(geometry: ExtentGeometry, control: ExtentControlInput): number {
+  return control.embodiment === 1 ? geometry.extentSlots : 0;
+}
+
 function checkPair(pair: number, records: readonly RecordView[]): Rejection | null {
   return records[pair] !== undefined && records[pair].state !== 'free' ? null : reject('unknown-pair', `pair ${pair} is not a record in use`);
 }
@@ -132,10 +137,10 @@ export function validateArguments(
       return checkPair(event.pair, records) ?? checkExtents(event.extents, records[event.pair]!.original, geometry, control);
     case 'copy.step':
       if (checkPair(event.pair, records) !== null) return checkPair(event.pair, records);
-      return event.extent === undefined || event.extent < geometry.extentSlots ? null : reject('unknown-pair', `pair ${event.pair} has no extent slot ${event.extent}`);
+      return event.extent === undefined || event.extent < slotsOf(geometry, control) ? null : reject('unknown-pair', `pair ${event.pair} has no extent slot ${event.extent}`);
     case 'copy.fault': {
       if (checkPair(event.pair, records) !== null) return checkPair(event.pair, records);
-      if (event.extent !== undefined && event.extent >= geometry.extentSlots) return reject('unknown-pair', `pair ${event.pair} has no extent slot ${event.extent}`);
+      if (event.extent !== undefined && event.extent >= slotsOf(geometry, control)) return reject('unknown-pair', `pair ${event.pair} has no extent slot ${event.extent}`);
       const record = records[event.pair]!;
       return event.volume === record.original || event.volume === record.copy ? null : reject('unknown-volume', `volume ${event.volume} is not in pair ${event.pair}`);
     }
