@@ -16,14 +16,14 @@
  * Abstracted away: the cache and destaging (【0021】: a copy in cache "may be destaged at any time", so cache
  * plus disk is one logical image per volume), RAID (【0148】), and the physical address of a track.
  */
-import { extentMachine, pairMachine, type BitmapName, type CopyKind, type CopyReadRoute, type WriteRoute } from '../../machines/extent-copy.js';
+import { extentMachine, pairMachine, type CopyKind } from '../../machines/extent-copy.js';
 import { assert } from '../assert.js';
 import { ControlTable, type ControlStep, type Operation } from '../control.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { Volume } from '../volume.js';
 import type { Extent, ExtentEvent, ExtentGeometry } from './events.js';
 import { EXTENT_MACHINE, PAIR_MACHINE, planCommand, type PlanContext, type PlannedStep } from './plan.js';
-import { freeRecord, isUsed, type CopyError, type Job, type PairRecord } from './records.js';
+import { freeRecord, isUsed, type CopyError, type PairRecord } from './records.js';
 import { hostDirect, runOperation, type Draft, type Operations, type RunContext } from './operations.js';
 import { validateArguments } from './validate.js';
 import type { ExtentVariant } from './variants.js';
@@ -166,8 +166,13 @@ export class ExtentCopyController {
     return { volumes: [...this.volumes], owned: new Set(), pairs: [...this.pairs] };
   }
 
+  /**
+   * The controller after a command: this one when nothing changed. A volume a command only read was cloned (a
+   * read counts physical I/O) but shares its bytes, so it counts as unchanged.
+   */
   private from(draft: Draft): ExtentCopyController {
-    const unchanged = draft.owned.size === 0 && draft.pairs.every((record, i) => record === this.pairs[i]);
+    const unchanged = draft.pairs.every((record, i) => record === this.pairs[i])
+      && draft.volumes.every((volume, i) => volume.contents() === this.volumes[i]!.contents());
     return unchanged ? this : new ExtentCopyController(this.variant, this.geometry, draft.volumes, draft.pairs);
   }
 
@@ -195,5 +200,3 @@ export class ExtentCopyController {
     return { machine: planned.machine, pair: planned.pair, extent: planned.extent, step };
   }
 }
-
-export type { BitmapName, CopyReadRoute, Job, WriteRoute };

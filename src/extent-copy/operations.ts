@@ -13,7 +13,7 @@ import type { BitmapName, CopyKind, CopyReadRoute, WriteRoute } from '../../mach
 import { assert } from '../assert.js';
 import type { Bitmap } from '../bitmap.js';
 import type { Operation } from '../control.js';
-import { toHex } from '../hex.js';
+import { fromHex, toHex } from '../hex.js';
 import { PointInTimeCopy } from '../point-in-time.js';
 import type { Volume } from '../volume.js';
 import type { ExtentResult, JobReport, PairReport } from './controller.js';
@@ -229,13 +229,7 @@ function mark(record: PairRecord, name: BitmapName, track: number): PairRecord {
 }
 
 function applyWrite(ops: Operations, event: Extract<ExtentEvent, { type: 'host.write' }>): void {
-  volume(ops, event.volume).write(event.address, hexBytes(event.data));
-}
-
-function hexBytes(data: string): Uint8Array {
-  const bytes = new Uint8Array(data.length / 2);
-  for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(data.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
+  volume(ops, event.volume).write(event.address, fromHex(event.data));
 }
 
 /** A host write through a pair (Fig 7, Fig 16, Fig 26): copy-before-write, mark, then the data (707, 1607, 2608). */

@@ -57,7 +57,7 @@ function stateOf(context: PlanContext, step: PlannedStep): string {
 }
 
 /** Whether the instance's machine has a transition for the event in its state. */
-export function accepts(context: PlanContext, step: PlannedStep): boolean {
+function accepts(context: PlanContext, step: PlannedStep): boolean {
   const table = step.machine === PAIR_MACHINE ? context.pairTable : context.extentTable;
   return table.step(stateOf(context, step), step.eventType) !== null;
 }
@@ -70,14 +70,15 @@ function wrongState(context: PlanContext, steps: readonly PlannedStep[]): Reject
   return reject('wrong-state', `${refused.eventType} is not allowed in ${stateOf(context, refused)} (${where})`);
 }
 
-/** A11/A15: whether a write at `address` is in the extent, by its track (recommended) or by its address (literal). */
-export function holds(context: PlanContext, extent: Extent, address: number): boolean {
-  if (context.control.membership === 'address') return extent.start <= address && address <= extent.end;
+/** Whether the track of `address` is in the extent's tracks R(start, end) (A15). */
+function holdsTrack(context: PlanContext, extent: Extent, address: number): boolean {
   return inRange(rangeOf(extent, context.geometry.trackSize), trackOf(address, context.geometry));
 }
 
-function holdsTrack(context: PlanContext, extent: Extent, address: number): boolean {
-  return inRange(rangeOf(extent, context.geometry.trackSize), trackOf(address, context.geometry));
+/** A15: whether a write at `address` is in the extent: by its track, or by its address in the literal flows (701, 1600, 2602). */
+function holds(context: PlanContext, extent: Extent, address: number): boolean {
+  if (context.control.membership === 'address') return extent.start <= address && address <= extent.end;
+  return holdsTrack(context, extent, address);
 }
 
 /**
