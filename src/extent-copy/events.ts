@@ -24,7 +24,7 @@ export type ExtentEvent =
   | { readonly type: 'host.read'; readonly volume: number; readonly address: number; readonly length: number }
   /** E1/E3: `original` and `copy`; E2: also the extents, one record each (【0064】【0065】). */
   | { readonly type: 'pair.create'; readonly original: number; readonly copy: number; readonly extents?: readonly Extent[] }
-  /** E1/E3: a list of one pair; E2: the records split at one instant (A10). */
+  /** The pairs split at one instant: E2's records of a multi-area data set (A10); E1 takes a list as well; E3 has no split. */
   | { readonly type: 'pair.split'; readonly pairs: readonly number[] }
   | { readonly type: 'pair.delete'; readonly pair: number }
   | { readonly type: 'pair.query'; readonly pair: number }

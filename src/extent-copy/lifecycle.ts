@@ -198,7 +198,10 @@ function eventArbitrary(preset: ExtentPreset, control: ExtentControlInput): fc.A
   );
   const slot = fc.oneof({ arbitrary: fc.constant(0), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: preset.extentSlots }), weight: 2 });
   const capacity = preset.volumeTracks[0]! * size;
+  // A few fixed extents as well as random ones, so that a reissued request names the failed one again (A12).
+  const usual = [{ start: 1, end: size + 2 }, { start: 3 * size, end: 4 * size - 1 }, { start: 5 * size + 1, end: 7 * size }];
   const extent = fc.oneof(
+    { arbitrary: fc.constantFrom(...usual), weight: 15 },
     { arbitrary: fc.integer({ min: 0, max: capacity - 1 }).chain((start) => fc.integer({ min: start, max: Math.min(capacity - 1, start + 3 * size) }).map((end) => ({ start, end }))), weight: 20 },
     { arbitrary: fc.record({ start: fc.integer({ min: 0, max: capacity + 2 }), end: fc.integer({ min: 0, max: capacity + 2 }) }), weight: 1 },
   );
