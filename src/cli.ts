@@ -1,7 +1,8 @@
 /**
  * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
- * step by step), `diagrams` (state diagrams from the machines) and `errata` (pages for the seeds' literal
- * flows, from their counterexamples).
+ * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
+ * flows, from their counterexamples), `vectors` (conformance vectors) and `report` (a static HTML site of
+ * the checks, with the machines drawn and every counterexample as a trace player; also `verify --report`).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -15,11 +16,13 @@ import { z } from 'zod';
 import { renderDiagrams } from './diagrams.js';
 import { errataPages, errataSearch } from './errata.js';
 import { generateVectors } from './vectors.js';
+import { buildReport, refusalToWrite, ReportFolderRefused, writeReport } from './report/report.js';
 import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { exhaustive } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
+import { missedCatches, type VerifyDocument } from './report/model.js';
 import { replayTrace } from './verify/trace.js';
 
 export interface Io {
@@ -36,6 +39,7 @@ export const VERIFY_DEFAULTS = {
   diagramsFolder: 'docs/diagrams',
   vectorsFolder: 'vectors',
   docsFolder: 'docs',
+  reportFolder: 'copyspec-report',
 } as const;
 
 class UsageError extends Error {}
@@ -68,6 +72,15 @@ interface VerifyOptions {
   readonly replayPath?: string;
   readonly list?: boolean;
   readonly json?: boolean;
+  readonly report?: string;
+}
+
+/** One check to run; `stopWhenViolated` as errata pages search (src/errata.ts), else the whole space. */
+interface Job {
+  readonly lifecycle: AnyLifecycle;
+  readonly variant: string;
+  readonly check: CheckKind;
+  readonly stopWhenViolated?: readonly string[];
 }
 
 function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): void {
@@ -82,7 +95,7 @@ function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): vo
   }
 }
 
-function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): { lifecycle: AnyLifecycle; variant: string; check: CheckKind }[] {
+function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): Job[] {
   const checks: CheckKind[] = options.check === undefined ? ['exhaustive', 'model-based'] : [options.check];
   const jobs = lifecycles.flatMap((lifecycle) => lifecycle.variants
     .filter((v) => (options.variant === undefined ? v.kind === 'embodiment' : v.name === options.variant))
@@ -121,29 +134,53 @@ function violationReport(result: CheckResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-function runVerify(options: VerifyOptions, io: Io): number {
+/** Runs each check in order, with progress on stderr. */
+function runChecks(jobs: readonly Job[], options: { readonly runs: number; readonly seed: number; readonly path?: string; readonly replayPath?: string }, io: Io): CheckResult[] {
+  return jobs.map(({ lifecycle, variant, check, stopWhenViolated }, index) => {
+    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}`;
+    io.err(`${tag} ...\n`);
+    const result = check === 'exhaustive'
+      ? exhaustive(lifecycle, variant, {
+        maxStates: VERIFY_DEFAULTS.maxStates,
+        stopWhenViolated,
+        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
+      })
+      : modelBased(lifecycle, variant, {
+        runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
+      });
+    const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
+    io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
+    return result;
+  });
+}
+
+/** Refuses, before any check runs, a report folder that could not be written: bad usage, exit 2. */
+async function checkReportFolder(folder: string | undefined): Promise<void> {
+  const refused = folder === undefined ? null : await refusalToWrite(folder);
+  if (refused !== null) throw new UsageError(`report folder: ${refused}`);
+}
+
+/** Writes the report of `results`; says where to open it. */
+async function reportOf(folder: string, lifecycles: readonly AnyLifecycle[], document: VerifyDocument, io: Io): Promise<void> {
+  const files = await buildReport(lifecycles, document, GENERATOR);
+  try {
+    await writeReport(folder, files);
+  } catch (error) {
+    if (error instanceof ReportFolderRefused) throw new UsageError(`report folder: ${error.message}`);
+    throw error;
+  }
+  io.err(`report: wrote ${files.size} pages to ${folder}; open ${join(folder, 'index.html')} in a browser (it needs no server)\n`);
+}
+
+async function runVerify(options: VerifyOptions, io: Io): Promise<number> {
   const lifecycles = lifecyclesFor(options.lifecycle);
   if (options.list === true) {
     listing(lifecycles, io, options.json === true);
     return 0;
   }
   const jobs = plan(lifecycles, options);
-  const results: CheckResult[] = [];
-  jobs.forEach(({ lifecycle, variant, check }, index) => {
-    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}`;
-    io.err(`${tag} ...\n`);
-    const result = check === 'exhaustive'
-      ? exhaustive(lifecycle, variant, {
-        maxStates: VERIFY_DEFAULTS.maxStates,
-        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
-      })
-      : modelBased(lifecycle, variant, {
-        runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
-      });
-    results.push(result);
-    const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
-    io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
-  });
+  await checkReportFolder(options.report);
+  const results = runChecks(jobs, options, io);
   const ok = results.every((r) => r.violations.length === 0);
   if (options.json === true) {
     io.out(`${JSON.stringify({ ok, seed: options.seed, results }, null, 2)}\n`);
@@ -153,7 +190,44 @@ function runVerify(options: VerifyOptions, io: Io): number {
     const violations = results.reduce((sum, r) => sum + r.violations.length, 0);
     io.out(`\n${ok ? 'All properties hold' : 'PROPERTIES VIOLATED'}: ${results.length} checks, ${violations} violations, model-based seed ${options.seed}.\n`);
   }
+  if (options.report !== undefined) await reportOf(options.report, lifecycles, { ok, seed: options.seed, results }, io);
   return ok ? 0 : 1;
+}
+
+interface ReportOptions {
+  readonly out: string;
+  readonly lifecycle?: string[];
+  readonly runs: number;
+  readonly seed: number;
+}
+
+/**
+ * `copyspec report`: every variant of every lifecycle named (all by default), embodiments as `copyspec
+ * verify` checks them and every defective variant as the errata pages search it (breadth first until every
+ * property it names is violated, then the model-based runs), so that the report shows each property with
+ * the defects that violate it. Exit 0 when every embodiment holds and every defective variant is caught with
+ * every property it names, 1 otherwise; the report is written either way.
+ */
+async function runReport(options: ReportOptions, io: Io): Promise<number> {
+  const lifecycles = lifecyclesFor(options.lifecycle);
+  await checkReportFolder(options.out);
+  const jobs: Job[] = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((v) => (['exhaustive', 'model-based'] as const).map((check) => ({
+    lifecycle, variant: v.name, check, ...(v.kind === 'embodiment' || check === 'model-based' ? {} : { stopWhenViolated: v.catches }),
+  }))));
+  const results = runChecks(jobs, options, io);
+  const failing = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((variant) => {
+    const own = results.filter((r) => r.lifecycle === lifecycle.id && r.variant === variant.name);
+    const missed = missedCatches(variant, own);
+    if (missed.length > 0) return [`${lifecycle.id}/${variant.name} is not caught violating ${missed.join(', ')}`];
+    const violated = variant.kind === 'embodiment' ? own.filter((r) => r.violations.length > 0) : [];
+    return violated.map((r) => `${lifecycle.id}/${variant.name} ${r.check} violates ${r.violations.map((v) => v.property).join(', ')}`);
+  }));
+  await reportOf(options.out, lifecycles, { ok: failing.length === 0, seed: options.seed, results }, io);
+  io.out(`${table(results)}\n\n`);
+  io.out(failing.length === 0
+    ? `Every embodiment holds every property and every defective variant is caught: ${results.length} checks. Report: ${join(options.out, 'index.html')}\n`
+    : `${failing.map((line) => `FAILED ${line}`).join('\n')}\nReport: ${join(options.out, 'index.html')}\n`);
+  return failing.length === 0 ? 0 : 1;
 }
 
 const scenarioSchema = z.object({
@@ -265,7 +339,8 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--replay-path <path>', 'fast-check commands replay path of a reported failure')
     .option('--list', 'list lifecycles and variants')
     .option('--json', 'print only a JSON document on stdout')
-    .action((options: VerifyOptions) => { track(Promise.resolve().then(() => runVerify(options, io))); });
+    .option('--report <folder>', 'also write the HTML report of this run to a folder (see copyspec report)')
+    .action((options: VerifyOptions) => { track(runVerify(options, io)); });
   root.command('replay')
     .description('Replay commands step by step and check every property after each.')
     .option('--lifecycle <id>', 'lifecycle')
@@ -284,6 +359,13 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--out <folder>', 'output folder', 'docs/errata')
     .option('--check', 'write nothing; exit 1 if the committed pages differ from the verifier')
     .action((options: { out: string; check?: boolean }) => { track(runErrata(options, io)); });
+  root.command('report')
+    .description('Check every variant and write a static HTML report: the summary, the machines drawn, properties, errata, and every counterexample as a trace player.')
+    .option('--out <folder>', 'output folder (new, empty, or an earlier report, which is replaced)', VERIFY_DEFAULTS.reportFolder)
+    .option('--lifecycle <id...>', 'lifecycles to report (repeatable); default: all')
+    .option('--runs <n>', 'model-based runs per variant', wholeNumber, VERIFY_DEFAULTS.runs)
+    .option('--seed <n>', 'model-based seed', wholeNumber, VERIFY_DEFAULTS.seed)
+    .action((options: ReportOptions) => { track(runReport(options, io)); });
   root.command('vectors')
     .description('Write the conformance vectors for ports (docs/vectors.md).')
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.vectorsFolder)

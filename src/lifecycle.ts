@@ -147,7 +147,27 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
   formatOutcome?(outcome: O): string;
   /** Optional: paragraphs for this lifecycle's section of docs/vectors.md (what a port must know to match). */
   readonly vectorNotes?: readonly string[];
+  /**
+   * Optional: the fields of `observe` the report draws as grids, and how (`ObservedKind`); the default is
+   * none, and every field is shown as text.
+   */
+  readonly observedKinds?: Readonly<Record<string, ObservedKind>>;
+  /**
+   * Optional: for each field of `observe(world)` the model speaks about, the cells (counted as `observedKinds`
+   * counts them) where the controller differs from what the model says they must hold; the report marks them.
+   * The default marks nothing. It must not throw where the properties do not: it reads the world as they do.
+   */
+  differences?(world: W): Differences;
 }
+
+/**
+ * How the report's trace player draws a field of `observe` as a grid: `bytes` a hex string, one cell a byte;
+ * `bits` a string of `0` and `1`, one cell a bit; `blocks` an array of hex strings or null, one cell an element.
+ */
+export type ObservedKind = 'bytes' | 'bits' | 'blocks';
+
+/** Cells of fields of `observe` where the controller differs from the model, by field name. */
+export type Differences = Readonly<Record<string, readonly number[]>>;
 
 /** A path through one machine alone, found by @xstate/graph's getSimplePaths. */
 export interface ControlPath {
@@ -177,6 +197,8 @@ export interface Lifecycle<W, E, O, P = unknown> extends LifecycleDefinition<W, 
   controlPaths(variant: string): readonly ControlPath[];
   /** The variant of that name; asserts it exists. */
   variant(name: string): VariantInfo;
+  readonly observedKinds: Readonly<Record<string, ObservedKind>>;
+  differences(world: W): Differences;
 }
 
 // The verifier handles lifecycles of different world types side by side.

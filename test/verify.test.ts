@@ -28,7 +28,7 @@ describe('verify', () => {
   test('verify: the exhaustive checker reports a controller that throws as controller-assertion, with a shortest trace', () => {
     const result = exhaustive(throwing, 'e1', { maxStates: 500_000 });
     const violation = result.violations.find((v) => v.property === CONTROLLER_ASSERTION);
-    expect(violation?.events.map((e) => (e as MirrorEvent).type)).toEqual(['pair.establish', 'copy.step', 'copy.step', 'copy.step', 'pair.suspend', 'power.cycle']);
+    expect(violation?.events.map((e) => (e as MirrorEvent).type)).toEqual(['pair.establish', 'copy.step', 'copy.step', 'pair.suspend', 'power.cycle']);
     expect(violation?.trace.at(-1)).toMatch(/the controller threw: assert: lost control memory {2}✗ controller-assertion$/);
   }, 60_000);
 

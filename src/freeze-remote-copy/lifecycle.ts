@@ -16,11 +16,11 @@
 import fc from 'fast-check';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
 import { applyModel, freezeReported, imageOf, initialModel } from '../../model/freeze-remote-copy.js';
-import { FREEZE_PROPERTIES, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
+import { FREEZE_PROPERTIES, hostView, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import { assert } from '../assert.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { Pin, Presets } from '../lifecycle.js';
+import type { Differences, ObservedKind, Pin, Presets } from '../lifecycle.js';
 import {
   formatFreezeEvent,
   formatMessage,
@@ -278,6 +278,40 @@ function observe({ system: { primary: p, secondary: s, link: wire } }: FreezeWor
   };
 }
 
+const BITS: readonly string[] = ['pbm', 'pdbm', 'next', 'bitmapA', 'bitmapB', 'bitmapC', 'bitmapD', 'sa', 'sb'];
+const BLOCKS: readonly string[] = ['pvol', 'pdiff', 'pp', 'ps', 'svol', 'sdiffA', 'sdiffB', 'sp', 'ss'];
+const OBSERVED_KINDS: Readonly<Record<string, ObservedKind>> = Object.fromEntries([
+  ...BITS.map((field) => [field, 'bits' as const]), ...BLOCKS.map((field) => [field, 'blocks' as const]),
+]);
+
+/**
+ * The blocks the report marks, read as the two central properties read them, each on the field that holds
+ * the block: the host view against every acknowledged write (host-view-is-every-acknowledged-write; E1 reads
+ * PDIFF where PDBM is set, else PVOL; E2-E4 read PP), and the image recovery would produce against the
+ * committed freeze image F(k_S) (recovery-image-is-committed-freeze; E1 SDIFFA where it overlays SVOL while
+ * applying, else SVOL; E2-E4 SP where it overlays SS, else SS).
+ */
+function differences({ system: { primary: p, secondary: s }, model, variant }: FreezeWorld): Differences {
+  const marks: Record<string, number[]> = {};
+  const mark = (field: string, block: number): void => { (marks[field] ??= []).push(block); };
+  const log = isLogEmbodiment(variant.control);
+  if (p.state !== 'failed') {
+    hostView(p, variant).forEach((block, b) => {
+      if (block !== model.current[b]) mark(log ? (p.pdbm[b] ? 'pdiff' : 'pvol') : 'pp', b);
+    });
+  }
+  const committed = imageOf(model, s.gen);
+  const applying = s.state === 'applying';
+  if (committed !== null) {
+    recoveryImage(s, variant).forEach((block, b) => {
+      if (block === committed[b]) return;
+      if (log) mark(applying && s.logA[b] ? 'sdiffA' : 'svol', b);
+      else mark(applying && s.sa[b] ? 'sp' : 'ss', b);
+    });
+  }
+  return marks;
+}
+
 export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEvent, FreezeStepOutcome, FreezePreset>({
   id: 'freeze-remote-copy',
   seed: '001',
@@ -308,4 +342,6 @@ export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEven
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, results: outcome.results }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  observedKinds: OBSERVED_KINDS,
+  differences,
 });

@@ -4,7 +4,7 @@
  * needs a change to this seam, in a commit of its own, never a special case for one lifecycle.
  */
 import { assert } from '../assert.js';
-import type { ControlPath, Lifecycle, LifecycleDefinition, ObservedOutcome, Step, VariantInfo } from '../lifecycle.js';
+import type { ControlPath, Differences, Lifecycle, LifecycleDefinition, ObservedOutcome, Step, VariantInfo } from '../lifecycle.js';
 import { canonicalJson } from './canonical.js';
 import { edgeName, reachableTransitions, simplePaths } from './machines.js';
 
@@ -26,6 +26,9 @@ export function formatVerdict(observed: ObservedOutcome): string {
 export function issuesText(issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[], what: string): string {
   return issues.map((issue) => `${issue.path.map(String).join('.') || what}: ${issue.message}`).join('; ');
 }
+
+/** What a lifecycle without a `differences` hook marks: nothing. */
+const NO_DIFFERENCES: Differences = {};
 
 function cached<T>(compute: (variant: string) => T): (variant: string) => T {
   const memo = new Map<string, T>();
@@ -67,5 +70,7 @@ export function defineLifecycle<W, E, O, P>(definition: LifecycleDefinition<W, E
     takenEdges: (step) => definition.taken(step.outcome).map(edgeName),
     controlPaths,
     variant,
+    observedKinds: definition.observedKinds ?? {},
+    differences: definition.differences === undefined ? () => NO_DIFFERENCES : (world) => definition.differences!(world),
   };
 }

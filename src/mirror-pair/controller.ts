@@ -263,7 +263,10 @@ export class MirrorPairController {
 
   /** Routes a host write by pair state (Fig.6 3030-3060) and records it (3070; Fig.14 3570/3580). */
   private write(route: WriteRoute, event: Extract<MirrorEvent, { type: 'host.write' }>, data: Uint8Array): void {
-    const [first, end] = this.primary.tracksOf(event.offset, data.length);
+    const [first, touchedEnd] = this.primary.tracksOf(event.offset, data.length);
+    // BROKEN write-span-rounds-down: the last track of the range rounded down, so a write that ends inside a
+    // track does not record that track. Whole aligned writes never show it; a write spanning two tracks does.
+    const end = this.variant.defect === 'write-span-rounds-down' ? Math.floor((event.offset + data.length) / this.geometry.trackSize) : touchedEnd;
     const toPrimary = route !== 'addressed-volume' || event.volume === PRIMARY_VOLUME;
     const toSecondary = route === 'both-volumes' || (route === 'addressed-volume' && event.volume !== PRIMARY_VOLUME)
       || (route === 'primary-only' && this.variant.defect === 'suspended-write-reaches-secondary');

@@ -11,7 +11,7 @@ import type { Bitmap } from '../bitmap.js';
 import type { ControlStep } from '../control.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { Pin, Presets } from '../lifecycle.js';
+import type { Differences, Pin, Presets } from '../lifecycle.js';
 import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
@@ -24,8 +24,13 @@ export interface MirrorPreset extends MirrorGeometry {
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
 export const MIRROR_PRESETS: Presets<MirrorPreset> = {
-  /** Small enough for exhaustive search: 3 tracks of 1 byte, written with the values 1 and 2. */
-  minimal: { trackCount: 3, trackSize: 1, values: [1, 2] },
+  /**
+   * Small enough for exhaustive search: 2 tracks of 2 bytes, written with the values 1 and 2, whole tracks
+   * and a write that spans the two. Tracks of one byte cannot hold an unaligned write; 3 tracks of 2 bytes
+   * with spanning writes reach 329 471 to 1 249 802 worlds per embodiment (12 times 3 tracks of 1 byte),
+   * this 5 634 to 12 503, and every defective variant is still caught.
+   */
+  minimal: { trackCount: 2, trackSize: 2, values: [1, 2] },
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
 };
@@ -35,12 +40,12 @@ export const MIRROR_PRESETS: Presets<MirrorPreset> = {
  * change to the spec shows in review: if one of these moves, say why in the commit.
  */
 export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 27211, transitions: 22 },
-  'e1-differential': { states: 28331, transitions: 22 },
-  e2: { states: 70983, transitions: 22 },
-  'e2-differential': { states: 74511, transitions: 22 },
-  'e2-fig14': { states: 94827, transitions: 22 },
-  'e2-fig14-differential': { states: 101127, transitions: 22 },
+  e1: { states: 5634, transitions: 22 },
+  'e1-differential': { states: 5760, transitions: 22 },
+  e2: { states: 10215, transitions: 22 },
+  'e2-differential': { states: 10437, transitions: 22 },
+  'e2-fig14': { states: 12098, transitions: 22 },
+  'e2-fig14-differential': { states: 12503, transitions: 22 },
 };
 
 function variantNamed(name: string): MirrorVariant {
@@ -57,34 +62,50 @@ function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' |
 const alphabets = new WeakMap<MirrorPreset, readonly MirrorEvent[]>();
 
 /**
- * The exhaustive alphabet: every command on every track and the minimal preset's values, and one of each
- * rejection reason.
+ * The exhaustive alphabet: every command on every track with the preset's values; writes that span two
+ * tracks without covering either (when tracks have more than one byte), so a track-span rounding bug is
+ * found by the search and not by the random runs alone; and every argument boundary, the last valid and the
+ * first invalid offset, length and track, so that each rejection reason and "a rejected command changes
+ * nothing" are explored in every world.
  */
 function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   const known = alphabets.get(geometry);
   if (known !== undefined) return known;
-  const values = geometry.values;
-  const bytes = geometry.trackCount * geometry.trackSize;
+  const { trackCount, trackSize, values } = geometry;
+  const bytes = trackCount * trackSize;
+  const fill = (value: number, length: number): string => toHex(new Array<number>(length).fill(value));
   const events: MirrorEvent[] = [];
   for (const volume of [PRIMARY_VOLUME, SECONDARY_VOLUME]) {
-    for (let track = 0; track < geometry.trackCount; track += 1) {
-      for (const value of values) {
-        events.push({ type: 'host.write', volume, offset: track * geometry.trackSize, data: toHex(new Array<number>(geometry.trackSize).fill(value)) });
-      }
+    for (let track = 0; track < trackCount; track += 1) {
+      for (const value of values) events.push({ type: 'host.write', volume, offset: track * trackSize, data: fill(value, trackSize) });
     }
     events.push({ type: 'host.read', volume, offset: 0, length: bytes });
   }
-  const allTracks = Array.from({ length: geometry.trackCount }, (_, track) => track);
+  // The last byte of each track and the first of the next: a write that touches two tracks, covering neither.
+  if (trackSize > 1 && values.length > 0) {
+    for (let track = 0; track + 1 < trackCount; track += 1) {
+      events.push({ type: 'host.write', volume: PRIMARY_VOLUME, offset: (track + 1) * trackSize - 1, data: fill(values[0]!, 2) });
+    }
+  }
+  const allTracks = Array.from({ length: trackCount }, (_, track) => track);
   events.push(
     pairCommand('pair.establish'), pairCommand('pair.suspend'), pairCommand('pair.resync'), pairCommand('pair.separate'),
     pairCommand('copy.step'), pairCommand('dump.update-info'), { type: 'dump.read', pair: PAIR_ID, tracks: allTracks },
     { type: 'power.cycle' },
-    // One command for each argument rejection, so that "a rejected command changes nothing" is explored everywhere.
+    // Every argument rejection, at its boundary: malformed data, an unknown volume and pair, the first offset
+    // past the end, a length of zero and one that runs one byte past the end, the first track past the end,
+    // and a dump read that names no track.
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '0g' },
     { type: 'host.write', volume: 2, offset: 0, data: '01' },
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: bytes, data: '01' },
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: bytes - 1, data: '0101' },
-    { type: 'dump.read', pair: PAIR_ID, tracks: [geometry.trackCount] },
+    { type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '' },
+    { type: 'host.read', volume: PRIMARY_VOLUME, offset: bytes, length: 1 },
+    { type: 'host.read', volume: PRIMARY_VOLUME, offset: bytes - 1, length: 2 },
+    { type: 'host.read', volume: PRIMARY_VOLUME, offset: 0, length: 0 },
+    { type: 'dump.read', pair: PAIR_ID, tracks: [trackCount] },
+    { type: 'dump.read', pair: PAIR_ID, tracks: [] },
+    { type: 'dump.read', pair: PAIR_ID + 1, tracks: [0] },
     pairCommand('pair.suspend', PAIR_ID + 1),
   );
   alphabets.set(geometry, events);
@@ -259,6 +280,38 @@ function formatWorld({ controller: c, model: m }: MirrorWorld): string {
     + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} | ${notes.join(' ')}`;
 }
 
+/** Indices where `actual` differs from `expected`; a null in `expected` (a byte the model does not know) matches anything. */
+function differingCells(actual: ArrayLike<number>, expected: readonly (number | null)[]): number[] {
+  const cells: number[] = [];
+  for (let i = 0; i < actual.length; i += 1) if (expected[i] !== null && expected[i] !== actual[i]) cells.push(i);
+  return cells;
+}
+
+/** Tracks whose bit in `bitmap` differs from whether the model lists them in `expected`. */
+function differingBits(bitmap: Bitmap, expected: readonly number[], trackCount: number): number[] {
+  const cells: number[] = [];
+  for (let track = 0; track < trackCount; track += 1) if (bitmap.test(track) !== expected.includes(track)) cells.push(track);
+  return cells;
+}
+
+/**
+ * The cells the report marks, read as the properties read them: the primary against the model's primary
+ * (primary-current); the secondary against the release image while suspended (frozen-secondary), else
+ * against the bytes the model knows (secondary-refines-model); Pbm against the tracks written since the last
+ * release (primary-bitmap-exact); and, while suspended, Sbm against the tracks of the last interval
+ * (frozen-bitmap-is-interval). The copy list has no model counterpart.
+ */
+function differences({ controller: c, model: m }: MirrorWorld): Differences {
+  const { trackCount } = c.geometry;
+  const suspended = c.state === 'suspended';
+  return {
+    primary: differingCells(c.primary.contents(), m.primary),
+    secondary: differingCells(c.secondary.contents(), suspended && m.releaseImage !== null ? m.releaseImage : m.secondary),
+    primaryBitmap: differingBits(c.primaryBitmap, m.writtenSinceRelease, trackCount),
+    secondaryBitmap: suspended ? differingBits(c.secondaryBitmap, m.lastInterval ?? [], trackCount) : [],
+  };
+}
+
 function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
   const verdict = outcome.accepted
     ? outcome.transitions.length > 1 ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : 'accepted'
@@ -304,4 +357,6 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits' },
+  differences,
 });

@@ -92,12 +92,13 @@ class Search {
     }
   }
 
-  run(maxStates: number, stopWhenViolated: readonly string[] | undefined, onProgress?: (states: number, queued: number) => void): void {
+  /** Searches breadth first; true when it stopped at `stopWhenViolated` before the space was exhausted. */
+  run(maxStates: number, stopWhenViolated: readonly string[] | undefined, onProgress?: (states: number, queued: number) => void): boolean {
     const { nodes } = this;
     let levelEnd = nodes.length;
     for (let index = 0; index < nodes.length; index += 1) {
       if (index === levelEnd) {
-        if (stopWhenViolated !== undefined && stopWhenViolated.every((name) => this.violations.has(name))) return;
+        if (stopWhenViolated !== undefined && stopWhenViolated.every((name) => this.violations.has(name))) return true;
         levelEnd = nodes.length;
       }
       const world = nodes[index]!.world;
@@ -120,6 +121,7 @@ class Search {
       }
       if (index % 20000 === 0) onProgress?.(index, nodes.length - index);
     }
+    return false;
   }
 }
 
@@ -132,7 +134,7 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
   const initial = lifecycle.initial(variant, preset);
   const search = new Search(lifecycle, variant, presetName, initial, machineEdges);
   search.record(search.checks.failingStates(initial), 0, null);
-  search.run(options.maxStates, options.stopWhenViolated, options.onProgress);
+  const stoppedEarly = search.run(options.maxStates, options.stopWhenViolated, options.onProgress);
   const paths = replayControlPaths(lifecycle, variant, search.violations);
   const uncovered = machineEdges.filter((edge) => search.untaken.has(edge));
   // A transition the search never took is a gap in the check, reported like a violation so that verify
@@ -160,6 +162,7 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
     properties: lifecycle.properties.map((property) => property.name),
     violations: [...search.violations.values()],
     ms: Math.round(performance.now() - started),
+    ...(stoppedEarly ? { stoppedEarly } : {}),
   };
 }
 

@@ -12,22 +12,26 @@
  *   match what the verifier finds.
  * - `artifactChecks`: vectors, docs/vectors.md and diagrams are current; the reference consumer replays every
  *   vector; every rejection reason appears; a refused command changes nothing; the control tables answer as
- *   XState does; every transition carries a description and a seed reference; commands parse back.
+ *   XState does; every transition carries a description and a seed reference; commands parse back; every
+ *   diagram's labels can be read (src/diagram-layout.ts); the
+ *   report's grids and marks (`observedKinds`, `differences`) name only cells that exist.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { transition, initialTransition } from 'xstate';
 import { describe, expect, test } from 'vitest';
 import { ControlTable, stateKey, type TransitionMeta } from '../../src/control.js';
-import { renderDiagrams } from '../../src/diagrams.js';
+import { checkLayout } from '../../src/diagram-layout.js';
+import { renderDiagrams, toDot, toSvg } from '../../src/diagrams.js';
 import { errataPages, errataSearch, type ErrataInput } from '../../src/errata.js';
 import { realizeControlPath } from '../../src/harness/control-paths.js';
 import { eventTypesOf } from '../../src/harness/machines.js';
-import type { AnyLifecycle, MachineEntry, VariantInfo } from '../../src/lifecycle.js';
+import type { AnyLifecycle, MachineEntry, ObservedKind, VariantInfo } from '../../src/lifecycle.js';
 import { consumeVectors, generateVectors, type VectorFile } from '../../src/vectors.js';
 import { exhaustive } from '../../src/verify/exhaustive.js';
 import { modelBased } from '../../src/verify/model-based.js';
 import { TRANSITION_COVERAGE, type CheckResult } from '../../src/verify/report.js';
+import { failures } from '../../src/verify/trace.js';
 
 /** Seeded so a failure replays; the seed, path and replay command are in the failure message. */
 const SEED = Number(process.env['COPYSPEC_SEED'] ?? 20261121);
@@ -206,6 +210,40 @@ export function refusalsThatChange(lifecycle: AnyLifecycle, variant: string): st
   return [...new Set(found)];
 }
 
+/** How many cells a field of `observe` has as a grid of its kind, or null when the value is not of that kind. */
+function cellCount(value: unknown, kind: ObservedKind): number | null {
+  if (kind === 'bytes') return typeof value === 'string' && /^(?:[0-9a-f]{2})*$/.test(value) ? value.length / 2 : null;
+  if (kind === 'bits') return typeof value === 'string' && /^[01]*$/.test(value) ? value.length : null;
+  return Array.isArray(value) && value.every((v) => v === null || (typeof v === 'string' && /^(?:[0-9a-f]{2})*$/.test(v))) ? value.length : null;
+}
+
+/**
+ * Every way the report's grids would misdraw a world along the variant's control paths: a field declared in
+ * `observedKinds` whose value is not of its kind, a mark on a field without a kind or on a cell that does not
+ * exist, and any mark at all in a world where every property holds. Empty for a correct lifecycle.
+ */
+export function gridProblems(lifecycle: AnyLifecycle, variant: string): string[] {
+  const found: string[] = [];
+  for (const path of lifecycle.controlPaths(variant)) {
+    realizeControlPath(lifecycle, variant, path, (step) => {
+      const observed = lifecycle.observe(step.after);
+      const where = `after ${lifecycle.formatEvent(step.event)} on ${path.machine} path ${path.description}`;
+      for (const [field, kind] of Object.entries(lifecycle.observedKinds)) {
+        if (cellCount(observed[field], kind) === null) found.push(`${field} is not ${kind}: ${JSON.stringify(observed[field])} ${where}`);
+      }
+      const holds = failures(lifecycle, step).length === 0;
+      for (const [field, cells] of Object.entries(lifecycle.differences(step.after))) {
+        const kind = lifecycle.observedKinds[field];
+        const count = kind === undefined ? null : cellCount(observed[field], kind);
+        if (count === null) found.push(`differences marks ${field}, which has no grid ${where}`);
+        else if (cells.some((cell) => !Number.isInteger(cell) || cell < 0 || cell >= count)) found.push(`differences marks ${field} [${cells.join(',')}] of ${count} cells ${where}`);
+        if (holds && cells.length > 0) found.push(`differences marks ${field} [${cells.join(',')}] where every property holds ${where}`);
+      }
+    });
+  }
+  return [...new Set(found)];
+}
+
 export function artifactChecks(lifecycles: readonly AnyLifecycle[], options: ArtifactOptions): void {
   const generated = generateVectors(lifecycles, options.generator);
 
@@ -222,6 +260,14 @@ export function artifactChecks(lifecycles: readonly AnyLifecycle[], options: Art
     for (const [name, text] of await renderDiagrams(lifecycles.flatMap((l) => l.machines))) {
       const committed = await readFile(join(options.diagramsFolder, name), 'utf8').catch(() => `(missing ${name}: run copyspec diagrams)`);
       expect(committed === text, `${options.diagramsFolder}/${name} is stale: run copyspec diagrams`).toBe(true);
+    }
+  }, 60_000);
+
+  test('conformance: every diagram can be read: no label outside the picture, over another or under an edge, none in a missing glyph', async () => {
+    for (const entry of lifecycles.flatMap((l) => l.machines)) {
+      const { labels, problems } = checkLayout(await toSvg(toDot(entry)));
+      expect(labels.length, entry.name).toBeGreaterThan(0);
+      expect(problems, `${entry.name}: ${problems.join('; ')}`).toEqual([]);
     }
   }, 60_000);
 
@@ -253,6 +299,10 @@ export function artifactChecks(lifecycles: readonly AnyLifecycle[], options: Art
 
       test(`${lifecycle.id}: conformance: a refused command changes nothing (the world key is the same before and after)`, () => {
         for (const variant of embodimentsOf(lifecycle)) expect(refusalsThatChange(lifecycle, variant.name)).toEqual([]);
+      }, 120_000);
+
+      test(`${lifecycle.id}: conformance: report: grid fields hold their kind, and differences mark only cells that exist, none where every property holds`, () => {
+        for (const variant of embodimentsOf(lifecycle)) expect(gridProblems(lifecycle, variant.name)).toEqual([]);
       }, 120_000);
 
       test(`${lifecycle.id}: conformance: every command of the alphabet parses back from its JSON, and an unknown type is refused`, () => {
