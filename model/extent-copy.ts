@@ -37,7 +37,7 @@ export interface ModelRecord {
   /** S: the original's bytes at the split instant, while the copy of them runs; null bytes off the extents. */
   readonly image: Bytes | null;
   readonly slots: readonly ModelSlot[];
-  /** Ghost (E1): original tracks written since their image instant, ascending. */
+  /** Ghost (E1 only): original tracks written since their image instant, ascending. */
   readonly written: readonly number[];
   readonly error: ModelError | null;
 }
@@ -403,10 +403,12 @@ function fault(model: ExtentModel, event: Extract<ExtentEvent, { type: 'copy.fau
   return setRecord(model, event.pair, { ...record, slots });
 }
 
-function write(model: ExtentModel, event: Extract<ExtentEvent, { type: 'host.write' }>, geometry: ExtentGeometry): ExtentModel {
+/** A host write: the volume holds the data; E1 remembers the track as written since its image (the ghost). */
+function write(model: ExtentModel, event: Extract<ExtentEvent, { type: 'host.write' }>, geometry: ExtentGeometry, control: ExtentControlInput): ExtentModel {
   const bytes = model.volumes[event.volume]!.slice();
   fromHex(event.data).forEach((byte, i) => { bytes[event.address + i] = byte; });
   let next = setVolume(model, event.volume, bytes);
+  if (control.embodiment !== 1) return next;
   const track = trackOf(event.address, geometry);
   for (const pair of usedRecords(next)) {
     const r = next.records[pair]!;
@@ -421,7 +423,7 @@ function write(model: ExtentModel, event: Extract<ExtentEvent, { type: 'host.wri
 function transition(model: ExtentModel, event: ExtentEvent, geometry: ExtentGeometry, control: ExtentControlInput): ExtentModel {
   switch (event.type) {
     case 'host.write':
-      return write(model, event, geometry);
+      return write(model, event, geometry, control);
     case 'pair.create':
       return create(model, event, geometry, control);
     case 'pair.split':

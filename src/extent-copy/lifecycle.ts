@@ -53,8 +53,8 @@ export const EXTENT_PRESETS: Presets<ExtentPreset> = {
 export const EXTENT_PINNED: Readonly<Record<string, Pin>> = {
   e1: { states: 10368, transitions: 43 },
   'e1-copy-on-read': { states: 10368, transitions: 43 },
-  e2: { states: 33148, transitions: 32 },
-  'e2-copy-on-read': { states: 33148, transitions: 32 },
+  e2: { states: 8688, transitions: 32 },
+  'e2-copy-on-read': { states: 8688, transitions: 32 },
   e3: { states: 17568, transitions: 50 },
   'e3-copy-on-read': { states: 17568, transitions: 50 },
 };
