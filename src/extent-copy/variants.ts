@@ -90,7 +90,7 @@ const LITERALS: readonly ExtentVariant[] = [
     '002 (500), (807), 【0014】【0038】; spec/002 §8 A3, A4',
     'Accept Pair Split only in 形成完了 (or cancel the create copy: the split copy covers every remaining bit).'),
   literal('literal-a11-unvalidated-extent', { ...E1, validation: 'literal' }, ['copy-job-bounded'],
-    'The copy loops end on equality, i = T(end) (1005): an extent with start > end is accepted unchecked, and its Extent Update copy passes T(end) without meeting it and never terminates.',
+    'The copy loops end on equality, i = T(end) (1005): an extent with start > end is accepted unchecked, and its Extent Update copy starts at T(start), already past T(end), so its exit test is never met and the loop runs on past the last track. The extent holds no track, so its copy should finish within zero steps: the bound of G5 is violated the moment the job exists.',
     '002 (1000), (1005), (1006), 【0049】【0054】; spec/002 §6, §8 A11, G5',
     'Validate every extent: start ≤ end, end within the original, the copy large enough.'),
 ];
