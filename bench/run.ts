@@ -19,6 +19,7 @@ import { BenchContext, describeMachine, formatTable, type BenchSection } from '.
 import { bitmapSection } from './sections/bitmap.js';
 import { hostWriteSection, resyncSection } from './sections/controller.js';
 import { exhaustiveSection } from './sections/exhaustive.js';
+import { failoverFailbackSection } from './sections/failover-failback.js';
 import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
 import { kernelSection } from './sections/kernel.js';
 
@@ -33,6 +34,7 @@ const SECTIONS: readonly BenchSection[] = [
   hostWriteSection,
   exhaustiveSection,
   freezeRemoteCopySection,
+  failoverFailbackSection,
 ];
 
 interface Arguments {

@@ -1,8 +1,9 @@
 /**
  * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
  * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
- * flows, from their counterexamples), `vectors` (conformance vectors) and `report` (a static HTML site of
- * the checks, with the machines drawn and every counterexample as a trace player; also `verify --report`).
+ * flows, from their counterexamples), `vectors` (conformance vectors), `report` (a static HTML site of the
+ * checks, with the machines drawn and every counterexample as a trace player; also `verify --report`) and
+ * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -322,6 +323,16 @@ async function runVectors(options: { out: string; check?: boolean }, io: Io): Pr
   return Math.max(vectors, page);
 }
 
+/** `copyspec simulate <lifecycle>`: the lifecycle's own run (its `simulation` hook), or a usage error. */
+function runSimulate(id: string, options: { seed: number; json?: boolean }, io: Io): number {
+  const lifecycle = lifecyclesFor([id])[0]!;
+  if (lifecycle.simulation === undefined) {
+    const having = LIFECYCLES.filter((l) => l.simulation !== undefined).map((l) => l.id);
+    throw new UsageError(`lifecycle '${id}' defines no simulation; these do: ${having.join(', ') || 'none'}`);
+  }
+  return lifecycle.simulation.run({ seed: options.seed, json: options.json === true }, io);
+}
+
 function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): Command {
   const root = new Command('copyspec')
     .description('Executable, formally checked specification of storage-controller copy functions (Hitachi seeds 000-004).')
@@ -371,6 +382,12 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.vectorsFolder)
     .option('--check', 'write nothing; exit 1 if the committed vectors differ')
     .action((options: { out: string; check?: boolean }) => { track(runVectors(options, io)); });
+  root.command('simulate')
+    .description('Run a lifecycle\'s own realistic, seeded scenario with progress on stderr and a summary on stdout.')
+    .argument('<lifecycle>', `a lifecycle that defines a simulation (${LIFECYCLES.filter((l) => l.simulation !== undefined).map((l) => l.id).join(', ') || 'none yet'})`)
+    .option('--seed <n>', 'seed of every random choice of the run', wholeNumber, VERIFY_DEFAULTS.seed)
+    .option('--json', 'print only a JSON document on stdout')
+    .action((id: string, options: { seed: number; json?: boolean }) => { track(Promise.resolve().then(() => runSimulate(id, options, io))); });
   return root;
 }
 

@@ -21,15 +21,14 @@ export interface ErrataInput {
 
 /**
  * The violation a page shows: the shortest trace; among equally short ones, the property the variant lists
- * first in `catches` (the one that names the defect), then the first caught. A transition-coverage report
- * is no counterexample (its "trace" lists the transitions the stopped search did not take), so it is never
- * the one shown.
+ * first in `catches` (the one that names the defect), then the first caught. Transition coverage is not a
+ * trace (its lines are the transitions never taken), so it is shown only when nothing else was violated.
  */
 export function shortestViolation(result: CheckResult, catches: readonly string[] = []): Violation | null {
   const rank = (v: Violation): number => (catches.includes(v.property) ? catches.indexOf(v.property) : catches.length);
+  const traces = result.violations.filter((v) => v.property !== TRANSITION_COVERAGE);
   let best: Violation | null = null;
-  for (const violation of result.violations) {
-    if (violation.property === TRANSITION_COVERAGE) continue;
+  for (const violation of traces.length > 0 ? traces : result.violations) {
     if (best === null || violation.trace.length < best.trace.length
       || (violation.trace.length === best.trace.length && rank(violation) < rank(best))) best = violation;
   }

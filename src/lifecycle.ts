@@ -97,6 +97,31 @@ export interface Property<W, E, O> {
  */
 export type Presets<P> = { readonly minimal: P; readonly standard: P } & Readonly<Record<string, P>>;
 
+/** Options of `copyspec simulate <lifecycle>`, the same for every lifecycle. */
+export interface SimulationOptions {
+  /** Seeds every random choice of the run, so that a run can be repeated exactly. */
+  readonly seed: number;
+  /** Print only a JSON document on stdout (progress still goes to stderr). */
+  readonly json: boolean;
+}
+
+export interface SimulationIo {
+  readonly out: (text: string) => void;
+  /** Progress and diagnostics; never the result. */
+  readonly err: (text: string) => void;
+}
+
+/**
+ * An optional, lifecycle-defined run of a realistic scenario (`copyspec simulate <lifecycle>`): long, seeded,
+ * with progress on stderr and a summary on stdout. It returns the exit status: 0 when every property held at
+ * every step, 1 when one did not. Usage errors (exit 2) are the command line's.
+ */
+export interface Simulation {
+  /** One line for `copyspec simulate --help` and the list of lifecycles that have one. */
+  readonly describe: string;
+  run(options: SimulationOptions, io: SimulationIo): number;
+}
+
 /** What a lifecycle writes. Everything else the verifier needs is derived from it (src/harness/define.ts). */
 export interface LifecycleDefinition<W, E, O, P = unknown> {
   /** Kebab-case, the same in every layer: `machines/<id>.ts`, `model/<id>.ts`, `src/<id>/`, `test/<id>/`. */
@@ -131,9 +156,10 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
   /**
    * Optional: the commands that make the controller take machine event `eventType` of `machine` from this
    * world. Without it (or when it returns undefined) the harness finds the shortest such sequence by a
-   * bounded breadth-first search over `alphabet`.
+   * bounded breadth-first search over `alphabet`. Null says that no commands take it from this world (an
+   * earlier step's data ruled it out), so the harness searches the control path whole at once.
    */
-  commandsFor?(machine: string, eventType: string, world: W): readonly E[] | undefined;
+  commandsFor?(machine: string, eventType: string, world: W): readonly E[] | undefined | null;
   /**
    * Optional: a string equal for two worlds exactly when they behave the same from now on. The default is the
    * canonical JSON of the whole world (src/harness/canonical.ts).
@@ -158,6 +184,8 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
    * The default marks nothing. It must not throw where the properties do not: it reads the world as they do.
    */
   differences?(world: W): Differences;
+  /** Optional: the lifecycle's `copyspec simulate` run. */
+  readonly simulation?: Simulation;
 }
 
 /**

@@ -95,6 +95,15 @@ export class PointInTimeCopy {
     return true;
   }
 
+  /**
+   * The image's bytes of one track, read counted (the data path of a reader of the image, such as seed 004's
+   * staging read of a point-in-time backup): the source's while pending, else the target's.
+   */
+  readImageTrack(source: Volume, target: Volume, track: number): Uint8Array {
+    assert(track >= 0 && track < source.trackCount, () => `track ${track} is not in the volume`);
+    return (this.pending.test(track) ? source : target).readTrack(track);
+  }
+
   /** The image's bytes of one track, read uncounted (for checks): the source's while pending, else the target's. */
   imageTrack(source: Volume, target: Volume, track: number): Uint8Array {
     assert(track >= 0 && track < source.trackCount, () => `track ${track} is not in the volume`);

@@ -85,4 +85,15 @@ describe('cli', () => {
     const good = await run('replay', '--file', file);
     expect(good.code).toBe(0);
   });
+
+  test.each([
+    [['simulate', 'nope'], /unknown lifecycle 'nope'/],
+    [['simulate', 'mirror-pair'], /lifecycle 'mirror-pair' defines no simulation/],
+    [['simulate'], /missing required argument 'lifecycle'/],
+    [['simulate', 'mirror-pair', '--seed', 'x'], /expected a whole number/],
+  ])('cli: simulate with bad usage %j exits 2 with a clear message', async (argv, message) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
 });

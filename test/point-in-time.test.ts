@@ -88,4 +88,17 @@ describe('point-in-time', () => {
     expect(copy.step(source, target)).toBe(4);
     expect(copy.done).toBe(true);
   });
+
+  test('point-in-time: readImageTrack reads the image as imageTrack does, and counts the read on the volume it comes from', () => {
+    const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+    const target = new Volume(TRACKS, SIZE);
+    const copy = PointInTimeCopy.ofVolume(TRACKS);
+    copy.beforeWrite(source, target, 1, 2);
+    source.write(2, Uint8Array.of(9, 9));
+    const [sourceReads, targetReads] = [source.physicalReadCount, target.physicalReadCount];
+    expect([...copy.readImageTrack(source, target, 1)]).toEqual([2, 2]);
+    expect([...copy.readImageTrack(source, target, 2)]).toEqual([3, 3]);
+    expect([source.physicalReadCount - sourceReads, target.physicalReadCount - targetReads]).toEqual([1, 1]);
+    expect([...copy.readImageTrack(source, target, 1)]).toEqual([...copy.imageTrack(source, target, 1)]);
+  });
 });
