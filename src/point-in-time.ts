@@ -12,6 +12,12 @@
  * The object is the job's bookkeeping only; volumes are passed in, so a controller decides which of its
  * volumes (or clones of them) a step uses. It is plain data apart from its bitmap, which serializes as the
  * documented `0`/`1` string.
+ *
+ * Two ways to drive the background copy: `step` takes the lowest pending track, and `copyTrack` copies the
+ * one track a caller's cursor names, for a copy that scans its range in order one track per step, as seed
+ * 002's copy processes do (800-806, 1000-1006). A copy made `over` a caller's bitmap keeps its pending
+ * tracks in that bitmap itself, for a controller whose difference bitmap is the image's pending set (seed
+ * 002's CB during a split, SB over an extent during an Extent Update).
  */
 import { assert } from './assert.js';
 import { Bitmap } from './bitmap.js';
@@ -28,6 +34,14 @@ export class PointInTimeCopy {
   /** The instant of the image: every track of `tracks` (a bitmap over the volume's tracks) is pending. */
   static at(tracks: Bitmap): PointInTimeCopy {
     return new PointInTimeCopy(tracks.clone());
+  }
+
+  /**
+   * The instant of the image, with `pending` itself as its pending tracks (not a copy): every change the copy
+   * makes is made in that bitmap, and a caller may set a track of it again (a write in a forming phase).
+   */
+  static over(pending: Bitmap): PointInTimeCopy {
+    return new PointInTimeCopy(pending);
   }
 
   /** Whole-volume image. */
@@ -67,6 +81,18 @@ export class PointInTimeCopy {
     target.copyTrackFrom(source, track);
     this.pending.clear(track);
     return track;
+  }
+
+  /**
+   * One step of a background copy that scans in order: copies `track` to the target if it is pending and
+   * marks it done. Returns whether it copied (a track already done costs the step and no I/O).
+   */
+  copyTrack(source: Volume, target: Volume, track: number): boolean {
+    assert(track >= 0 && track < source.trackCount, () => `track ${track} is not in the volume`);
+    if (!this.pending.test(track)) return false;
+    target.copyTrackFrom(source, track);
+    this.pending.clear(track);
+    return true;
   }
 
   /**

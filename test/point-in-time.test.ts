@@ -64,6 +64,31 @@ describe('point-in-time', () => {
     expect(JSON.stringify(clone)).toBe('"011111"');
   });
 
+  test('point-in-time: a scanning copy copies the track its cursor names only while it is pending', () => {
+    const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+    const target = new Volume(TRACKS, SIZE);
+    const copy = PointInTimeCopy.at(Bitmap.of(TRACKS, [1, 3]));
+    expect([0, 1, 2, 3].map((track) => copy.copyTrack(source, target, track))).toEqual([false, true, false, true]);
+    expect(copy.copyTrack(source, target, 1)).toBe(false);
+    expect([...target.contents()]).toEqual([0, 0, 2, 2, 0, 0, 4, 4, 0, 0, 0, 0]);
+    expect(copy.done).toBe(true);
+  });
+
+  test('point-in-time: a copy over a bitmap keeps its pending tracks in that bitmap', () => {
+    const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+    const target = new Volume(TRACKS, SIZE);
+    const bitmap = Bitmap.of(TRACKS, [0, 2, 5]);
+    const copy = PointInTimeCopy.over(bitmap);
+    expect(copy.pending).toBe(bitmap);
+    expect(copy.beforeWrite(source, target, 2, 3)).toEqual([2]);
+    expect(copy.copyTrack(source, target, 5)).toBe(true);
+    expect(bitmap.toArray()).toEqual([0]);
+    bitmap.set(4);
+    expect(copy.step(source, target)).toBe(0);
+    expect(copy.step(source, target)).toBe(4);
+    expect(copy.done).toBe(true);
+  });
+
   test('point-in-time: readImageTrack reads the image as imageTrack does, and counts the read on the volume it comes from', () => {
     const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
     const target = new Volume(TRACKS, SIZE);
