@@ -20,7 +20,8 @@ export const CONFORM_DEFAULTS = {
   startupMs: 10_000,
   /**
    * Exhaustive plans: mirror-pair's need 0.57 to 1.45 million port steps, freeze-remote-copy's 4.2 to 25.8
-   * million, extent-copy's 0.64 to 1.57 million, failover-failback's 0.42 to 7.0 million, scheduled-backup's 0.17 to 4.0 million.
+   * million, extent-copy's 0.64 to 1.57 million, failover-failback's 0.42 to 7.0 million, scheduled-backup's
+   * 0.17 to 4.0 million.
    */
   maxPortSteps: 5_000_000,
   maxStates: 2_000_000,
