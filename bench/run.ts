@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 import { BenchContext, describeMachine, formatTable, type BenchSection } from './harness.js';
 import { bitmapSection } from './sections/bitmap.js';
+import { conformSection } from './sections/conform.js';
 import { hostWriteSection, resyncSection } from './sections/controller.js';
 import { exhaustiveSection } from './sections/exhaustive.js';
 import { failoverFailbackSection } from './sections/failover-failback.js';
@@ -35,6 +36,7 @@ const SECTIONS: readonly BenchSection[] = [
   exhaustiveSection,
   freezeRemoteCopySection,
   failoverFailbackSection,
+  conformSection,
 ];
 
 interface Arguments {

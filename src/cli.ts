@@ -2,8 +2,9 @@
  * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
  * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
  * flows, from their counterexamples), `vectors` (conformance vectors), `report` (a static HTML site of the
- * checks, with the machines drawn and every counterexample as a trace player; also `verify --report`) and
- * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one).
+ * checks, with the machines drawn and every counterexample as a trace player; also `verify --report`),
+ * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one) and `conform` (the same
+ * checks against a port, in src/conform/command.ts).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -11,6 +12,7 @@
  * usage or a malformed input file.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addConformCommand } from './conform/command.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -388,6 +390,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--seed <n>', 'seed of every random choice of the run', wholeNumber, VERIFY_DEFAULTS.seed)
     .option('--json', 'print only a JSON document on stdout')
     .action((id: string, options: { seed: number; json?: boolean }) => { track(Promise.resolve().then(() => runSimulate(id, options, io))); });
+  addConformCommand(root, io, track, VERIFY_DEFAULTS);
   return root;
 }
 

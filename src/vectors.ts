@@ -17,7 +17,8 @@ import { z } from 'zod';
 import { assert } from './assert.js';
 import { canonicalJson } from './harness/canonical.js';
 import { realizeControlPath } from './harness/control-paths.js';
-import type { AnyLifecycle } from './lifecycle.js';
+import type { AnyLifecycle, ObservedOutcome } from './lifecycle.js';
+import { describeDifference, expectInitial, expectStep, observationDifferences, stepDifferences } from './observation.js';
 import { REJECTION_REASONS } from './rejection.js';
 
 export const VECTOR_SCHEMA = 'copyspec-vector-v2';
@@ -64,16 +65,19 @@ function presetOf(lifecycle: AnyLifecycle, name: string): unknown {
   return preset;
 }
 
-/** Runs commands from the initial world and records what must be observed after each. */
+/**
+ * Runs commands from the initial world and records what must be observed after each, by the definition
+ * `copyspec conform` checks a live port against (src/observation.ts).
+ */
 function record(lifecycle: AnyLifecycle, variant: string, preset: string, commands: readonly unknown[]): Omit<VectorTest, 'id' | 'suite' | 'comment'> {
-  let world = lifecycle.initial(variant, presetOf(lifecycle, preset));
-  const initial = lifecycle.observe(world);
+  const start = expectInitial(lifecycle, variant, presetOf(lifecycle, preset));
+  let world = start.world;
   const steps = commands.map((command) => {
-    const { after, outcome } = lifecycle.step(world, command);
+    const { after, expected } = expectStep(lifecycle, world, command);
     world = after;
-    return { command, expect: { outcome: lifecycle.observeOutcome(outcome), observed: lifecycle.observe(after) } };
+    return { command, expect: expected };
   });
-  return { preset, initial, steps };
+  return { preset, initial: start.observed, steps };
 }
 
 /** The shortest control-path prefix reaching each machine state, one per distinct prefix, by `machine:state`. */
@@ -160,31 +164,27 @@ export function generateVectors(lifecycles: readonly AnyLifecycle[], generator: 
 /**
  * The reference consumer: replays a vector file through a lifecycle the way a port replays it through its
  * own controller, and lists every mismatch (`test 12 step 3 observed: primaryBitmap is "010", expected "011"`).
+ * The comparison is src/observation.ts's, the one `copyspec conform` applies to a live port.
  */
 export function consumeVectors(lifecycle: AnyLifecycle, file: VectorFile): string[] {
   const mismatches: string[] = [];
-  const compare = (where: string, actual: Readonly<Record<string, unknown>>, expected: Readonly<Record<string, unknown>>): void => {
-    for (const key of new Set([...Object.keys(actual), ...Object.keys(expected)])) {
-      const a = JSON.stringify(actual[key]);
-      const e = JSON.stringify(expected[key]);
-      if (a !== e) mismatches.push(`${where}: ${key} is ${a}, expected ${e}`);
-    }
-  };
   for (const [name, geometry] of Object.entries(file.presets)) {
     if (canonicalJson(lifecycle.preset(name) ?? null) !== canonicalJson(geometry)) mismatches.push(`preset ${name}: the file's geometry is not this lifecycle's`);
   }
   for (const test of file.tests) {
-    let world = lifecycle.initial(file.variant, presetOf(lifecycle, test.preset));
-    compare(`test ${test.id} initial`, lifecycle.observe(world), test.initial);
+    const start = expectInitial(lifecycle, file.variant, presetOf(lifecycle, test.preset));
+    let world = start.world;
+    for (const difference of observationDifferences(test.initial, start.observed)) mismatches.push(`test ${test.id} initial ${describeDifference(difference)}`);
     test.steps.forEach((step, index) => {
       const command = lifecycle.parseEvent(step.command);
       if (typeof command === 'string') {
         mismatches.push(`test ${test.id} step ${index + 1}: command does not parse: ${command}`);
         return;
       }
-      const { after, outcome } = lifecycle.step(world, command);
-      compare(`test ${test.id} step ${index + 1} outcome`, lifecycle.observeOutcome(outcome), step.expect.outcome);
-      compare(`test ${test.id} step ${index + 1} observed`, lifecycle.observe(after), step.expect.observed);
+      const { after, expected } = expectStep(lifecycle, world, command);
+      for (const difference of stepDifferences({ outcome: step.expect.outcome as ObservedOutcome, observed: step.expect.observed }, expected)) {
+        mismatches.push(`test ${test.id} step ${index + 1} ${describeDifference(difference)}`);
+      }
       world = after;
     });
   }
@@ -235,6 +235,27 @@ function observedLines(lifecycle: AnyLifecycle, variant: string): string[] {
   });
 }
 
+/**
+ * Every machine transition of the lifecycle's embodiments, once per distinct description, with the
+ * embodiments that enable it: what a port must do for each command in each state, as the machines say it.
+ */
+function transitionLines(lifecycle: AnyLifecycle): string[] {
+  const embodiments = lifecycle.variants.filter((v) => v.kind === 'embodiment').map((v) => v.name);
+  const rows = new Map<string, { edge: string; description: string; variants: string[] }>();
+  for (const variant of embodiments) {
+    for (const transition of lifecycle.machineTransitions(variant)) {
+      const id = `${transition.edge}\n${transition.description}`;
+      const row = rows.get(id) ?? { edge: transition.edge, description: transition.description, variants: [] };
+      row.variants.push(variant);
+      rows.set(id, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.edge.localeCompare(b.edge)).map((row) => {
+    const variants = row.variants.length === embodiments.length ? 'all' : row.variants.join(', ');
+    return `| \`${row.edge}\` | ${variants} | ${row.description.replace(/\|/g, '\\|')} |`;
+  });
+}
+
 function lifecycleSection(lifecycle: AnyLifecycle, files: readonly VectorFile[]): string[] {
   const counts = (file: VectorFile, suite: VectorSuite): number => file.tests.filter((t) => t.suite === suite).length;
   const first = files[0];
@@ -255,7 +276,15 @@ function lifecycleSection(lifecycle: AnyLifecycle, files: readonly VectorFile[])
     '',
     ...commandLines(lifecycle),
     '',
-    `Refusals it gives: ${lifecycle.reasons.map((reason) => `\`${reason}\` (${REJECTION_REASONS[reason]})`).join(', ')}.`,
+    `Refusals it gives: ${lifecycle.reasons.map((reason) => `\`${reason}\` (${REJECTION_REASONS[reason]})`).join(', ')}; `
+      + 'they are checked in the order of their codes, so a command with two faults is refused with the smaller code.',
+    '',
+    'Machine transitions of the embodiments (what each command does in each state; a command that names none',
+    'in its state is refused with `wrong-state`):',
+    '',
+    '| transition | embodiments | what it does |',
+    '|---|---|---|',
+    ...transitionLines(lifecycle),
     '',
     'Observed fields (`initial` and every step\'s `observed`):',
     '',

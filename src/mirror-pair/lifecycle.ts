@@ -320,6 +320,62 @@ function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
   return `${verdict}${result}`;
 }
 
+/**
+ * What a port must know to match, beyond the commands and the transitions docs/vectors.md generates: the
+ * paragraphs of this lifecycle's section there. They say in words what the controller does, and a port
+ * written from them alone passes `copyspec conform` (docs/conform.md, examples/mirror-pair-py/).
+ */
+const VECTOR_NOTES: readonly string[] = [
+  'The pair has id 0 and two volumes of `trackCount × trackSize` bytes, all zero at first: volume 0 is the '
+    + 'primary and volume 1 the secondary. `primary` and `secondary` are their bytes in hex; `primaryBitmap` '
+    + '(Pbm), `secondaryBitmap` (Sbm) and `copyPending` (the tracks the background copy has still to copy) are '
+    + 'bitmaps of `trackCount` characters. A byte range `offset`, `length` touches the tracks '
+    + '`floor(offset / trackSize)` to `ceil((offset + length) / trackSize) - 1`; a write sets every touched '
+    + 'track in a bitmap, even one it covers only in part.',
+  'Arguments are checked before the state, in this order: `malformed-command` (1) for write data that is '
+    + 'not lowercase hex of an even length; `unknown-pair` (2) for a pair command or dump read whose `pair` is '
+    + 'not 0; `unknown-volume` (3) for a host write or read whose `volume` is not 0 or 1; `track-out-of-range` '
+    + '(4) for an `offset` at or past the end of the volume, or a dump read of a track at or past `trackCount`; '
+    + '`length-out-of-range` (5) for a write of no bytes, a read of length 0, a range that runs past the end, '
+    + 'or a dump read of no tracks. Then `wrong-state` (6) when the state has no transition for the command '
+    + '(table above). `host.write`, `host.read` and `power.cycle` are accepted in every state. A refused '
+    + 'command changes nothing.',
+  'Host writes, by state. `separated`: the volume addressed is written, and its tracks set in that volume\'s '
+    + 'bitmap (Pbm for volume 0, Sbm for volume 1), except that with `writeRecording: "primary-only"` a write '
+    + 'to volume 1 sets no bitmap. `mirror.syncing` and `mirror.synced`: both volumes are written whichever is '
+    + 'addressed, and the tracks set in Pbm, and in Sbm too unless `writeRecording` is `"primary-only"`. '
+    + '`suspended`: only the primary is written, whichever volume is addressed, and the tracks set in Pbm. A '
+    + 'host read returns the bytes of the volume addressed when `separated`, and of the primary in every other '
+    + 'state.',
+  'The pair commands. `pair.establish` (`separated`): with `embodiment: 1`, Sbm is cleared; every track is '
+    + 'then pending, and the state is `mirror.syncing`. `copy.step` (`mirror.syncing`): the lowest pending '
+    + 'track is taken off `copyPending` and the primary\'s bytes of that track copied to the secondary. '
+    + '`pair.suspend` (`mirror.synced`): embodiment 1 clears Pbm; embodiment 2 first sets Sbm to Pbm, then clears '
+    + 'Pbm; the state is `suspended`. `pair.resync` (`suspended`): embodiment 1 clears Sbm; the pending tracks '
+    + 'become every track (`resyncCopy: "full"`) or exactly Pbm\'s tracks (`"differential"`), and the state is '
+    + '`mirror.syncing`. `pair.separate`: from `mirror.*` no track is pending any more; from `suspended` only the '
+    + 'state changes; the state is `separated`, and volumes and the other bitmaps are kept. `dump.update-info` '
+    + '(`suspended`) changes nothing and reports Sbm; `dump.read` (`suspended`) changes nothing and reports, for '
+    + 'each track asked and in the order asked (a track asked twice is reported twice), the secondary\'s bytes '
+    + 'of that track. `power.cycle` changes nothing with `controlMemory: "non-volatile"` (with `"volatile"`, '
+    + 'the state becomes `separated` and the three bitmaps are cleared).',
+  'The end of the copy: after any accepted command, if the state is `mirror.syncing` and no track is '
+    + 'pending, the controller raises `copy.complete` in the same step: embodiment 1 sets Sbm to Pbm, and the '
+    + 'state becomes `mirror.synced`. So the last `copy.step` completes the copy, and a differential resync '
+    + 'with an empty Pbm completes in its own step.',
+  'Outcomes. An accepted command gives `{"accepted": true, "transitions": [...]}`: the transitions it took, '
+    + 'named `source --event--> target` (the table\'s names without the `mirror-pair: ` prefix), the command\'s '
+    + 'own first and a raised `copy.complete` after it. A command accepted in every state names the state it '
+    + 'was sent in: `suspended --host.read--> suspended`, `mirror.syncing --power.cycle--> mirror.syncing`. A '
+    + 'read adds `"result": {"kind": "read", "data": hex}`, an update-info `"result": {"kind": "update-info", '
+    + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`; '
+    + 'no other command has a `result` field. A refusal gives `{"accepted": false, "reason": name, "code": n}`.',
+  'The literal-defect variant (`guards: "literal"`, not among the vector files) also accepts `pair.suspend` '
+    + 'in `mirror.syncing` (to `suspended`, clearing Pbm) and in `suspended` (clearing Pbm again), and '
+    + '`dump.update-info` and `dump.read` in `mirror.*`; `copyspec conform --variant literal-unguarded` checks '
+    + 'a port of it.',
+];
+
 export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, MirrorStepOutcome, MirrorPreset>({
   id: 'mirror-pair',
   seed: '000',
@@ -346,6 +402,7 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   formatEvent: formatMirrorEvent,
   formatWorld,
   formatOutcome,
+  vectorNotes: VECTOR_NOTES,
   observe: ({ controller: c }) => ({
     state: c.state,
     primary: toHex(c.primary.contents()),
