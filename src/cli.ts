@@ -17,7 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { renderDiagrams } from './diagrams.js';
-import { errataPages, errataSearch } from './errata.js';
+import { errataPages, errataSearch, stepsText } from './errata.js';
 import { generateVectors } from './vectors.js';
 import { buildReport, refusalToWrite, ReportFolderRefused, writeReport } from './report/report.js';
 import type { AnyLifecycle } from './lifecycle.js';
@@ -133,7 +133,7 @@ function violationReport(result: CheckResult): string {
   ];
   if (shortest.seed !== undefined) lines.push(`  seed ${shortest.seed}, path ${shortest.path}, replay path ${shortest.replayPath}`);
   lines.push(`  replay: ${shortest.replay}`);
-  for (const other of others) lines.push(`  also violated: ${other.property} after ${other.trace.length - 1} steps; replay: ${other.replay}`);
+  for (const other of others) lines.push(`  also violated: ${other.property} after ${stepsText(other.trace.length - 1)}; replay: ${other.replay}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -151,6 +151,10 @@ function runChecks(jobs: readonly Job[], options: { readonly runs: number; reado
       : modelBased(lifecycle, variant, {
         runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
       });
+    // A path or replay path that names no run of this seed would pass with nothing checked.
+    if (check === 'model-based' && (options.path !== undefined || options.replayPath !== undefined) && result.runs === 0) {
+      throw new UsageError(`--path ${options.path ?? ''} replays no run of seed ${options.seed} for ${lifecycle.id}/${variant}`);
+    }
     const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
     io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
     return result;

@@ -35,6 +35,11 @@ export function shortestViolation(result: CheckResult, catches: readonly string[
   return best;
 }
 
+/** `1 step`, `3 steps`. */
+export function stepsText(count: number): string {
+  return `${count} ${count === 1 ? 'step' : 'steps'}`;
+}
+
 export function pageName(lifecycle: string, variant: string): string {
   return `${lifecycle}--${variant}.md`;
 }
@@ -77,7 +82,7 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
     lines.push(
       `The exhaustive search over the minimal preset (breadth first, so no trace is shorter; ${result.states} worlds, up to the level`,
       `where every property the variant names is violated) violates`,
-      `**${shortest.property}** (${shortest.ref}) after ${shortest.trace.length - 1} steps:`,
+      `**${shortest.property}** (${shortest.ref}) after ${stepsText(shortest.trace.length - 1)}:`,
       '',
       '```text',
       ...shortest.trace,
@@ -89,7 +94,7 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
       shortest.replay,
       '```',
     );
-    const others = result.violations.filter((v) => v !== shortest && v.property !== TRANSITION_COVERAGE).map((v) => `- **${v.property}** after ${v.trace.length - 1} steps`);
+    const others = result.violations.filter((v) => v !== shortest && v.property !== TRANSITION_COVERAGE).map((v) => `- **${v.property}** after ${stepsText(v.trace.length - 1)}`);
     if (others.length > 0) lines.push('', 'The same search also violates:', '', ...others);
   }
   lines.push('', '## The fix', '', variant.fix ?? 'The embodiment variants of this lifecycle carry the recommended behaviour; see the spec notes.', '');
@@ -108,7 +113,7 @@ export function errataSearch(lifecycle: AnyLifecycle, variant: VariantInfo, maxS
 function index(inputs: readonly ErrataInput[]): string {
   const rows = inputs.map(({ lifecycle, variant, result }) => {
     const shortest = shortestViolation(result, variant.catches);
-    const found = shortest === null ? 'none (stale)' : `${shortest.property}, ${shortest.trace.length - 1} steps`;
+    const found = shortest === null ? 'none (stale)' : `${shortest.property}, ${stepsText(shortest.trace.length - 1)}`;
     return `| [${lifecycle.id} / \`${variant.name}\`](${pageName(lifecycle.id, variant.name)}) | ${found} |`;
   });
   return [

@@ -64,6 +64,7 @@ describe('cli', () => {
     [['verify', '--runs', 'many'], /expected a whole number/],
     [['verify', '--check', 'fuzz'], /Allowed choices are exhaustive, model-based/],
     [['frobnicate'], /unknown command/],
+    [['verify', '--variant', 'e1', '--check', 'model-based', '--path', '99:99'], /replays no run of seed 20261121/],
     [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--events', '[{"type":"pair.explode","pair":0}]'], /event 1: type/],
     [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--events', '{not json'], /not readable JSON/],
     [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e9', '--events', '[]'], /no variant 'e9'/],
