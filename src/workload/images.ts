@@ -1,0 +1,68 @@
+/**
+ * A sequence of disk images as a workload (docs/workload.md "Disk images"): the blocks that differ between
+ * consecutive images (the first against a volume of zeros) become one batch of host writes, one block each,
+ * in a seeded random order, and a barrier follows each batch, so that image k is what commit k must keep.
+ * The order is random because a file system's writeback is: nothing guarantees that a directory block
+ * reaches the disk before the inode it names.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { SeededRandom, streamSeed } from './random.js';
+import { geometryProblem, WORKLOAD_LIMITS, type Workload, type WorkloadRecord } from './workload.js';
+
+/** A bad image list: a usage error (exit 2), reported before anything runs. */
+export class ImagesError extends Error {}
+
+/** The block indexes where `next` differs from `previous`, compared a block at a time without per-byte work. */
+export function changedBlocks(previous: Uint8Array, next: Uint8Array, blockSize: number): number[] {
+  const changed: number[] = [];
+  const before = Buffer.from(previous.buffer, previous.byteOffset, previous.byteLength);
+  const after = Buffer.from(next.buffer, next.byteOffset, next.byteLength);
+  for (let offset = 0; offset < after.length; offset += blockSize) {
+    if (before.compare(after, offset, offset + blockSize, offset, offset + blockSize) !== 0) changed.push(offset / blockSize);
+  }
+  return changed;
+}
+
+export interface ImageSequenceOptions {
+  readonly title: string;
+  readonly blockSize: number;
+  /** Seeds the order of each batch (stream 1000 + k for image k). */
+  readonly seed: number;
+  readonly fileSystem: 'ext4' | null;
+  readonly replayOptions: readonly string[];
+}
+
+/** One volume written image by image; each write is a block of the image itself, not a copy. */
+export function imageSequenceWorkload(images: readonly Uint8Array[], options: ImageSequenceOptions): Workload {
+  const [first] = images;
+  if (first === undefined) throw new ImagesError('no images');
+  const geometry = { volumeCount: 1, volumeBytes: first.length, blockSize: options.blockSize };
+  const problem = geometryProblem(geometry);
+  if (problem !== null) throw new ImagesError(`the images: ${problem}`);
+  const records: WorkloadRecord[] = [];
+  let previous: Uint8Array = new Uint8Array(first.length);
+  images.forEach((image, k) => {
+    if (image.length !== first.length) throw new ImagesError(`image ${k + 1} has ${image.length} bytes, image 1 ${first.length}; every image is the same volume`);
+    const order = new SeededRandom(streamSeed(options.seed, 1000 + k)).shuffle(changedBlocks(previous, image, options.blockSize));
+    for (const block of order) {
+      const offset = block * options.blockSize;
+      records.push({ type: 'write', time: 0, volume: 0, offset, data: image.subarray(offset, offset + options.blockSize) });
+    }
+    records.push({ type: 'barrier', time: 0 });
+    previous = image;
+  });
+  return { title: options.title, geometry, fileSystem: options.fileSystem, records, replayOptions: options.replayOptions };
+}
+
+/** Reads image files for `--images`; every problem is an ImagesError naming the file. */
+export async function readImages(files: readonly string[]): Promise<Uint8Array[]> {
+  if (files.length === 0) throw new ImagesError('--images needs at least one image file');
+  const images: Uint8Array[] = [];
+  for (const file of files) {
+    const info = await stat(file).catch((error: Error) => { throw new ImagesError(`${file}: ${error.message}`); });
+    if (!info.isFile()) throw new ImagesError(`${file}: not a file`);
+    if (info.size > WORKLOAD_LIMITS.maxFileBytes) throw new ImagesError(`${file}: ${info.size} bytes, more than the ${WORKLOAD_LIMITS.maxFileBytes} an image may have`);
+    images.push(new Uint8Array(await readFile(file)));
+  }
+  return images;
+}
