@@ -16,6 +16,7 @@ import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
+import { mirrorPairWorkload } from './workload.js';
 
 export interface MirrorPreset extends MirrorGeometry {
   /** Byte values the exhaustive alphabet writes; empty for presets only the model-based runs use. */
@@ -416,4 +417,5 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
   observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits' },
   differences,
+  workload: mirrorPairWorkload,
 });
