@@ -3,8 +3,9 @@
  * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
  * flows, from their counterexamples), `vectors` (conformance vectors), `report` (a static HTML site of the
  * checks, with the machines drawn and every counterexample as a trace player; also `verify --report`),
- * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one) and `conform` (the same
- * checks against a port, in src/conform/command.ts).
+ * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one), `conform` (the same
+ * checks against a port, in src/conform/command.ts) and `workload` (real data through the lifecycles with
+ * faults, in src/workload/command.ts).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -13,6 +14,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addConformCommand } from './conform/command.js';
+import { addWorkloadCommand } from './workload/command.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -395,6 +397,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--json', 'print only a JSON document on stdout')
     .action((id: string, options: { seed: number; json?: boolean }) => { track(Promise.resolve().then(() => runSimulate(id, options, io))); });
   addConformCommand(root, io, track, VERIFY_DEFAULTS);
+  addWorkloadCommand(root, io, track);
   return root;
 }
 

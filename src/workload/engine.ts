@@ -280,7 +280,7 @@ class Run {
     const differingBlocks = this.differingBlocks(expected, recovery.volumes);
     let mismatch: string | null = null;
     if (!inRange) mismatch = `the recovered image claims commit ${claimed}; ${this.completed} had completed and ${this.taken} were taken`;
-    else if (differingBlocks > 0) mismatch = `${differingBlocks} blocks differ from the image of ${this.driver.commitKind} ${claimed}`;
+    else if (differingBlocks > 0) mismatch = `${differingBlocks === 1 ? '1 block differs' : `${differingBlocks} blocks differ`} from the image of ${this.driver.commitKind} ${claimed}`;
     return { ...base, recoveredCommit: claimed, differingBlocks, mismatch, fsck: this.fsckOf(recovery.volumes), error: null };
   }
 

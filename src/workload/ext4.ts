@@ -18,7 +18,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { imageSequenceWorkload } from './images.js';
 import { SeededRandom, seededBytes, streamSeed } from './random.js';
+import type { Workload } from './workload.js';
 
 export interface E2fsprogs {
   /** `1.47.0`, as `mke2fs -V` reports it. */
@@ -297,4 +299,27 @@ export class Fsck {
   close(): void {
     rmSync(this.folder, { recursive: true, force: true });
   }
+}
+
+/** The built-in ext4 workload's defaults: a dozen changes of an 8 MiB file system (issue 16's experiment). */
+export const EXT4_DEFAULTS = { sizeMiB: 8, changes: 12, blockSize: 4096 } as const satisfies Omit<Ext4Options, 'seed'>;
+
+/** The options that make this ext4 workload again, for replay commands. */
+export function ext4ReplayOptions(options: Omit<Ext4Options, 'seed'>): string[] {
+  return ['--ext4', '--ext4-size', String(options.sizeMiB), '--ext4-changes', String(options.changes), '--ext4-block-size', String(options.blockSize)];
+}
+
+/**
+ * The built-in ext4 workload: the generated images as an image sequence, each change's blocks in a seeded
+ * random order, a barrier after each (src/workload/images.ts). The same seed makes the same images.
+ */
+export function ext4Workload(options: Ext4Options, fsck: Fsck): Workload {
+  const images = generateExt4Images(options, fsck);
+  return imageSequenceWorkload(images, {
+    title: `ext4, ${options.sizeMiB} MiB, ${options.blockSize}-byte blocks, ${options.changes} changes, seed ${options.seed}`,
+    blockSize: options.blockSize,
+    seed: options.seed,
+    fileSystem: 'ext4',
+    replayOptions: ext4ReplayOptions(options),
+  });
 }

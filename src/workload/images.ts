@@ -4,6 +4,12 @@
  * in a seeded random order, and a barrier follows each batch, so that image k is what commit k must keep.
  * The order is random because a file system's writeback is: nothing guarantees that a directory block
  * reaches the disk before the inode it names.
+ *
+ * A file system also writes some blocks more than once between two barriers (a bitmap or an inode table
+ * block written back, then dirtied again); an image holds only the last value. So a seeded fraction of each
+ * batch's blocks (`rewriteFraction`) is written twice: first with the bytes it had in the image before,
+ * later in the batch with its new bytes. That is what exposes a copy that reads a block and clears its
+ * dirty bit in two steps (a write in between is lost), which a single write per block never does.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { SeededRandom, streamSeed } from './random.js';
@@ -30,6 +36,31 @@ export interface ImageSequenceOptions {
   readonly seed: number;
   readonly fileSystem: 'ext4' | null;
   readonly replayOptions: readonly string[];
+  /** The share of each batch's blocks written twice, old bytes first (default IMAGE_REWRITE_FRACTION). */
+  readonly rewriteFraction?: number;
+}
+
+export const IMAGE_REWRITE_FRACTION = 0.25;
+
+/** One write of a batch: the block, and whether it carries the block's new bytes or its old ones. */
+interface BatchWrite {
+  readonly block: number;
+  readonly final: boolean;
+}
+
+/**
+ * A batch's writes in seeded random order: every changed block once with its new bytes, a `fraction` of
+ * them first with their old bytes too; each block's old-bytes write comes before its new-bytes write.
+ */
+export function batchOrder(changed: readonly number[], fraction: number, random: SeededRandom): BatchWrite[] {
+  const twice = new Set(changed.filter(() => random.chance(fraction)));
+  const blocks = random.shuffle([...changed, ...twice]);
+  const seen = new Set<number>();
+  return blocks.map((block) => {
+    const final = !twice.has(block) || seen.has(block);
+    seen.add(block);
+    return { block, final };
+  });
 }
 
 /** One volume written image by image; each write is a block of the image itself, not a copy. */
@@ -43,10 +74,10 @@ export function imageSequenceWorkload(images: readonly Uint8Array[], options: Im
   let previous: Uint8Array = new Uint8Array(first.length);
   images.forEach((image, k) => {
     if (image.length !== first.length) throw new ImagesError(`image ${k + 1} has ${image.length} bytes, image 1 ${first.length}; every image is the same volume`);
-    const order = new SeededRandom(streamSeed(options.seed, 1000 + k)).shuffle(changedBlocks(previous, image, options.blockSize));
-    for (const block of order) {
+    const random = new SeededRandom(streamSeed(options.seed, 1000 + k));
+    for (const { block, final } of batchOrder(changedBlocks(previous, image, options.blockSize), options.rewriteFraction ?? IMAGE_REWRITE_FRACTION, random)) {
       const offset = block * options.blockSize;
-      records.push({ type: 'write', time: 0, volume: 0, offset, data: image.subarray(offset, offset + options.blockSize) });
+      records.push({ type: 'write', time: 0, volume: 0, offset, data: (final ? image : previous).subarray(offset, offset + options.blockSize) });
     }
     records.push({ type: 'barrier', time: 0 });
     previous = image;

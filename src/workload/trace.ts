@@ -5,6 +5,7 @@
  * freeze, split). A malformed trace is refused whole with its line and field named (`TraceError`, exit 2),
  * before anything runs.
  */
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { geometryProblem, WORKLOAD_LIMITS, type CommitPoint, type Workload, type WorkloadRecord } from './workload.js';
 
@@ -171,4 +172,12 @@ export function parseTrace(text: string, file: string): Workload {
     records,
     replayOptions: ['--trace', file],
   };
+}
+
+/** Reads and parses a trace file for `--trace`; a file that cannot be read is a TraceError too (exit 2). */
+export async function readTrace(file: string): Promise<Workload> {
+  const info = await stat(file).catch((error: Error) => { throw new TraceError(file, 0, 'file', error.message); });
+  if (!info.isFile()) throw new TraceError(file, 0, 'file', 'not a file');
+  if (info.size > WORKLOAD_LIMITS.maxFileBytes) throw new TraceError(file, 0, 'file', `${info.size} bytes, more than the ${WORKLOAD_LIMITS.maxFileBytes} a trace may have`);
+  return parseTrace(await readFile(file, 'utf8'), file);
 }
