@@ -36,8 +36,11 @@ export const WORKLOAD_DEFAULTS = {
   /** Background steps the host waits for a commit point, or for the last commit to complete, per block of the volumes. */
   waitStepsPerBlock: 64,
   minWaitSteps: 100_000,
-  /** Fault rates when the fault is enabled (docs/workload.md "Faults"). */
-  rates: { reorder: 0.5, loss: 0.02, duplicate: 0.02, outage: 0.0005, outageSteps: 200, powerCycle: 0.0005 } satisfies WorkloadFaultRates,
+  /**
+   * Fault rates when the fault is enabled (docs/workload.md "Faults"). Reorder is 1: the links of the seeds
+   * are unordered, so with link-reorder on every delivery takes a message at random, not the oldest.
+   */
+  rates: { reorder: 1, loss: 0.02, duplicate: 0.02, outage: 0.0005, outageSteps: 200, powerCycle: 0.0005 } satisfies WorkloadFaultRates,
 } as const;
 
 export interface EngineOptions {

@@ -132,6 +132,13 @@ class Generator {
   private readonly capacity: number;
   private readonly tree: Tree = { directories: ['/'], files: [] };
   private counter = 0;
+  /**
+   * How many bytes the changes may add to the files of the first image: half the space the file system had
+   * free after it. The journal and the inode tables take much of a small ext4 volume (half of an 8 MiB one
+   * with 4 KiB blocks), so the room is read from the file system, not guessed from its size.
+   */
+  private room = 0;
+  private firstUsed = 0;
 
   constructor(private readonly options: Ext4Options, private readonly folder: string) {
     this.random = new SeededRandom(streamSeed(options.seed, 2000));
@@ -175,6 +182,16 @@ class Generator {
     this.tool('mke2fs', ['-q', '-F', '-t', 'ext4', '-b', String(this.options.blockSize), '-U', uuid, '-E', `hash_seed=${uuidOf(this.options.seed, 'hash')},root_owner=0:0`, '-d', root, image, String(blocks)], CLOCK);
     // mke2fs -d copies each inode's owner and change time from the source tree; fix them for reproducibility.
     this.debugfs(image, [...this.tree.directories, ...this.tree.files.map((f) => f.path)].flatMap((path) => this.ownership(path)), CLOCK);
+    this.room = this.freeBytes(image) / 2;
+    this.firstUsed = usedBytes(this.tree);
+  }
+
+  /** The free bytes of the file system, from `debugfs -R stats`. */
+  private freeBytes(image: string): number {
+    const answer = run('debugfs', ['-R', 'stats', image], this.environment(CLOCK), this.folder);
+    const found = /^Free blocks:\s+(\d+)/m.exec(answer.stdout);
+    if (answer.status !== 0 || found === null) throw new Ext4Error(`debugfs -R stats ${image}: ${answer.stderr.trim() || 'no "Free blocks" line'}`);
+    return Number(found[1]) * this.options.blockSize;
   }
 
   private ownership(path: string): string[] {
@@ -186,14 +203,14 @@ class Generator {
     const script: string[] = [];
     const add = (directory: string): void => {
       const path = this.newName(directory, 'new');
-      const size = fileSize(this.random, this.capacity);
+      const size = fileSize(this.random, Math.min(this.capacity, 12 * this.room / 4));
       const host = join(this.folder, `host${this.counter}`);
       this.hostFile(host, size);
       script.push(`write "${host}" "${path}"`, `sif "${path}" uid 0`, `sif "${path}" gid 0`);
       this.tree.files.push({ path, size });
     };
     const pick = (): FileEntry => this.tree.files.splice(this.random.below(this.tree.files.length), 1)[0]!;
-    const full = usedBytes(this.tree) > this.capacity * 0.45;
+    const full = usedBytes(this.tree) - this.firstUsed > this.room;
     if (this.random.chance(0.3)) {
       const directory = this.newName(this.tree.directories[this.random.below(this.tree.directories.length)]!, 'dir');
       script.push(`mkdir "${directory}"`, `sif "${directory}" uid 0`, `sif "${directory}" gid 0`);

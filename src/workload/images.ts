@@ -8,7 +8,7 @@
  * A file system also writes some blocks more than once between two barriers (a bitmap or an inode table
  * block written back, then dirtied again); an image holds only the last value. So a seeded fraction of each
  * batch's blocks (`rewriteFraction`) is written twice: first with the bytes it had in the image before,
- * later in the batch with its new bytes. That is what exposes a copy that reads a block and clears its
+ * then, a few writes later, with its new bytes. That is what exposes a copy that reads a block and clears its
  * dirty bit in two steps (a write in between is lost), which a single write per block never does.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -48,19 +48,22 @@ interface BatchWrite {
   readonly final: boolean;
 }
 
+/** The most writes between a block's old-bytes write and its new-bytes write. */
+const REWRITE_GAP = 4;
+
 /**
  * A batch's writes in seeded random order: every changed block once with its new bytes, a `fraction` of
- * them first with their old bytes too; each block's old-bytes write comes before its new-bytes write.
+ * them also with their old bytes a few writes before (1 to REWRITE_GAP), as a metadata block dirtied again
+ * soon after it was written back.
  */
 export function batchOrder(changed: readonly number[], fraction: number, random: SeededRandom): BatchWrite[] {
-  const twice = new Set(changed.filter(() => random.chance(fraction)));
-  const blocks = random.shuffle([...changed, ...twice]);
-  const seen = new Set<number>();
-  return blocks.map((block) => {
-    const final = !twice.has(block) || seen.has(block);
-    seen.add(block);
-    return { block, final };
+  const finals = random.shuffle([...changed]);
+  const keyed: { key: number; write: BatchWrite }[] = finals.map((block, i) => ({ key: i, write: { block, final: true } }));
+  finals.forEach((block, i) => {
+    if (random.chance(fraction)) keyed.push({ key: i - random.between(1, REWRITE_GAP) + 0.5, write: { block, final: false } });
   });
+  // Array.prototype.sort is stable, and no two keys are equal: a final has a whole key, an old write a half.
+  return keyed.sort((a, b) => a.key - b.key).map(({ write }) => write);
 }
 
 /** One volume written image by image; each write is a block of the image itself, not a copy. */
