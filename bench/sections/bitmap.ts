@@ -1,5 +1,5 @@
 /**
- * Bench section "bitmap" (issue 4, items 2 and 3): this project's Bitmap, typedfastbitset and the yardstick B,
+ * Bench section "bitmap" (issue 4, items 2 and 3): this project's FastBitmap, typedfastbitset and the yardstick B,
  * side by side on the same 2^28-bit maps (16 TiB of 64 KiB tracks, 32 MiB per map).
  *
  * Operations: random set, test and clear of 2^20 bits; iteration, OR-merge and images of maps at 0.01%, 1%
@@ -12,8 +12,8 @@
  */
 import { TypedFastBitSet } from 'typedfastbitset';
 
-import { Bitmap, SLICE_BITS } from '../../src/bitmap.js';
-import { allocateWords } from '../../src/word-pool.js';
+import { FastBitmap, SLICE_BITS } from '../../src/fast-bitmap/bitmap.js';
+import { allocateWords } from '../../src/fast-bitmap/word-pool.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
 import { consume, type BenchContext, type BenchSection, type Measurement, type Peer, type Target } from '../harness.js';
 
@@ -30,7 +30,7 @@ const PATTERNS: readonly Pattern[] = [
 
 /**
  * Issue 4: a dense OR-merge at most 3 B in plain TypeScript, at most 1.2 B with a WebAssembly kernel. The
- * bitmap merges long ranges with the kernel (src/merge-kernel.ts), so the kernel's target applies; the
+ * bitmap merges long ranges with the kernel (src/fast-bitmap/merge-kernel.ts), so the kernel's target applies; the
  * kernel section reports the plain TypeScript loop against 3 B.
  */
 const DENSE_MERGE_TARGET: Target = { kind: 'ratio-at-most', ratio: 1.2 };
@@ -39,7 +39,7 @@ const SLOW_RUNS = { runs: 5, warmup: 1 } as const;
 
 export const bitmapSection: BenchSection = {
   name: 'bitmap',
-  description: 'Bitmap vs typedfastbitset vs B: random ops, iteration, merge, popcount, images, sliced steps',
+  description: 'FastBitmap vs typedfastbitset vs B: random ops, iteration, merge, popcount, images, sliced steps',
   run(context) {
     randomOperations(context);
     for (const pattern of PATTERNS) {
@@ -57,8 +57,8 @@ function randomOperations(context: BenchContext): void {
   const operations = context.smoke ? 2 ** 14 : 2 ** 20;
   const setPositions = randomPositions(bitCount, operations, 7);
   const testPositions = randomPositions(bitCount, operations, 8);
-  const ours = new Bitmap(bitCount);
-  // The peer's words come from the same word pool as the bitmap's level 0 (src/word-pool.ts), so that both
+  const ours = new FastBitmap(bitCount);
+  // The peer's words come from the same word pool as the bitmap's level 0 (src/fast-bitmap/word-pool.ts), so that both
   // sets live in the same kind of memory: two plain arrays allocated a moment apart differed by up to 4x in
   // random access time on the project's machine (virtual machine memory, no huge pages), which would decide
   // the comparison. `peerBlock` keeps the pool's block alive while the peer uses its view.
@@ -100,19 +100,19 @@ function recordPerOperation(context: BenchContext, name: string, operations: num
   });
 }
 
-function setEach(bitmap: Bitmap, positions: Uint32Array): number {
+function setEach(bitmap: FastBitmap, positions: Uint32Array): number {
   let changed = 0;
   for (let index = 0; index < positions.length; index += 1) if (bitmap.set(positions[index]!)) changed += 1;
   return changed;
 }
 
-function testEach(bitmap: Bitmap, positions: Uint32Array): number {
+function testEach(bitmap: FastBitmap, positions: Uint32Array): number {
   let hits = 0;
   for (let index = 0; index < positions.length; index += 1) if (bitmap.test(positions[index]!)) hits += 1;
   return hits;
 }
 
-function clearEach(bitmap: Bitmap, positions: Uint32Array): number {
+function clearEach(bitmap: FastBitmap, positions: Uint32Array): number {
   let changed = 0;
   for (let index = 0; index < positions.length; index += 1) if (bitmap.clear(positions[index]!)) changed += 1;
   return changed;
@@ -134,7 +134,7 @@ function removeEach(set: TypedFastBitSet, positions: Uint32Array): number {
   return 0;
 }
 
-function fillEach(bitmap: Bitmap, set: TypedFastBitSet, positions: Uint32Array): void {
+function fillEach(bitmap: FastBitmap, set: TypedFastBitSet, positions: Uint32Array): void {
   for (let index = 0; index < positions.length; index += 1) {
     bitmap.set(positions[index]!);
     set.add(positions[index]!);
@@ -144,8 +144,8 @@ function fillEach(bitmap: Bitmap, set: TypedFastBitSet, positions: Uint32Array):
 // ---- per pattern: iteration, merge, popcount, image, reset, slices ----
 
 interface Maps {
-  readonly source: Bitmap;
-  readonly other: Bitmap;
+  readonly source: FastBitmap;
+  readonly other: FastBitmap;
   readonly sourceSet: TypedFastBitSet;
   readonly otherSet: TypedFastBitSet;
 }
@@ -154,8 +154,8 @@ function buildMaps(bitCount: number, pattern: Pattern): Maps {
   const sourceWords = patternWords(bitCount, pattern);
   const otherWords = patternWords(bitCount, { ...pattern, seed: pattern.seed + 100 });
   return {
-    source: Bitmap.fromWords(bitCount, sourceWords),
-    other: Bitmap.fromWords(bitCount, otherWords),
+    source: FastBitmap.fromWords(bitCount, sourceWords),
+    other: FastBitmap.fromWords(bitCount, otherWords),
     sourceSet: TypedFastBitSet.fromWords(sourceWords),
     otherSet: TypedFastBitSet.fromWords(otherWords),
   };
@@ -229,13 +229,13 @@ function evictCaches(): void {
   consume(sum);
 }
 
-function iterateByNextSet(bitmap: Bitmap): number {
+function iterateByNextSet(bitmap: FastBitmap): number {
   let sum = 0;
   for (let bit = bitmap.nextSet(0); bit !== -1; bit = bitmap.nextSet(bit + 1)) sum = (sum + bit) | 0;
   return sum;
 }
 
-function iterateByCollect(bitmap: Bitmap, buffer: Uint32Array): number {
+function iterateByCollect(bitmap: FastBitmap, buffer: Uint32Array): number {
   let sum = 0;
   for (let from = 0; ;) {
     const found = bitmap.collect(from, buffer);
@@ -260,7 +260,7 @@ function iterateByForEach(set: TypedFastBitSet): number {
  * separately.
  */
 function merge(context: BenchContext, pattern: Pattern, label: string, maps: Maps): void {
-  const target = new Bitmap(context.options.bitCount);
+  const target = new FastBitmap(context.options.bitCount);
   const targetSet = maps.sourceSet.clone();
   const restore = (): void => {
     target.clearAll();
@@ -285,7 +285,7 @@ function merge(context: BenchContext, pattern: Pattern, label: string, maps: Map
 }
 
 function image(context: BenchContext, label: string, maps: Maps): void {
-  const pooled = new Bitmap(context.options.bitCount);
+  const pooled = new FastBitmap(context.options.bitCount);
   const { ours, theirs, B } = context.compare({
     ours: { work: () => pooled.copyFrom(maps.source), setup: () => pooled.copyFrom(maps.other) },
     theirs: { work: () => maps.sourceSet.clone().words.length },
@@ -316,21 +316,21 @@ function popcount(context: BenchContext, label: string, maps: Maps): void {
     target: { kind: 'ratio-at-most', ratio: 4 }, peers: { typedfastbitset: msPeer(theirs) }, note: 'target from anchor §7, not from issue 4' });
 }
 
-function readCount(bitmap: Bitmap, reads: number): number {
+function readCount(bitmap: FastBitmap, reads: number): number {
   let total = 0;
   for (let read = 0; read < reads; read += 1) total = (total + bitmap.count) | 0;
   return total;
 }
 
 function reset(context: BenchContext, label: string, maps: Maps): void {
-  const target = new Bitmap(context.options.bitCount);
+  const target = new FastBitmap(context.options.bitCount);
   const ours = context.measure(() => target.clearAll(), { setup: () => target.copyFrom(maps.source) });
   context.record({ name: `bitmap: clearAll (reset after resync), ${label}`, value: ours.medianMs, unit: 'ms', ms: ours.medianMs });
 }
 
 /** The longest single step of each sliced whole-map operation (median over runs of each run's longest step). */
 function slices(context: BenchContext, label: string, maps: Maps): void {
-  const target = new Bitmap(context.options.bitCount);
+  const target = new FastBitmap(context.options.bitCount);
   const operations = [
     ['mergeInSlices', () => target.mergeInSlices(maps.other), () => target.copyFrom(maps.source)],
     ['copyFromInSlices', () => target.copyFromInSlices(maps.source), () => target.copyFrom(maps.other)],

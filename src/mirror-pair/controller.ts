@@ -18,7 +18,7 @@ import {
   type WriteRoute,
 } from '../../machines/mirror-pair.js';
 import { assert } from '../assert.js';
-import { Bitmap } from '../bitmap.js';
+import { FastBitmap as Bitmap } from '../fast-bitmap/bitmap.js';
 import { ControlTable, type ControlStep, type Operation } from '../control.js';
 import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';

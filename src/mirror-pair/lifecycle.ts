@@ -8,7 +8,7 @@ import { mirrorPairMachine, type MirrorEvent, type MirrorEventType } from '../..
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES, type MirrorStepOutcome, type MirrorWorld } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
-import type { Bitmap } from '../bitmap.js';
+import type { FastBitmap as Bitmap } from '../fast-bitmap/bitmap.js';
 import { ControlTable, stateKey, type ControlStep } from '../control.js';
 import { toHex } from '../hex.js';
 import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';

@@ -3,7 +3,7 @@
  * bitmaps of seeds 001 and 003.
  *
  * The public API is fixed; the internals follow issue 4 and anchors/bitmap_performance.md §6, and
- * test/bitmap.test.ts checks every operation against a plain set of numbers.
+ * test/fast-bitmap/bitmap.test.ts checks every operation against a plain set of numbers.
  *
  * Layout. Level 0 is a flat array of 32-bit words, bit i in bit (i & 31) of word i >>> 5; words are 32-bit
  * because JavaScript's bitwise operators are (§6.2), and stored as `Int32Array` so that every read is already
@@ -23,7 +23,7 @@
  * misses overlap (in a sparse 32 MiB map each dirty word is a miss, and that, not the summary, is the cost).
  *
  * Dense work. A merge or count over a long range of words goes to the WebAssembly kernel of
- * src/merge-kernel.ts (128-bit OR and a hardware popcount; 3-4 times faster than the loops here on a dense
+ * src/fast-bitmap/merge-kernel.ts (128-bit OR and a hardware popcount; 3-4 times faster than the loops here on a dense
  * map); `mergeWordsPortable` and `countWordsPortable` are the same work in plain TypeScript, used for short
  * ranges and where the kernel is unavailable.
  *
@@ -41,7 +41,7 @@
  * Serialized form (conformance vectors, traces): a string of '0' and '1', track 0 first
  * (see docs/vectors.md). Nothing else about the in-memory layout is part of the contract.
  */
-import { assert } from './assert.js';
+import { assert } from '../assert.js';
 import { loadMergeKernel } from './merge-kernel.js';
 import { allocateWords } from './word-pool.js';
 
@@ -94,7 +94,7 @@ let prefetched = 0;
 /** Marked words listed by one step of `collect`. */
 const collectBatch = new Int32Array(CURSOR_WORDS);
 /**
- * The WebAssembly kernel (src/merge-kernel.ts) for dense merges and counts, or null where it is unavailable
+ * The WebAssembly kernel (src/fast-bitmap/merge-kernel.ts) for dense merges and counts, or null where it is unavailable
  * (the JavaScript loops below then do the same work, 3-4 times slower on a dense map).
  */
 const kernel = loadMergeKernel();
@@ -140,7 +140,7 @@ function indexOutOfRange(bit: number, bitCount: number): never {
 
 /**
  * Level 0 and, for a map of more than 8 words, the levels above it. Level 0 of a large map comes from the word
- * pool (src/word-pool.ts), where the kernel merges and counts it in place; the levels above stay ordinary.
+ * pool (src/fast-bitmap/word-pool.ts), where the kernel merges and counts it in place; the levels above stay ordinary.
  */
 function buildLevels(bitCount: number): Int32Array[] {
   const wordCount = Math.ceil(bitCount / WORD_BITS);
@@ -185,7 +185,7 @@ export class SlicedOperation {
   }
 }
 
-export class Bitmap implements Iterable<number> {
+export class FastBitmap implements Iterable<number> {
   // The fields are `declare`d and set only in the constructor: a plain declaration compiles (ES2022) to a
   // field defined as undefined first, and V8 then loads every field as a generic value. Random `test` on a
   // 2^28-bit map took 19 ns that way against 16 ns (typedfastbitset: 14.7 ns), measured.
@@ -246,15 +246,15 @@ export class Bitmap implements Iterable<number> {
   }
 
   /** A bitmap with exactly the given bits set. */
-  static of(bitCount: number, bits: Iterable<number>): Bitmap {
-    const bitmap = new Bitmap(bitCount);
+  static of(bitCount: number, bits: Iterable<number>): FastBitmap {
+    const bitmap = new FastBitmap(bitCount);
     for (const bit of bits) bitmap.set(bit);
     return bitmap;
   }
 
   /** Parses the serialized form: '0' and '1', bit 0 first. */
-  static parse(text: string): Bitmap {
-    const bitmap = new Bitmap(text.length);
+  static parse(text: string): FastBitmap {
+    const bitmap = new FastBitmap(text.length);
     const words = bitmap.words;
     for (let bit = 0; bit < text.length; bit += 1) {
       const code = text.charCodeAt(bit);
@@ -269,8 +269,8 @@ export class Bitmap implements Iterable<number> {
    * A bitmap holding a raw image: bit i is bit (i & 31) of `words[i >>> 5]`, the layout `copyWordsInto` writes
    * (for persistence or transfer; O(size)). Bits past `bitCount` must be 0.
    */
-  static fromWords(bitCount: number, words: Uint32Array | Int32Array): Bitmap {
-    const bitmap = new Bitmap(bitCount);
+  static fromWords(bitCount: number, words: Uint32Array | Int32Array): FastBitmap {
+    const bitmap = new FastBitmap(bitCount);
     assert(words.length === bitmap.words.length, () => `an image of ${bitCount} bits has ${bitmap.words.length} words, got ${words.length}`);
     bitmap.words.set(words instanceof Int32Array ? words : new Int32Array(words.buffer, words.byteOffset, words.length));
     const tailBits = bitCount & 31;
@@ -445,20 +445,20 @@ export class Bitmap implements Iterable<number> {
   }
 
   /** ORs `other` into this bitmap (same size). */
-  merge(other: Bitmap): void {
+  merge(other: FastBitmap): void {
     assert(other.bitCount === this.bitCount, 'merge needs bitmaps of the same size');
     if (other === this) return;
     for (let slice = 0; slice < this.sliceTotal(); slice += 1) this.mergeSlice(other, slice);
   }
 
   /** `merge`, one slice per step. */
-  mergeInSlices(other: Bitmap): SlicedOperation {
+  mergeInSlices(other: FastBitmap): SlicedOperation {
     assert(other.bitCount === this.bitCount, 'merge needs bitmaps of the same size');
     return new SlicedOperation(this.sliceTotal(), (slice) => this.mergeSlice(other, slice));
   }
 
   /** Makes this bitmap equal to `other` (same size): the image of `other`, taken into this bitmap's buffers. */
-  copyFrom(other: Bitmap): void {
+  copyFrom(other: FastBitmap): void {
     assert(other.bitCount === this.bitCount, 'copyFrom needs bitmaps of the same size');
     if (other === this) return;
     if (this.levels.length === 1) {
@@ -479,18 +479,18 @@ export class Bitmap implements Iterable<number> {
   }
 
   /** `copyFrom`, one slice per step. */
-  copyFromInSlices(other: Bitmap): SlicedOperation {
+  copyFromInSlices(other: FastBitmap): SlicedOperation {
     assert(other.bitCount === this.bitCount, 'copyFrom needs bitmaps of the same size');
     return new SlicedOperation(this.sliceTotal(), (slice) => this.copySlice(other, slice));
   }
 
-  clone(): Bitmap {
-    const copy = new Bitmap(this.bitCount);
+  clone(): FastBitmap {
+    const copy = new FastBitmap(this.bitCount);
     copy.copyFrom(this);
     return copy;
   }
 
-  equals(other: Bitmap): boolean {
+  equals(other: FastBitmap): boolean {
     if (other.bitCount !== this.bitCount) return false;
     if (this.levels.length === 1) {
       if (other.setCount !== this.setCount) return false;
@@ -503,7 +503,7 @@ export class Bitmap implements Iterable<number> {
   }
 
   /** Whether every word marked here equals the same word of `other` (walking this map's summary only). */
-  private markedWordsMatch(other: Bitmap): boolean {
+  private markedWordsMatch(other: FastBitmap): boolean {
     const words = this.words;
     const otherWords = other.words;
     const marks = this.levels[1]!;
@@ -867,7 +867,7 @@ export class Bitmap implements Iterable<number> {
    * in bulk. The estimate of scattered words is the number of nonzero mark words, read from the level above
    * the marks: at least one marked word each, and a fraction of the work of counting the marks themselves.
    */
-  private fewMarked(other: Bitmap | null, first: number, end: number): boolean {
+  private fewMarked(other: FastBitmap | null, first: number, end: number): boolean {
     // A marked word usually holds a set bit (searches remove the marks of emptied words), so small counts
     // settle it without counting mark words.
     const setBits = this.count + (other === null ? 0 : other.count);
@@ -899,7 +899,7 @@ export class Bitmap implements Iterable<number> {
     return bitsInSlice - this.sliceCount(slice);
   }
 
-  private mergeSlice(other: Bitmap, slice: number): void {
+  private mergeSlice(other: FastBitmap, slice: number): void {
     if (other.sliceCount(slice) === 0) return;
     const [first, end] = this.sliceWordRange(slice);
     // Either way below may mark words: a cursor listed before this step may miss them.
@@ -928,7 +928,7 @@ export class Bitmap implements Iterable<number> {
    * marks; 1% random, a quarter of the words marked, is faster through the marks: 9.2 ms against 13 ms,
    * measured). Returns the number of newly set bits.
    */
-  private mergeAllWords(other: Bitmap, first: number, end: number): number {
+  private mergeAllWords(other: FastBitmap, first: number, end: number): number {
     const added = mergeWords(this.words, other.words, first, end);
     const marks = this.levels[1]!;
     const groupFirst = first >>> 5;
@@ -946,7 +946,7 @@ export class Bitmap implements Iterable<number> {
    * words is ORed in on the spot, and the words of sparser groups are listed in `markedBatch` first and ORed in
    * by `mergeListedWords`. Returns the number of newly set bits.
    */
-  private mergeMarkedWords(other: Bitmap, first: number, end: number): number {
+  private mergeMarkedWords(other: FastBitmap, first: number, end: number): number {
     const words = this.words;
     const source = other.words;
     const marks = this.levels[1]!;
@@ -999,7 +999,7 @@ export class Bitmap implements Iterable<number> {
    * with the summary walk between words, as in the earlier form, a 0.01% random merge took 1.3 ms against
    * 0.84-0.95 ms (measured outside the bench, on the project's machine).
    */
-  private mergeListedWords(other: Bitmap, listed: number): number {
+  private mergeListedWords(other: FastBitmap, listed: number): number {
     const words = this.words;
     const source = other.words;
     let added = 0;
@@ -1021,7 +1021,7 @@ export class Bitmap implements Iterable<number> {
     return added;
   }
 
-  private copySlice(other: Bitmap, slice: number): void {
+  private copySlice(other: FastBitmap, slice: number): void {
     const before = this.sliceCount(slice);
     const after = other.sliceCount(slice);
     if (before === 0 && after === 0) return;
@@ -1043,7 +1043,7 @@ export class Bitmap implements Iterable<number> {
   }
 
   /** Copies the source's marked words among words [first, end) and their marks (this map's are all clear there). */
-  private copyMarkedWords(other: Bitmap, first: number, end: number): void {
+  private copyMarkedWords(other: FastBitmap, first: number, end: number): void {
     const words = this.words;
     const source = other.words;
     const marks = this.levels[1]!;

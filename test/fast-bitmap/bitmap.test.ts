@@ -6,14 +6,14 @@
  *
  * Every property runs with an explicit seed and run count. A failure prints fast-check's seed and path;
  * replay it by putting them into that property's options (`{ seed, path, numRuns }`) and running
- * `npx vitest run test/bitmap.test.ts -t '<test name>'`. No test here measures time (see bench/).
+ * `npx vitest run test/fast-bitmap/bitmap.test.ts -t '<test name>'`. No test here measures time (see bench/).
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 
-import { xorshift } from '../bench/data.js';
-import { AssertionFailed } from '../src/assert.js';
-import { Bitmap, SLICE_BITS } from '../src/bitmap.js';
+import { xorshift } from '../../bench/data.js';
+import { AssertionFailed } from '../../src/assert.js';
+import { FastBitmap, SLICE_BITS } from '../../src/fast-bitmap/bitmap.js';
 
 /** Sizes around every structural boundary: word, single array (8 words), summary levels 2-4. */
 const SMALL_SIZES = [0, 1, 3, 16, 31, 32, 33, 255, 256, 257] as const;
@@ -108,15 +108,15 @@ class Model {
   }
 }
 
-function build(bitCount: number, pattern: Pattern): [Bitmap, Model] {
+function build(bitCount: number, pattern: Pattern): [FastBitmap, Model] {
   const model = new Model(bitCount);
   const bits = patternBits(bitCount, pattern);
   for (const bit of bits) model.bits.add(bit);
-  return [Bitmap.of(bitCount, bits), model];
+  return [FastBitmap.of(bitCount, bits), model];
 }
 
 /** Full agreement: content, count, iteration and internal invariants. */
-function expectSame(bitmap: Bitmap, model: Model): void {
+function expectSame(bitmap: FastBitmap, model: Model): void {
   expect(bitmap.count).toBe(model.bits.size);
   expect(bitmap.toArray()).toEqual(model.sorted());
   bitmap.assertConsistent();
@@ -159,7 +159,7 @@ function commandArbitrary(bitCount: number): fc.Arbitrary<Command> {
 }
 
 /** Runs one command on both; checks the returned value and the count. */
-function run(bitmap: Bitmap, model: Model, command: Command): void {
+function run(bitmap: FastBitmap, model: Model, command: Command): void {
   switch (command.name) {
     case 'set':
     case 'clear':
@@ -208,7 +208,7 @@ function run(bitmap: Bitmap, model: Model, command: Command): void {
   expect(bitmap.count).toBe(model.bits.size);
 }
 
-function runBitCommand(bitmap: Bitmap, model: Model, name: 'set' | 'clear' | 'test', bit: number): void {
+function runBitCommand(bitmap: FastBitmap, model: Model, name: 'set' | 'clear' | 'test', bit: number): void {
   const had = model.bits.has(bit);
   if (name === 'test') {
     expect(bitmap.test(bit)).toBe(had);
@@ -221,7 +221,7 @@ function runBitCommand(bitmap: Bitmap, model: Model, name: 'set' | 'clear' | 'te
   }
 }
 
-function runWholeMapCommand(bitmap: Bitmap, model: Model, command: Extract<Command, { name: 'merge' | 'copyFrom' }>): void {
+function runWholeMapCommand(bitmap: FastBitmap, model: Model, command: Extract<Command, { name: 'merge' | 'copyFrom' }>): void {
   const [other, otherModel] = build(model.bitCount, command.pattern);
   if (command.name === 'merge') {
     if (command.sliced) bitmap.mergeInSlices(other).finish();
@@ -245,10 +245,10 @@ function commandsProperty(bitCount: number, maxCommands: number): fc.IPropertyWi
 
 // ---- tests ----
 
-describe('bitmap', () => {
-  test('bitmap: construct: every size starts empty and consistent', () => {
+describe('fast-bitmap', () => {
+  test('fast-bitmap: construct: every size starts empty and consistent', () => {
     for (const bitCount of [...SMALL_SIZES, ...SUMMARY_SIZES]) {
-      const bitmap = new Bitmap(bitCount);
+      const bitmap = new FastBitmap(bitCount);
       expect(bitmap.bitCount).toBe(bitCount);
       expect(bitmap.count).toBe(0);
       expect(bitmap.nextSet(0)).toBe(-1);
@@ -259,22 +259,22 @@ describe('bitmap', () => {
   });
 
   for (const bitCount of SMALL_SIZES) {
-    test(`bitmap: commands: ${bitCount} bits (single word array) match the set model`, () => {
+    test(`fast-bitmap: commands: ${bitCount} bits (single word array) match the set model`, () => {
       fc.assert(commandsProperty(bitCount, 40), { seed: 4001 + bitCount, numRuns: 60 });
     });
   }
 
   for (const bitCount of SUMMARY_SIZES) {
-    test(`bitmap: commands: ${bitCount} bits (summary levels) match the set model`, () => {
+    test(`fast-bitmap: commands: ${bitCount} bits (summary levels) match the set model`, () => {
       fc.assert(commandsProperty(bitCount, 30), { seed: 4101 + bitCount, numRuns: 25 });
     });
   }
 
-  test(`bitmap: commands: ${SLICED_SIZE} bits (three slices) match the set model`, () => {
+  test(`fast-bitmap: commands: ${SLICED_SIZE} bits (three slices) match the set model`, () => {
     fc.assert(commandsProperty(SLICED_SIZE, 12), { seed: 4201, numRuns: 8 });
   });
 
-  test('bitmap: merge: a union of any two patterns, whole or sliced, at every summary size', () => {
+  test('fast-bitmap: merge: a union of any two patterns, whole or sliced, at every summary size', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES, ...SUMMARY_SIZES);
     fc.assert(
       fc.property(sizes, patternArbitrary, patternArbitrary, fc.boolean(), (bitCount, left, right, sliced) => {
@@ -290,23 +290,23 @@ describe('bitmap', () => {
     );
   });
 
-  test('bitmap: merge: a sparse source with more marked words than one batch lists (4096), whole or sliced', () => {
+  test('fast-bitmap: merge: a sparse source with more marked words than one batch lists (4096), whole or sliced', () => {
     // One bit in every 3rd word over 26,000 words of the first slice: sparse enough for the word-by-word path,
     // and more words than the merge lists before it ORs them in, so the batch is flushed mid-slice.
     const sourceBits = Array.from({ length: 8_700 }, (_, k) => k * 96 + (k % 32));
     const targetBits = Array.from({ length: 3_000 }, (_, k) => k * 250 + 5);
     for (const sliced of [false, true]) {
-      const bitmap = Bitmap.of(SLICED_SIZE, targetBits);
+      const bitmap = FastBitmap.of(SLICED_SIZE, targetBits);
       const model = new Model(SLICED_SIZE);
       for (const bit of [...targetBits, ...sourceBits]) model.bits.add(bit);
-      const source = Bitmap.of(SLICED_SIZE, sourceBits);
+      const source = FastBitmap.of(SLICED_SIZE, sourceBits);
       if (sliced) bitmap.mergeInSlices(source).finish();
       else bitmap.merge(source);
       expectSame(bitmap, model);
     }
   });
 
-  test('bitmap: image: copyFrom and clone reproduce any pattern over any other', () => {
+  test('fast-bitmap: image: copyFrom and clone reproduce any pattern over any other', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES, ...SUMMARY_SIZES);
     fc.assert(
       fc.property(sizes, patternArbitrary, patternArbitrary, fc.boolean(), (bitCount, target, source, sliced) => {
@@ -330,7 +330,7 @@ describe('bitmap', () => {
     );
   });
 
-  test('bitmap: equals: equal exactly when the sets are equal, including one-bit differences', () => {
+  test('fast-bitmap: equals: equal exactly when the sets are equal, including one-bit differences', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES.filter((size) => size > 0), ...SUMMARY_SIZES);
     fc.assert(
       fc.property(sizes, patternArbitrary, fc.nat(), (bitCount, pattern, flip) => {
@@ -342,20 +342,20 @@ describe('bitmap', () => {
         else twin.set(bit);
         expect(bitmap.equals(twin)).toBe(false);
         expect(twin.equals(bitmap)).toBe(false);
-        expect(bitmap.equals(new Bitmap(bitCount + 1))).toBe(false);
+        expect(bitmap.equals(new FastBitmap(bitCount + 1))).toBe(false);
       }),
       { seed: 4501, numRuns: 150 },
     );
   });
 
-  test('bitmap: serialize: toString is the model bit by bit and parse inverts it', () => {
+  test('fast-bitmap: serialize: toString is the model bit by bit and parse inverts it', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES, 1023, 1024, 1025, 8193, 40_000);
     fc.assert(
       fc.property(sizes, patternArbitrary, (bitCount, pattern) => {
         const [bitmap, model] = build(bitCount, pattern);
         const text = bitmap.toString();
         expect(text).toBe(Array.from({ length: bitCount }, (_, bit) => (model.bits.has(bit) ? '1' : '0')).join(''));
-        const parsed = Bitmap.parse(text);
+        const parsed = FastBitmap.parse(text);
         expectSame(parsed, model);
         expect(parsed.equals(bitmap)).toBe(true);
       }),
@@ -363,7 +363,7 @@ describe('bitmap', () => {
     );
   });
 
-  test('bitmap: iteration: the iterator, toArray and collect in batches list the bits in order', () => {
+  test('fast-bitmap: iteration: the iterator, toArray and collect in batches list the bits in order', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES, ...SUMMARY_SIZES);
     fc.assert(
       fc.property(sizes, patternArbitrary, fc.integer({ min: 1, max: 100 }), (bitCount, pattern, capacity) => {
@@ -384,7 +384,7 @@ describe('bitmap', () => {
     );
   });
 
-  test('bitmap: iteration: a walk by nextSet(bit + 1) sees every change made between its steps', () => {
+  test('fast-bitmap: iteration: a walk by nextSet(bit + 1) sees every change made between its steps', () => {
     // nextSet keeps a cursor of marked words listed ahead; a set, range, merge or copy ahead of the walk, or a
     // clear of the word it would return next, must show in the very next answer.
     type Change =
@@ -434,16 +434,16 @@ describe('bitmap', () => {
     );
   });
 
-  test('bitmap: range: setRange over whole maps and whole slices counts only new bits', () => {
+  test('fast-bitmap: range: setRange over whole maps and whole slices counts only new bits', () => {
     for (const bitCount of [...SMALL_SIZES, ...SUMMARY_SIZES]) {
-      const bitmap = Bitmap.of(bitCount, bitCount > 2 ? [0, bitCount - 1] : []);
+      const bitmap = FastBitmap.of(bitCount, bitCount > 2 ? [0, bitCount - 1] : []);
       const before = bitmap.count;
       expect(bitmap.setRange(0, bitCount)).toBe(bitCount - before);
       expect(bitmap.count).toBe(bitCount);
       expect(bitmap.nextClear(0)).toBe(-1);
       bitmap.assertConsistent();
     }
-    const sliced = Bitmap.of(SLICED_SIZE, [5, SLICE_BITS + 9, SLICED_SIZE - 1]);
+    const sliced = FastBitmap.of(SLICED_SIZE, [5, SLICE_BITS + 9, SLICED_SIZE - 1]);
     expect(sliced.setRange(SLICE_BITS, 2 * SLICE_BITS)).toBe(SLICE_BITS - 1);
     expect(sliced.setRange(2 * SLICE_BITS, SLICED_SIZE)).toBe(76);
     expect(sliced.count).toBe(SLICE_BITS + 77 + 1);
@@ -455,7 +455,7 @@ describe('bitmap', () => {
     sliced.assertConsistent();
   });
 
-  test('bitmap: slices: steps interleaved with host writes keep every count exact', () => {
+  test('fast-bitmap: slices: steps interleaved with host writes keep every count exact', () => {
     fc.assert(
       fc.property(patternArbitrary, patternArbitrary, fc.array(fc.nat({ max: SLICED_SIZE - 1 }), { maxLength: 30 }),
         fc.constantFrom('merge', 'copyFrom', 'clearAll'), (targetPattern, sourcePattern, writes, operation) => {
@@ -489,16 +489,16 @@ describe('bitmap', () => {
   });
 
   // The whole-map forms run the same per-slice code, so only the sliced pass pays for the O(size) invariant check.
-  test('bitmap: slices: past 2^28 bits (six levels) sliced and whole copy, merge and clear keep every level exact', () => {
+  test('fast-bitmap: slices: past 2^28 bits (six levels) sliced and whole copy, merge and clear keep every level exact', () => {
     const bitCount = 2 ** 28 + 2 ** 20 + 5;
     const random = xorshift(4901);
     const sourceBits = [...edgeBits(bitCount), ...Array.from({ length: 300 }, () => random() % bitCount)];
     const targetBits = Array.from({ length: 300 }, () => random() % bitCount);
-    const source = Bitmap.of(bitCount, sourceBits);
+    const source = FastBitmap.of(bitCount, sourceBits);
     const sourceModel = new Set(sourceBits);
     const union = [...new Set([...sourceBits, ...targetBits])].sort((a, b) => a - b);
     for (const sliced of [false, true]) {
-      const bitmap = Bitmap.of(bitCount, targetBits);
+      const bitmap = FastBitmap.of(bitCount, targetBits);
       if (sliced) bitmap.mergeInSlices(source).finish();
       else bitmap.merge(source);
       expect(bitmap.toArray()).toEqual(union);
@@ -516,8 +516,8 @@ describe('bitmap', () => {
     }
   });
 
-  test('bitmap: rejections: out-of-range bits, bad ranges, bad text and mismatched sizes are asserts', () => {
-    const bitmap = new Bitmap(40);
+  test('fast-bitmap: rejections: out-of-range bits, bad ranges, bad text and mismatched sizes are asserts', () => {
+    const bitmap = new FastBitmap(40);
     for (const bit of [-1, 40, 41, 1.5, Number.NaN, 2 ** 32]) {
       expect(() => bitmap.set(bit)).toThrow(AssertionFailed);
       expect(() => bitmap.clear(bit)).toThrow(AssertionFailed);
@@ -525,16 +525,16 @@ describe('bitmap', () => {
     }
     expect(() => bitmap.setRange(5, 4)).toThrow(AssertionFailed);
     expect(() => bitmap.setRange(0, 41)).toThrow(AssertionFailed);
-    expect(() => Bitmap.parse('0120')).toThrow(AssertionFailed);
-    expect(() => bitmap.merge(new Bitmap(41))).toThrow(AssertionFailed);
-    expect(() => bitmap.copyFrom(new Bitmap(39))).toThrow(AssertionFailed);
-    expect(() => new Bitmap(-1)).toThrow(AssertionFailed);
-    expect(() => new Bitmap(2 ** 32 + 1)).toThrow(AssertionFailed);
+    expect(() => FastBitmap.parse('0120')).toThrow(AssertionFailed);
+    expect(() => bitmap.merge(new FastBitmap(41))).toThrow(AssertionFailed);
+    expect(() => bitmap.copyFrom(new FastBitmap(39))).toThrow(AssertionFailed);
+    expect(() => new FastBitmap(-1)).toThrow(AssertionFailed);
+    expect(() => new FastBitmap(2 ** 32 + 1)).toThrow(AssertionFailed);
     expect(bitmap.count).toBe(0);
   });
 
-  test('bitmap: search: nextSet and nextClear treat a start before 0 as 0 and past the end as none', () => {
-    const bitmap = Bitmap.parse('1101');
+  test('fast-bitmap: search: nextSet and nextClear treat a start before 0 as 0 and past the end as none', () => {
+    const bitmap = FastBitmap.parse('1101');
     expect(bitmap.nextSet(-3)).toBe(0);
     expect(bitmap.nextClear(-3)).toBe(2);
     expect(bitmap.nextSet(4)).toBe(-1);
