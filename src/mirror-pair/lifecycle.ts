@@ -8,7 +8,7 @@ import { mirrorPairMachine, type MirrorEvent, type MirrorEventType } from '../..
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES, type MirrorStepOutcome, type MirrorWorld } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
-import type { FastBitmap as Bitmap } from '../fast-bitmap/bitmap.js';
+import type { TrackBitmap } from '../track-bitmap.js';
 import { ControlTable, stateKey, type ControlStep } from '../control.js';
 import { toHex } from '../hex.js';
 import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
@@ -162,7 +162,7 @@ function pushValues(codes: number[], values: readonly (number | null)[] | null):
 }
 
 /** A bitmap as its count of set bits, then each set bit. */
-function pushBitmap(codes: number[], bitmap: Bitmap): void {
+function pushBitmap(codes: number[], bitmap: TrackBitmap): void {
   codes.push(bitmap.count);
   for (let bit = bitmap.nextSet(0); bit !== -1; bit = bitmap.nextSet(bit + 1)) codes.push(bit);
 }
