@@ -1027,6 +1027,9 @@ export class FastBitmap implements TrackBitmap {
   }
 
   private copySlice(other: FastBitmap, slice: number): void {
+    // A map is already its own image. Without this, `copyFromInSlices(itself)` cleared the slice's marked words
+    // before copying them from itself, and kept the old count (found by test/bitmap-differential.test.ts).
+    if (other === this) return;
     const before = this.sliceCount(slice);
     const after = other.sliceCount(slice);
     if (before === 0 && after === 0) return;

@@ -330,6 +330,19 @@ describe('fast-bitmap', () => {
     );
   });
 
+  test('fast-bitmap: image: a map copied into itself, whole or in slices, keeps its bits and count', () => {
+    for (const bitCount of [40, 40_000, SLICED_SIZE]) {
+      const bits = [0, 31, 32, bitCount - 1];
+      for (const sliced of [false, true]) {
+        const bitmap = FastBitmap.of(bitCount, bits);
+        if (sliced) bitmap.copyFromInSlices(bitmap).finish();
+        else bitmap.copyFrom(bitmap);
+        expect(bitmap.toArray()).toEqual(bits);
+        bitmap.assertConsistent();
+      }
+    }
+  });
+
   test('fast-bitmap: equals: equal exactly when the sets are equal, including one-bit differences', () => {
     const sizes = fc.constantFrom(...SMALL_SIZES.filter((size) => size > 0), ...SUMMARY_SIZES);
     fc.assert(
