@@ -31,16 +31,19 @@ interface Pattern {
   readonly seed: number;
 }
 
-/** Bits near every word, summary and slice boundary of a map of `bitCount` bits. */
+/**
+ * Bits near every word, summary and slice boundary of a map of `bitCount` bits: both sides of the first 40
+ * and the last two boundaries of each unit. (A single cap of 400 bits over all units, as before, was filled by
+ * word boundaries below bit 4300, so no summary or slice boundary was ever among them.)
+ */
 function edgeBits(bitCount: number): number[] {
-  const edges = new Set<number>();
+  const edges = new Set<number>([0, 1, bitCount - 2, bitCount - 1]);
   for (const unit of [32, 256, 1024, 8192, 32_768, 262_144, SLICE_BITS]) {
-    for (let base = unit; base <= bitCount && edges.size < 400; base += unit) {
-      for (const bit of [base - 1, base, base + 1]) if (bit >= 0 && bit < bitCount) edges.add(bit);
-    }
+    const last = Math.floor((bitCount - 1) / unit) * unit;
+    const bases = [...Array.from({ length: 40 }, (_, k) => (k + 1) * unit), last - unit, last];
+    for (const base of bases) for (const bit of [base - 1, base, base + 1]) edges.add(bit);
   }
-  for (const bit of [0, 1, bitCount - 2, bitCount - 1]) if (bit >= 0 && bit < bitCount) edges.add(bit);
-  return [...edges].sort((a, b) => a - b);
+  return [...edges].filter((bit) => bit >= 0 && bit < bitCount).sort((a, b) => a - b);
 }
 
 /** Where a window-sized pattern goes: the whole map if it is small, else a window chosen by the seed. */
