@@ -17,8 +17,10 @@ import { fileURLToPath } from 'node:url';
 
 import { BenchContext, describeMachine, formatTable, type BenchSection } from './harness.js';
 import { bitmapSection } from './sections/bitmap.js';
+import { conformSection } from './sections/conform.js';
 import { hostWriteSection, resyncSection } from './sections/controller.js';
 import { exhaustiveSection } from './sections/exhaustive.js';
+import { failoverFailbackSection } from './sections/failover-failback.js';
 import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
 import { kernelSection } from './sections/kernel.js';
 
@@ -33,6 +35,8 @@ const SECTIONS: readonly BenchSection[] = [
   hostWriteSection,
   exhaustiveSection,
   freezeRemoteCopySection,
+  failoverFailbackSection,
+  conformSection,
 ];
 
 interface Arguments {

@@ -18,7 +18,8 @@
  *
  * These machines are the specification of control only. The controllers (src/freeze-remote-copy/) hold the
  * volumes, bitmaps and messages, decide from data which machine event a background step or a delivered
- * message is (for example `drain.complete` only when PBM is empty), and take the transition and its
+ * message is (for example `drain.complete` only when PBM is empty; a delivered message by the predicates its
+ * transition's `meta.classify` names, src/freeze-remote-copy/classify.ts), and take the transition and its
  * operations from XState's pure `transition()`. Context is the variant's fixed parameters; no guard reads
  * data or an event's payload.
  */
@@ -102,6 +103,13 @@ export interface TransitionMeta {
   readonly rows?: readonly string[];
   /** Set when the seed has no such transition and copyspec adds it; says why. */
   readonly ext?: string;
+  /** Set on a transition only a literal-defect variant takes: the spec/001 defect (D1, D3, D20). */
+  readonly literal?: string;
+  /**
+   * On a transition taken for a delivered message: the named predicates of src/freeze-remote-copy/classify.ts
+   * (and the shared operation `olderThanStored`) that decide whether the message is this event.
+   */
+  readonly classify?: readonly string[];
 }
 
 function controllerOperation(): never {
@@ -123,12 +131,12 @@ const livePrimary = {
   'message.ack': {
     description: 'An ACK arrives: the acknowledged message stops being retransmitted (2280, 2710).',
     actions: 'receiveAck',
-    meta: { seed: '001', steps: [2280], paras: ['0045'] },
+    meta: { seed: '001', steps: [2280], paras: ['0045'], classify: ['isAck'] },
   },
   'message.stale': {
     description: 'A message of an earlier generation or a duplicate arrives: acknowledge it again, change nothing.',
     actions: 'acknowledgeStale',
-    meta: { seed: '001', rows: ['D5'], ext: 'generation numbers are copyspec\'s (spec/001 D5)' },
+    meta: { seed: '001', rows: ['D5'], ext: 'generation numbers are copyspec\'s (spec/001 D5)', classify: ['doneOfEarlierFreeze'] },
   },
   'primary.timeout': {
     description: 'The retransmission timer fires: send every unacknowledged message again.',
@@ -234,7 +242,7 @@ export const primaryMachine = setup({
           guard: and(['embodiment1', 'literalD20']),
           description: 'LITERAL: read PVOL into RAM (2250); PBM is cleared only by the next step (2260).',
           actions: 'stageBlock',
-          meta: { seed: '001', steps: [2240, 2250], rows: ['D20'] },
+          meta: { seed: '001', steps: [2240, 2250], rows: ['D20'], literal: 'D20' },
         },
       },
     },
@@ -259,7 +267,7 @@ export const primaryMachine = setup({
                 guard: 'literalD1',
                 description: 'LITERAL 2060→2030: a block already sent is written to PVOL and set in PBM, so it drains into image N.',
                 actions: { type: 'writeHost', params: { route: 'literal-2060' } },
-                meta: { seed: '001', steps: [2060, 2030, 2040], rows: ['P5', 'D1'] },
+                meta: { seed: '001', steps: [2060, 2030, 2040], rows: ['P5', 'D1'], literal: 'D1' },
               },
               {
                 description: 'Redirect-on-write: PDIFF when PBM∨PDBM (2060-2080), else PVOL and NEXT (D1 fix).',
@@ -276,7 +284,7 @@ export const primaryMachine = setup({
               guard: 'literalD20',
               description: 'LITERAL: read PVOL into RAM (2250) before clearing PBM.',
               actions: 'stageBlock',
-              meta: { seed: '001', steps: [2250], rows: ['D20'] },
+              meta: { seed: '001', steps: [2250], rows: ['D20'], literal: 'D20' },
             },
             'drain.complete': {
               target: 'merging',
@@ -313,12 +321,12 @@ export const primaryMachine = setup({
               guard: 'literalD20',
               description: 'LITERAL: read PVOL into RAM (2250) before clearing PBM.',
               actions: 'stageBlock',
-              meta: { seed: '001', steps: [2250], rows: ['D20'] },
+              meta: { seed: '001', steps: [2250], rows: ['D20'], literal: 'D20' },
             },
             'message.early': {
               description: 'S_DONE before the merge has finished: not listened for yet (2700); the secondary retransmits.',
               actions: 'dropMessage',
-              meta: { seed: '001', steps: [2700], ext: 'the seed\'s link never delivers early' },
+              meta: { seed: '001', steps: [2700], ext: 'the seed\'s link never delivers early', classify: ['doneOfEarlierFreeze', 'doneBeforeAwaited'] },
             },
           },
         },
@@ -435,13 +443,13 @@ export const primaryMachine = setup({
               guard: and(['embodiment1', 'literalD20']),
               description: 'LITERAL: read PVOL into RAM (2250) before clearing PBM.',
               actions: 'stageBlock',
-              meta: { seed: '001', steps: [2250], rows: ['D20'] },
+              meta: { seed: '001', steps: [2250], rows: ['D20'], literal: 'D20' },
             },
             'secondary.done': {
               target: '#primary.normal',
               description: 'S_DONE: PFM off, report completion to the host (2710-2730; E2 A:=B, B:=0 3750-3780; E3 5000).',
               actions: 'completeFreeze',
-              meta: { seed: '001', steps: [2710, 2720, 2730, 3740, 3750, 3760, 3770, 3780, 5010, 5020] },
+              meta: { seed: '001', steps: [2710, 2720, 2730, 3740, 3750, 3760, 3770, 3780, 5010, 5020], classify: ['doneOfEarlierFreeze', 'doneBeforeAwaited'] },
             },
           },
         },
@@ -453,7 +461,7 @@ export const primaryMachine = setup({
         'message.drop': {
           description: 'A message for the failed primary arrives and is lost.',
           actions: 'dropMessage',
-          meta: { seed: '001', paras: ['0025'], ext: 'primary failure as an ordinary action' },
+          meta: { seed: '001', paras: ['0025'], ext: 'primary failure as an ordinary action', classify: ['receiverFailed'] },
         },
       },
     },
@@ -465,12 +473,12 @@ const liveSecondary = {
   'message.ack': {
     description: 'The primary acknowledged S_DONE: stop retransmitting it.',
     actions: 'receiveAck',
-    meta: { seed: '001', rows: ['D5'], ext: 'S_DONE is acknowledged (spec/001 D5)' },
+    meta: { seed: '001', rows: ['D5'], ext: 'S_DONE is acknowledged (spec/001 D5)', classify: ['isAck'] },
   },
   'message.stale': {
     description: 'A stale or duplicate message (earlier generation, or older than the block stored): acknowledge, change nothing.',
     actions: 'acknowledgeStale',
-    meta: { seed: '001', rows: ['D5'], ext: 'generation and sequence numbers are copyspec\'s' },
+    meta: { seed: '001', rows: ['D5'], ext: 'generation and sequence numbers are copyspec\'s', classify: ['ofCommittedImage', 'olderThanStored', 'repeatedFreeze', 'repeatedAllSent'] },
   },
   'secondary.timeout': {
     description: 'The retransmission timer fires: send S_DONE again if unacknowledged.',
@@ -519,7 +527,7 @@ export const secondaryMachine = setup({
         'data.receive': {
           description: 'Store the block of the next image (E1 SDIFFA 2440/2450; E2/E3 SP with SA 3810, 5440) and ACK after the store (D7).',
           actions: [{ type: 'storeData', params: { target: 'current' } }],
-          meta: { seed: '001', steps: [2410, 2420, 2430, 2440, 2450, 3810, 5410, 5440, 5450], rows: ['S1', 'D7'] },
+          meta: { seed: '001', steps: [2410, 2420, 2430, 2440, 2450, 3810, 5410, 5440, 5450], rows: ['S1', 'D7'], classify: ['ofNextImage', 'olderThanStored'] },
         },
         'freeze.receive': [
           {
@@ -527,13 +535,13 @@ export const secondaryMachine = setup({
             target: 'noted',
             description: 'E1: FREEZE noted, SFM=1 (2810); the commit waits for ALL_SENT.',
             actions: 'noteFreeze',
-            meta: { seed: '001', steps: [2810, 2820], rows: ['S3'] },
+            meta: { seed: '001', steps: [2810, 2820], rows: ['S3'], classify: ['ofNextImage', 'repeatedFreeze'] },
           },
           {
             target: 'applying',
             description: 'E2/E3: FREEZE is the commit: SP is now F(k+1); split SP to SS (4010, 5210).',
             actions: 'commit',
-            meta: { seed: '001', steps: [4010, 5210], paras: ['0138', '0175'] },
+            meta: { seed: '001', steps: [4010, 5210], paras: ['0138', '0175'], classify: ['ofNextImage', 'repeatedFreeze'] },
           },
         ],
         'all-sent.receive': {
@@ -541,7 +549,7 @@ export const secondaryMachine = setup({
           target: 'applying',
           description: 'E1: ALL_SENT before FREEZE (the link reorders): commit, SFM=2 (2825).',
           actions: 'commit',
-          meta: { seed: '001', steps: [2825], rows: ['S4', 'D5'] },
+          meta: { seed: '001', steps: [2825], rows: ['S4', 'D5'], classify: ['ofNextImage', 'repeatedAllSent'] },
         },
         'secondary.recover': {
           target: 'recovered',
@@ -558,13 +566,13 @@ export const secondaryMachine = setup({
         'data.receive': {
           description: 'Store into SDIFFA, SBM (2440, 2450), ACK after the store.',
           actions: [{ type: 'storeData', params: { target: 'current' } }],
-          meta: { seed: '001', steps: [2430, 2440, 2450], rows: ['S1'] },
+          meta: { seed: '001', steps: [2430, 2440, 2450], rows: ['S1'], classify: ['ofNextImage', 'olderThanStored'] },
         },
         'all-sent.receive': {
           target: 'applying',
           description: 'ALL_SENT: the image is complete in SVOL+SDIFFA; commit, SFM=2 (2825).',
           actions: 'commit',
-          meta: { seed: '001', steps: [2820, 2825], rows: ['S4'] },
+          meta: { seed: '001', steps: [2820, 2825], rows: ['S4'], classify: ['ofNextImage', 'repeatedAllSent'] },
         },
         'secondary.recover': {
           target: 'recovered',
@@ -582,7 +590,7 @@ export const secondaryMachine = setup({
           guard: or(['embodiment1', 'sendAhead']),
           description: 'A block of the image after the committed one (E1, E3; E2 sends none while the secondary splits): E1 SDIFFB, SDBM (2460, 2470); E3 copy-on-write, SB (5430-5450).',
           actions: [{ type: 'storeData', params: { target: 'next' } }],
-          meta: { seed: '001', steps: [2460, 2470, 5420, 5430, 5440, 5450], paras: ['0060'], rows: ['S2', 'D16'] },
+          meta: { seed: '001', steps: [2460, 2470, 5420, 5430, 5440, 5450], paras: ['0060'], rows: ['S2', 'D16'], classify: ['ofNextImage', 'olderThanStored'] },
         },
         'apply.block': {
           description: 'Copy one block of the committed image into place (2830-2870; 4020-4030, decrypting in E4 P250; 5220-5240).',
@@ -595,7 +603,7 @@ export const secondaryMachine = setup({
             target: 'receiving',
             description: 'LITERAL: SFM=0 and S_DONE (2880, 2890); SDIFFB is never folded back (D3).',
             actions: [{ type: 'finishApply', params: { foldSecondLog: false } }, 'sendDone'],
-            meta: { seed: '001', steps: [2880, 2890], rows: ['S6', 'D3'] },
+            meta: { seed: '001', steps: [2880, 2890], rows: ['S6', 'D3'], literal: 'D3' },
           },
           {
             target: 'receiving',
@@ -618,7 +626,7 @@ export const secondaryMachine = setup({
         'message.drop': {
           description: 'A message arrives after recovery and is lost.',
           actions: 'dropMessage',
-          meta: { seed: '001', ext: 'after takeover nothing is received' },
+          meta: { seed: '001', ext: 'after takeover nothing is received', classify: ['receiverRecovered'] },
         },
       },
     },

@@ -48,6 +48,9 @@ export type MirrorEvent =
 
 export type MirrorEventType = MirrorEvent['type'];
 
+/** The machine's states as dotted keys; the controller and the model both name their state by these. */
+export type MirrorStateKey = 'separated' | 'mirror.syncing' | 'mirror.synced' | 'suspended';
+
 /** Where a host write goes (Fig.6 3030-3050, spec/000 §8.6). */
 export type WriteRoute = 'addressed-volume' | 'both-volumes' | 'primary-only';
 
@@ -61,6 +64,8 @@ export interface TransitionMeta {
   readonly rows?: readonly string[];
   /** Set when the seed has no such transition and copyspec adds it; says why. */
   readonly ext?: string;
+  /** Set on a transition only the seed's literal flow takes: the spec/000 row of its defect. */
+  readonly literal?: string;
 }
 
 /**
@@ -174,13 +179,13 @@ export const mirrorPairMachine = setup({
           guard: 'literalGuards',
           description: 'LITERAL: the text returns Sbm whatever the state, so while mirrored it names a moving set.',
           actions: 'reportSecondaryBitmap',
-          meta: { seed: '000', steps: [6010, 6020], paras: ['0028'], rows: ['§8.5'] },
+          meta: { seed: '000', steps: [6010, 6020], paras: ['0028'], rows: ['§8.5'], literal: '§8.5' },
         },
         'dump.read': {
           guard: 'literalGuards',
           description: 'LITERAL: the text reads the secondary whatever the state, so while mirrored the image moves.',
           actions: 'readSecondaryTracks',
-          meta: { seed: '000', steps: [7010, 7020], paras: ['0030'], rows: ['§8.5'] },
+          meta: { seed: '000', steps: [7010, 7020], paras: ['0030'], rows: ['§8.5'], literal: '§8.5' },
         },
       },
       states: {
@@ -211,7 +216,7 @@ export const mirrorPairMachine = setup({
               target: '#mirror-pair.suspended',
               description: 'LITERAL: the text releases the mirror without checking the copy has finished.',
               actions: 'clearPrimaryBitmap',
-              meta: { seed: '000', steps: [4010, 4020, 4030, 4040, 4050], paras: ['0026'], rows: ['§8.3'] },
+              meta: { seed: '000', steps: [4010, 4020, 4030, 4040, 4050], paras: ['0026'], rows: ['§8.3'], literal: '§8.3' },
             },
           },
         },
@@ -249,7 +254,7 @@ export const mirrorPairMachine = setup({
           guard: 'literalGuards',
           description: 'LITERAL: a second release clears Pbm again, dropping tracks from the differential chain.',
           actions: 'clearPrimaryBitmap',
-          meta: { seed: '000', steps: [4010, 4020, 4030, 4040, 4050], paras: ['0026'], rows: ['§6', '§8.3'] },
+          meta: { seed: '000', steps: [4010, 4020, 4030, 4040, 4050], paras: ['0026'], rows: ['§6', '§8.3'], literal: '§8.3' },
         },
         'pair.resync': [
           {

@@ -6,14 +6,18 @@
  * Only the last two images are kept: the secondary is never more than one freeze behind (I2), so no older
  * image can ever be the right answer.
  *
- * Host and operator commands are accepted by a plain table after the argument check shared with the
- * controller (src/freeze-remote-copy/commands.ts): nothing reaches a failed primary, a freeze while one is in
- * progress is busy (D9), and a recovered secondary cannot recover again. Background steps and link events are
+ * A command is refused by the model's own rules, in the order of src/rejection.ts: its arguments first
+ * (`argumentRejection`: malformed, unknown volume, block out of range, length out of range), then its state
+ * by a plain table: nothing reaches a failed primary, a freeze while one is in progress is busy (D9), and a
+ * recovered secondary cannot recover again. The model shares no code with the controllers' check
+ * (src/freeze-remote-copy/arguments.ts), so `acceptance-agrees-with-model` compares two independent answers.
+ * Background steps and link events are
  * scheduling: whether there is work for them depends on the controllers' data, so the model leaves their
  * acceptance open. The model learns that a freeze has completed from the controller's completion report;
  * whether that report is true is what the property `freeze-done-means-recoverable` checks.
  */
-import { blockCount, groupBlock, validateArguments, type FreezeEvent, type FreezeGeometry } from '../src/freeze-remote-copy/commands.js';
+import { blockCount, groupBlock, type FreezeEvent, type FreezeGeometry } from '../src/freeze-remote-copy/events.js';
+import { isHex } from '../src/hex.js';
 import { reject, type Rejection } from '../src/rejection.js';
 
 export interface FrozenImage {
@@ -66,6 +70,29 @@ export function imageOf(model: FreezeModel, gen: number): readonly string[] | nu
   return model.images.find((frozen) => frozen.gen === gen)?.image ?? null;
 }
 
+/** A count or an index: a whole number that JSON and every port's integers carry exactly. */
+const isIndex = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * The arguments of a command, by the rules of src/rejection.ts in their order: whole numbers and lowercase
+ * hex (malformed-command), a volume of the group (unknown-volume), a block of the volume (track-out-of-range),
+ * a write of exactly one block (length-out-of-range). Commands without arguments are never refused here.
+ */
+export function argumentRejection(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
+  if (event.type === 'link.deliver' || event.type === 'link.duplicate' || event.type === 'link.lose') {
+    return isIndex(event.index) ? null : reject('malformed-command', 'a message index is a whole number');
+  }
+  if (event.type !== 'host.write' && event.type !== 'host.read') return null;
+  const write = event.type === 'host.write';
+  if (!isIndex(event.volume) || !isIndex(event.block) || (write && !(typeof event.data === 'string' && isHex(event.data)))) {
+    return reject('malformed-command', 'a host command names its volume and block by whole numbers, and writes lowercase hex');
+  }
+  if (!(event.volume < geometry.volumeCount)) return reject('unknown-volume', `the group has volumes 0 to ${geometry.volumeCount - 1}`);
+  if (!(event.block < geometry.blocksPerVolume)) return reject('track-out-of-range', `a volume has blocks 0 to ${geometry.blocksPerVolume - 1}`);
+  if (write && event.data.length !== 2 * geometry.blockSize) return reject('length-out-of-range', `a write is ${geometry.blockSize} bytes`);
+  return null;
+}
+
 function refusal(event: FreezeEvent, model: FreezeModel): Rejection | null {
   switch (event.type) {
     case 'host.write':
@@ -107,7 +134,7 @@ const OPERATOR = new Set<FreezeEvent['type']>(['host.write', 'host.read', 'host.
 
 /** Applies one command: the answer a correct system gives and the model after it. */
 export function applyModel(model: FreezeModel, event: FreezeEvent, geometry: FreezeGeometry): { readonly model: FreezeModel; readonly answer: ModelAnswer } {
-  const invalid = validateArguments(event, geometry);
+  const invalid = argumentRejection(event, geometry);
   if (invalid !== null) return { model, answer: { accepted: false, rejection: invalid } };
   if (!OPERATOR.has(event.type)) return { model, answer: { accepted: 'either' } };
   const refused = refusal(event, model);

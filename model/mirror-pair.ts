@@ -5,16 +5,16 @@
  * primary's image and the tracks written since the previous release: those are what seed 000 promises the
  * dump will return (【0015】【0034】, spec/000 §5.5-5.7).
  *
- * Commands are accepted by a plain table per guard policy (spec/000 §8.3-8.5), after the argument check
- * shared with the controller (src/mirror-pair/commands.ts). The model learns that the background copy has
- * finished from the controller's `copy.complete`; whether that claim is true is what the property
- * `synced-secondary-equals-primary` checks.
+ * Commands are accepted by the model's own rules: first its argument check (`refusal` below, in the order
+ * of the README's rejection table), then a plain table of the commands each state accepts per guard policy
+ * (spec/000 §8.3-8.5). Neither is shared with the controller, so `acceptance-agrees-with-model` compares two
+ * independent answers. The model learns that the background copy has finished from the controller's
+ * `copy.complete`; whether that claim is true is what the property `synced-secondary-equals-primary` checks.
  */
-import type { MirrorControlInput, MirrorEvent, MirrorEventType } from '../machines/mirror-pair.js';
-import { validateArguments, PRIMARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/commands.js';
-import { fromHex } from '../src/hex.js';
+import type { MirrorControlInput, MirrorEvent, MirrorEventType, MirrorStateKey } from '../machines/mirror-pair.js';
+import { PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/events.js';
+import { fromHex, isHex } from '../src/hex.js';
 import { reject, type Rejection } from '../src/rejection.js';
-import type { MirrorStateKey } from '../src/mirror-pair/controller.js';
 
 export interface MirrorModel {
   readonly state: MirrorStateKey;
@@ -141,6 +141,42 @@ function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeom
   }
 }
 
+/** A count the command carries: a whole number, as JSON can send any number. */
+const whole = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Why a command's arguments are refused, or null: the rejection table of the README, row by row, in its
+ * order. A byte range must start inside the volume (else track-out-of-range) and fit in it with at least one
+ * byte (else length-out-of-range).
+ */
+function refusal(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null {
+  const bytes = geometry.trackCount * geometry.trackSize;
+  const range = (offset: number, length: number): Rejection | null => {
+    if (offset >= bytes) return reject('track-out-of-range', `offset ${offset} is not in the volume`);
+    if (length < 1 || offset + length > bytes) return reject('length-out-of-range', `${length} bytes at ${offset} do not fit`);
+    return null;
+  };
+  const volume = (id: number): Rejection | null => (id === PRIMARY_VOLUME || id === SECONDARY_VOLUME ? null : reject('unknown-volume', `no volume ${id}`));
+  const pair = (id: number): Rejection | null => (id === PAIR_ID ? null : reject('unknown-pair', `no pair ${id}`));
+  switch (event.type) {
+    case 'host.write':
+      if (!whole(event.volume) || !whole(event.offset) || !isHex(event.data)) return reject('malformed-command', 'a write needs whole numbers and hex data');
+      return volume(event.volume) ?? range(event.offset, event.data.length / 2);
+    case 'host.read':
+      if (!whole(event.volume) || !whole(event.offset) || !whole(event.length)) return reject('malformed-command', 'a read needs whole numbers');
+      return volume(event.volume) ?? range(event.offset, event.length);
+    case 'dump.read':
+      if (!whole(event.pair) || !Array.isArray(event.tracks) || !event.tracks.every(whole)) return reject('malformed-command', 'a dump read needs whole numbers');
+      if (pair(event.pair) !== null) return pair(event.pair);
+      if (event.tracks.some((track) => track >= geometry.trackCount)) return reject('track-out-of-range', 'a track is not in the volume');
+      return event.tracks.length === 0 ? reject('length-out-of-range', 'a dump read names no track') : null;
+    case 'power.cycle':
+      return null;
+    default:
+      return whole(event.pair) ? pair(event.pair) : reject('malformed-command', 'a pair command needs a whole pair id');
+  }
+}
+
 /** Applies one command: the answer a correct controller gives and the model after it. */
 export function applyModel(
   model: MirrorModel,
@@ -148,7 +184,7 @@ export function applyModel(
   control: MirrorControlInput,
   geometry: MirrorGeometry,
 ): { readonly model: MirrorModel; readonly answer: ModelAnswer } {
-  const invalid = event.type === 'copy.complete' ? null : validateArguments(event, geometry);
+  const invalid = event.type === 'copy.complete' ? null : refusal(event, geometry);
   if (invalid !== null) return { model, answer: { accepted: false, rejection: invalid } };
   const table = control.guards === 'literal' ? LITERAL : RECOMMENDED;
   if (!table[model.state].includes(event.type) && !(event.type === 'copy.complete' && model.state === 'mirror.syncing')) {

@@ -4,63 +4,38 @@
  * violation reports the name. Every property holds for the consistency group as a whole: an image is the
  * array of all the group's blocks, never one volume at a time.
  *
- * The central abstraction is Rec(S), `recoveryImage`: the image recovery would produce from the secondary's
- * state alone, at this step, without running it (Fig 9; 【0138】; 【0175】). I1 says it is always exactly the
- * image of the last freeze the secondary committed to, never a mixture of two.
+ * The controllers are read through the refinement mapping (src/freeze-remote-copy/abstraction.ts) and through
+ * the fields both algorithms share: the machine states and the generations k_P and k_S. The central term is
+ * Rec(S), `recoveryImage`: the image recovery would produce from the secondary's state alone, at this step,
+ * without running it (Fig 9; 【0138】; 【0175】). I1 says it is always exactly the image of the last freeze the
+ * secondary committed to, never a mixture of two.
  */
-import { imageOf, type FreezeModel, type ModelAnswer } from '../model/freeze-remote-copy.js';
-import type { FreezeEvent, FreezeGeometry } from '../src/freeze-remote-copy/commands.js';
+import { imageOf } from '../model/freeze-remote-copy.js';
 import {
-  hostBlock,
-  isLogEmbodiment,
-  openFor,
-  type FreezeOutcome,
-  type FreezeSystem,
-  type PrimaryData,
-  type SecondaryData,
-} from '../src/freeze-remote-copy/controller.js';
-import { open } from '../src/freeze-remote-copy/crypto.js';
-import type { FreezeVariant } from '../src/freeze-remote-copy/variants.js';
+  blocksAtRestOrInTransit,
+  changedSinceSplit,
+  committedVolume,
+  dirtyForNextSplit,
+  drainSet,
+  frozenBlocksHeld,
+  holdsNextImage,
+  hostView,
+  isCiphertext,
+  newestSent,
+  recoveryImage,
+  untrackedBlocks,
+  type FreezeStepOutcome,
+  type FreezeWorld,
+} from '../src/freeze-remote-copy/abstraction.js';
+import type { FreezeEvent } from '../src/freeze-remote-copy/events.js';
 import type { Property } from '../src/lifecycle.js';
 
-export interface FreezeWorld {
-  readonly system: FreezeSystem;
-  readonly model: FreezeModel;
-  readonly variant: FreezeVariant;
-  readonly geometry: FreezeGeometry;
-  /** Host writes accepted so far: only the exhaustive alphabet's bound reads it (src/freeze-remote-copy/lifecycle.ts). */
-  readonly hostWrites: number;
-  /** Link duplications so far: only the exhaustive alphabet's bound reads it. */
-  readonly duplicates: number;
-}
-
-export interface FreezeStepOutcome {
-  readonly controller: FreezeOutcome;
-  readonly model: ModelAnswer;
-}
+export type { FreezeStepOutcome, FreezeWorld } from '../src/freeze-remote-copy/abstraction.js';
 
 type FreezeProperty = Property<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
 
-function sameImage(a: readonly (string | null)[], b: readonly string[] | null): boolean {
+function sameImage(a: readonly string[], b: readonly string[] | null): boolean {
   return b !== null && a.length === b.length && a.every((block, i) => block === b[i]);
-}
-
-/**
- * Rec(S): E1: SVOL, overlaid with SDIFFA while SFM=2 (【0062】【0063】); E2/E4: SS, overlaid with SP (decrypted)
- * where SA while applying (phase (d)); E3: SS, overlaid with SP where SA while SFM is on (【0175】).
- */
-export function recoveryImage(secondary: SecondaryData, variant: FreezeVariant): (string | null)[] {
-  const applying = secondary.state === 'applying';
-  if (isLogEmbodiment(variant.control)) {
-    return secondary.svol.map((block, b) => (applying ? secondary.logA[b]?.data ?? block : block));
-  }
-  return secondary.ss.map((block, b) => (applying && secondary.sa[b] ? openFor(variant, secondary.sp[b]!) : block));
-}
-
-/** The group as the host sees it on the primary. */
-export function hostView(primary: PrimaryData, variant: FreezeVariant): string[] {
-  const n = isLogEmbodiment(variant.control) ? primary.pvol.length : primary.pp.length;
-  return Array.from({ length: n }, (_, b) => hostBlock(primary, variant.control, b));
 }
 
 const alive = (world: FreezeWorld): boolean => world.system.primary.state !== 'failed' && world.system.secondary.state !== 'recovered';
@@ -71,7 +46,7 @@ export const recoveryImageIsCommittedFreeze: FreezeProperty = {
   description: 'At every step, the image recovery would produce on the secondary is F(k_S), the primary\'s image at the last freeze the secondary committed to: never a mixture.',
   state: ({ system, model, variant }) => {
     const image = imageOf(model, system.secondary.gen);
-    return image === null || sameImage(recoveryImage(system.secondary, variant), image);
+    return image === null || sameImage(recoveryImage(system, variant), image);
   },
 };
 
@@ -96,7 +71,7 @@ export const commitIsExactFreezeImage: FreezeProperty = {
   step: ({ before, after }) => {
     const gen = after.system.secondary.gen;
     if (gen === before.system.secondary.gen || after.system.secondary.state === 'recovered') return true;
-    return sameImage(recoveryImage(after.system.secondary, after.variant), imageOf(after.model, gen));
+    return sameImage(recoveryImage(after.system, after.variant), imageOf(after.model, gen));
   },
 };
 
@@ -105,14 +80,9 @@ export const frozenImagePreserved: FreezeProperty = {
   name: 'frozen-image-preserved',
   ref: '001 §5 I4, 【0054】',
   description: 'While a freeze is in progress, the primary still holds every block of F(N) that it has not yet sent.',
-  state: ({ system: { primary }, model, variant }) => {
-    const frozen = imageOf(model, primary.gen);
-    if (frozen === null || primary.state === 'normal' || primary.state === 'failed') return true;
-    if (isLogEmbodiment(variant.control)) {
-      return primary.state !== 'freezing.draining' || primary.pbm.every((set, b) => !set || primary.pvol[b] === frozen[b]);
-    }
-    const splitting = primary.state === 'freezing.splitting';
-    return frozen.every((block, b) => (splitting && primary.bitmapA[b] ? primary.pp[b] : openFor(variant, primary.ps[b]!)) === block);
+  state: ({ system, model, variant }) => {
+    const frozen = imageOf(model, system.primary.gen);
+    return frozen === null || frozenBlocksHeld(system, variant).every(({ block, data }) => data === frozen[block]);
   },
 };
 
@@ -132,28 +102,21 @@ export const hostViewIsEveryAcknowledgedWrite: FreezeProperty = {
   name: 'host-view-is-every-acknowledged-write',
   ref: '001 §5 I5, I10; 【0054】',
   description: 'The primary\'s host-visible group is every acknowledged write, in order: no acknowledged write is lost.',
-  state: ({ system: { primary }, model, variant }) => primary.state === 'failed' || sameImage(hostView(primary, variant), model.current),
+  state: ({ system, model }) => system.primary.state === 'failed' || sameImage(hostView(system), model.current),
 };
 
 export const secondLogOnlyWhileApplying: FreezeProperty = {
   name: 'second-log-only-while-applying',
   ref: '001 §5 I7, (2460)-(2470), (2880); D3, D13',
   description: 'Data for the image after the committed one (SDIFFB, SB) exists only while the committed image is being applied.',
-  state: ({ system: { secondary }, variant }) => {
-    if (secondary.state === 'applying' || secondary.state === 'recovered') return true;
-    return isLogEmbodiment(variant.control) ? secondary.logB.every((r) => r === null) : secondary.sb.every((bit) => !bit);
-  },
+  state: ({ system }) => system.secondary.state === 'applying' || system.secondary.state === 'recovered' || !holdsNextImage(system),
 };
 
 export const committedImageChangesOnlyWhileApplying: FreezeProperty = {
   name: 'committed-image-changes-only-while-applying',
   ref: '001 §5 I7, 【0052】',
   description: 'SVOL (E1) and SS (E2-E4) change only while the secondary applies a committed image.',
-  step: ({ before, after }) => {
-    if (before.system.secondary.state === 'applying') return true;
-    const volume = (s: SecondaryData) => (isLogEmbodiment(before.variant.control) ? s.svol : s.ss);
-    return sameImage(volume(after.system.secondary), volume(before.system.secondary));
-  },
+  step: ({ before, after }) => before.system.secondary.state === 'applying' || sameImage(committedVolume(after.system), committedVolume(before.system)),
 };
 
 export const freezeDoneMeansRecoverable: FreezeProperty = {
@@ -166,22 +129,9 @@ export const freezeDoneMeansRecoverable: FreezeProperty = {
     if (done === undefined) return true;
     const secondary = after.system.secondary;
     if (secondary.state === 'recovered') return true;
-    return secondary.gen === done.gen && sameImage(recoveryImage(secondary, after.variant), imageOf(after.model, done.gen));
+    return secondary.gen === done.gen && sameImage(recoveryImage(after.system, after.variant), imageOf(after.model, done.gen));
   },
 };
-
-function drainSet(primary: PrimaryData, variant: FreezeVariant): boolean[] | null {
-  switch (primary.state) {
-    case 'freezing.draining':
-      return primary.pbm;
-    case 'freezing.splitting':
-      return primary.bitmapA;
-    case 'freezing.transferring':
-      return primary.bitmapC.map((c, b) => c && (variant.control.embodiment !== 3 || !primary.bitmapD[b]));
-    default:
-      return null;
-  }
-}
 
 export const drainSetNeverGrows: FreezeProperty = {
   name: 'drain-set-never-grows',
@@ -191,30 +141,11 @@ export const drainSetNeverGrows: FreezeProperty = {
     const p = before.system.primary;
     const q = after.system.primary;
     if (p.state !== q.state || p.gen !== q.gen) return true;
-    const was = drainSet(p, before.variant);
-    const is = drainSet(q, after.variant);
+    const was = drainSet(before.system, before.variant);
+    const is = drainSet(after.system, after.variant);
     return was === null || is === null || is.every((set, b) => !set || was[b]);
   },
 };
-
-/** The newest copy of block b the secondary has, with its sequence number: E1 SDIFFB, SDIFFA; E2-E4 SP. */
-function secondaryNewest(secondary: SecondaryData, variant: FreezeVariant, b: number): { seq: number; data: string | null } | null {
-  if (isLogEmbodiment(variant.control)) return (secondary.state === 'applying' ? secondary.logB[b] : null) ?? secondary.logA[b] ?? null;
-  return { seq: secondary.spSeq[b]!, data: openFor(variant, secondary.sp[b]!) };
-}
-
-/**
- * The newest value of b sent: of the unacknowledged DATA for b and the secondary's stored copy, the one with
- * the highest sequence number (the link reorders, so an older DATA may still be unacknowledged); E1 SVOL when
- * there is none, since a commit waits for every DATA of its image to be acknowledged.
- */
-function deliveredOrOnItsWay(world: FreezeWorld, b: number): string | null {
-  let newest = secondaryNewest(world.system.secondary, world.variant, b);
-  for (const m of world.system.primary.outstanding) {
-    if (m.kind === 'data' && m.block === b && (newest === null || m.seq > newest.seq)) newest = { seq: m.seq, data: openFor(world.variant, m.data) };
-  }
-  return newest === null ? world.system.secondary.svol[b]! : newest.data;
-}
 
 /**
  * E1: a block with PBM, PDBM and NEXT clear is on its way: its PVOL value is in an unacknowledged DATA or
@@ -224,33 +155,18 @@ export const noUpdateLost: FreezeProperty = {
   name: 'no-update-lost',
   ref: '001 §5 I6, I10; D3, D20',
   description: 'Every block the primary no longer tracks as unsent has its newest value unacknowledged on the link or stored at the secondary.',
-  state: (world) => {
-    if (!alive(world)) return true;
-    const { primary } = world.system;
-    const { control } = world.variant;
-    if (isLogEmbodiment(control)) {
-      return primary.pvol.every((block, b) => primary.pbm[b] || primary.pdbm[b] || primary.next[b] || primary.staged?.block === b
-        || deliveredOrOnItsWay(world, b) === block);
-    }
-    if (control.embodiment === 3 && (primary.state === 'normal' || primary.state === 'freezing.awaiting')) {
-      // E3 PFM 0/3: a block sent ahead (D) is on its way or at the secondary with PP's value (I6 E3).
-      return primary.pp.every((block, b) => !primary.bitmapD[b] || deliveredOrOnItsWay(world, b) === block);
-    }
-    const transferred = control.embodiment === 3 ? primary.state === 'freezing.transferring'
-      : primary.state === 'freezing.transferring' || primary.state === 'freezing.awaiting';
-    if (!transferred) return true;
-    return primary.ps.every((sealed, b) => (primary.bitmapC[b] && !(control.embodiment === 3 && primary.bitmapD[b]))
-      || deliveredOrOnItsWay(world, b) === openFor(world.variant, sealed));
-  },
+  state: (world) => !alive(world)
+    || untrackedBlocks(world.system, world.variant).every(({ block, data }) => newestSent(world.system, world.variant, block) === data),
 };
 
 export const dirtySetCoversChanges: FreezeProperty = {
   name: 'dirty-set-covers-changes',
   ref: '001 §5 I6 (E2, E3), (3490), (3470), (4260), (4330)',
   description: 'E2-E4: every block where PP differs from PS is in A or B, so the next split copies it; a write is never left out of the next image.',
-  state: ({ system: { primary }, variant }) => {
-    if (isLogEmbodiment(variant.control) || primary.state === 'failed') return true;
-    return primary.pp.every((block, b) => primary.bitmapA[b] || primary.bitmapB[b] || openFor(variant, primary.ps[b]!) === block);
+  state: ({ system, variant }) => {
+    const changed = changedSinceSplit(system, variant);
+    const dirty = dirtyForNextSplit(system);
+    return changed === null || dirty === null || system.primary.state === 'failed' || changed.every((differs, b) => !differs || dirty[b]);
   },
 };
 
@@ -258,12 +174,7 @@ export const plaintextNeverAtRestOrInTransit: FreezeProperty = {
   name: 'plaintext-never-at-rest-or-in-transit',
   ref: '001 【0177】-【0179】, claim 15; E4',
   description: 'E4: every block of PS and SP and every DATA on the link is an authentic AES-256-GCM ciphertext, never plaintext.',
-  state: ({ system, variant }) => {
-    if (variant.control.embodiment !== 4) return true;
-    const authentic = (sealed: string) => open(sealed) !== null;
-    return system.primary.ps.every(authentic) && system.secondary.sp.every(authentic)
-      && system.link.inFlight.every((m) => m.kind !== 'data' || authentic(m.data));
-  },
+  state: ({ system, variant }) => variant.control.embodiment !== 4 || blocksAtRestOrInTransit(system).every(isCiphertext),
 };
 
 export const restartChangesNothing: FreezeProperty = {

@@ -5,21 +5,10 @@
  * release) follow from the ones below taken together; 5.8 (restore) is checked on whole dump chains in
  * test/mirror-pair-dump.test.ts, because it speaks of a host's tape, not of a controller state.
  */
-import type { ModelAnswer, MirrorModel } from '../model/mirror-pair.js';
-import type { MirrorOutcome, MirrorPairController } from '../src/mirror-pair/controller.js';
 import type { MirrorEvent } from '../machines/mirror-pair.js';
+import { abstractOf, type MirrorAbstract, type MirrorStepOutcome, type MirrorWorld } from '../src/mirror-pair/abstraction.js';
 import { fromHex } from '../src/hex.js';
 import type { Property } from '../src/lifecycle.js';
-
-export interface MirrorWorld {
-  readonly controller: MirrorPairController;
-  readonly model: MirrorModel;
-}
-
-export interface MirrorStepOutcome {
-  readonly controller: MirrorOutcome;
-  readonly model: ModelAnswer;
-}
 
 type MirrorProperty = Property<MirrorWorld, MirrorEvent, MirrorStepOutcome>;
 
@@ -39,52 +28,62 @@ function sameTracks(actual: readonly number[], expected: readonly number[] | nul
   return expected !== null && actual.length === expected.length && actual.every((track, i) => track === expected[i]);
 }
 
-function trackEqual(controller: MirrorPairController, track: number): boolean {
-  const size = controller.geometry.trackSize;
-  const primary = controller.primary.contents();
-  const secondary = controller.secondary.contents();
-  for (let i = track * size; i < (track + 1) * size; i += 1) if (primary[i] !== secondary[i]) return false;
+function trackEqual(c: MirrorAbstract, track: number): boolean {
+  const size = c.geometry.trackSize;
+  for (let i = track * size; i < (track + 1) * size; i += 1) if (c.primary[i] !== c.secondary[i]) return false;
   return true;
 }
 
-function volumesEqual(controller: MirrorPairController): boolean {
-  return sameArray(controller.secondary.contents(), controller.primary.contents());
+/** The tracks [first, end) a byte range touches; a partial track counts whole (spec/000 §8.12). */
+function tracksTouched(offset: number, length: number, trackSize: number): [number, number] {
+  return [Math.floor(offset / trackSize), Math.ceil((offset + length) / trackSize)];
+}
+
+/** Pbm, Sbm, the copy list and the pair state, the parts of control memory 220 that claim 10 keeps. */
+function sameControlMemory(a: MirrorAbstract, b: MirrorAbstract): boolean {
+  return a.state === b.state && sameArray(a.primaryBitmap, b.primaryBitmap) && sameArray(a.secondaryBitmap, b.secondaryBitmap)
+    && sameArray(a.copyPending, b.copyPending);
 }
 
 export const primaryCurrent: MirrorProperty = {
   name: 'primary-current',
   ref: '000 §5.1, 【0014】',
   description: 'The primary holds every accepted write, in order: no write is ever lost.',
-  state: ({ controller, model }) => sameBytes(controller.primary.contents(), model.primary),
+  state: ({ controller, model }) => sameBytes(abstractOf(controller).primary, model.primary),
 };
 
 export const secondaryRefinesModel: MirrorProperty = {
   name: 'secondary-refines-model',
   ref: '000 §5.3-5.5',
   description: 'Wherever the model knows the secondary\'s bytes, the controller\'s secondary holds them.',
-  state: ({ controller, model }) => sameBytes(controller.secondary.contents(), model.secondary),
+  state: ({ controller, model }) => sameBytes(abstractOf(controller).secondary, model.secondary),
 };
 
 export const primaryBitmapExact: MirrorProperty = {
   name: 'primary-bitmap-exact',
   ref: '000 §5.2, (3070), (4040)',
   description: 'Pbm is exactly the set of primary tracks written since the last temporary release.',
-  state: ({ controller, model }) => sameTracks(controller.primaryBitmap.toArray(), model.writtenSinceRelease),
+  state: ({ controller, model }) => sameTracks(abstractOf(controller).primaryBitmap, model.writtenSinceRelease),
 };
 
 export const syncedSecondaryEqualsPrimary: MirrorProperty = {
   name: 'synced-secondary-equals-primary',
   ref: '000 §5.3, §5.13',
   description: 'In mirror.synced the secondary equals the primary.',
-  state: ({ controller }) => controller.state !== 'mirror.synced' || volumesEqual(controller),
+  state: ({ controller }) => {
+    const c = abstractOf(controller);
+    return c.state !== 'mirror.synced' || sameArray(c.secondary, c.primary);
+  },
 };
 
 export const syncedBitmapsMatch: MirrorProperty = {
   name: 'synced-bitmaps-match',
   ref: '000 §5.3, (5070), claim 1',
   description: 'Embodiment 1: in mirror.synced, Sbm equals Pbm.',
-  state: ({ controller }) =>
-    controller.variant.control.embodiment !== 1 || controller.state !== 'mirror.synced' || controller.secondaryBitmap.equals(controller.primaryBitmap),
+  state: ({ controller }) => {
+    const c = abstractOf(controller);
+    return c.control.embodiment !== 1 || c.state !== 'mirror.synced' || sameArray(c.secondaryBitmap, c.primaryBitmap);
+  },
 };
 
 export const syncingCopiedTracksEqual: MirrorProperty = {
@@ -92,9 +91,10 @@ export const syncingCopiedTracksEqual: MirrorProperty = {
   ref: '000 §5.4, §8.9',
   description: 'In mirror.syncing every track not left to copy is equal on both volumes.',
   state: ({ controller }) => {
-    if (controller.state !== 'mirror.syncing') return true;
-    for (let track = controller.copyPending.nextClear(0); track !== -1; track = controller.copyPending.nextClear(track + 1)) {
-      if (!trackEqual(controller, track)) return false;
+    const c = abstractOf(controller);
+    if (c.state !== 'mirror.syncing') return true;
+    for (let track = 0; track < c.geometry.trackCount; track += 1) {
+      if (!c.copyPending.includes(track) && !trackEqual(c, track)) return false;
     }
     return true;
   },
@@ -104,22 +104,27 @@ export const frozenSecondary: MirrorProperty = {
   name: 'frozen-secondary',
   ref: '000 §5.5, 【0034】【0047】',
   description: 'While suspended, the secondary is the primary\'s image at the temporary release.',
-  state: ({ controller, model }) =>
-    controller.state !== 'suspended' || (model.releaseImage !== null && sameBytes(controller.secondary.contents(), model.releaseImage)),
+  state: ({ controller, model }) => {
+    const c = abstractOf(controller);
+    return c.state !== 'suspended' || (model.releaseImage !== null && sameBytes(c.secondary, model.releaseImage));
+  },
 };
 
 export const frozenBitmapIsInterval: MirrorProperty = {
   name: 'frozen-bitmap-is-interval',
   ref: '000 §5.5, (4540), (5070)',
   description: 'While suspended, Sbm is exactly the tracks written between the previous release and this one.',
-  state: ({ controller, model }) => controller.state !== 'suspended' || sameTracks(controller.secondaryBitmap.toArray(), model.lastInterval),
+  state: ({ controller, model }) => {
+    const c = abstractOf(controller);
+    return c.state !== 'suspended' || sameTracks(c.secondaryBitmap, model.lastInterval);
+  },
 };
 
 export const controlStateRefinesModel: MirrorProperty = {
   name: 'control-state-refines-model',
   ref: '000 §3, Fig.3',
   description: 'The controller\'s pair state is the model\'s.',
-  state: ({ controller, model }) => controller.state === model.state,
+  state: ({ controller, model }) => abstractOf(controller).state === model.state,
 };
 
 export const dumpReturnsReleaseImage: MirrorProperty = {
@@ -130,7 +135,7 @@ export const dumpReturnsReleaseImage: MirrorProperty = {
     const result = step.outcome.controller.accepted ? step.outcome.controller.result : null;
     if (result?.kind !== 'dump') return true;
     const image = step.before.model.releaseImage;
-    const size = step.before.controller.geometry.trackSize;
+    const size = abstractOf(step.before.controller).geometry.trackSize;
     return image !== null && result.records.every(({ track, data }) => sameBytes(fromHex(data), image.slice(track * size, (track + 1) * size)));
   },
 };
@@ -163,8 +168,9 @@ export const writeCost: MirrorProperty = {
   description: 'A host write reads no old data and writes each track once, or twice when mirrored.',
   step: ({ before, event, outcome }) => {
     if (event.type !== 'host.write' || !outcome.controller.accepted) return true;
-    const [first, end] = before.controller.primary.tracksOf(event.offset, event.data.length / 2);
-    const copies = before.controller.state.startsWith('mirror') ? 2 : 1;
+    const c = abstractOf(before.controller);
+    const [first, end] = tracksTouched(event.offset, event.data.length / 2, c.geometry.trackSize);
+    const copies = c.state.startsWith('mirror') ? 2 : 1;
     return outcome.controller.physicalReads === 0 && outcome.controller.physicalWrites === (end - first) * copies;
   },
 };
@@ -173,7 +179,7 @@ export const controlMemorySurvivesPowerCycle: MirrorProperty = {
   name: 'control-memory-survives-power-cycle',
   ref: '000 §5.12, claims 10-11, 【0039】',
   description: 'A power cycle leaves pair state, both bitmaps and the copy list unchanged.',
-  step: ({ before, event, after }) => event.type !== 'power.cycle' || before.controller.sameControlMemory(after.controller),
+  step: ({ before, event, after }) => event.type !== 'power.cycle' || sameControlMemory(abstractOf(before.controller), abstractOf(after.controller)),
 };
 
 export const acceptanceAgreesWithModel: MirrorProperty = {
@@ -193,10 +199,9 @@ export const rejectedCommandChangesNothing: MirrorProperty = {
   description: 'A refused command leaves volumes, bitmaps, copy list and state exactly as they were.',
   step: ({ before, outcome, after }) => {
     if (outcome.controller.accepted) return true;
-    const a = before.controller;
-    const b = after.controller;
-    return a.sameControlMemory(b) && sameArray(a.primary.contents(), b.primary.contents())
-      && sameArray(a.secondary.contents(), b.secondary.contents());
+    const a = abstractOf(before.controller);
+    const b = abstractOf(after.controller);
+    return sameControlMemory(a, b) && sameArray(a.primary, b.primary) && sameArray(a.secondary, b.secondary);
   },
 };
 

@@ -1,7 +1,10 @@
 /**
  * The `copyspec` command: `verify` (exhaustive and model-based checks, the CI job), `replay` (one trace,
- * step by step), `diagrams` (state diagrams from the machines) and `errata` (pages for the seeds' literal
- * flows, from their counterexamples).
+ * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
+ * flows, from their counterexamples), `vectors` (conformance vectors), `report` (a static HTML site of the
+ * checks, with the machines drawn and every counterexample as a trace player; also `verify --report`),
+ * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one) and `conform` (the same
+ * checks against a port, in src/conform/command.ts).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -9,17 +12,20 @@
  * usage or a malformed input file.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addConformCommand } from './conform/command.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { renderDiagrams } from './diagrams.js';
-import { errataPages } from './errata.js';
+import { errataPages, errataSearch, stepsText } from './errata.js';
 import { generateVectors } from './vectors.js';
-import type { AnyLifecycle, PresetName } from './lifecycle.js';
+import { buildReport, refusalToWrite, ReportFolderRefused, writeReport } from './report/report.js';
+import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { exhaustive } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
+import { missedCatches, type VerifyDocument } from './report/model.js';
 import { replayTrace } from './verify/trace.js';
 
 export interface Io {
@@ -35,12 +41,14 @@ export const VERIFY_DEFAULTS = {
   maxStates: 2_000_000,
   diagramsFolder: 'docs/diagrams',
   vectorsFolder: 'vectors',
+  docsFolder: 'docs',
+  reportFolder: 'copyspec-report',
 } as const;
 
 class UsageError extends Error {}
 
 /** Names the generator in every vector file; bump the version when the vector format changes. */
-export const GENERATOR = 'copyspec 0.1.0';
+export const GENERATOR = 'copyspec 0.2.0';
 
 function wholeNumber(text: string): number {
   const value = Number(text);
@@ -67,6 +75,15 @@ interface VerifyOptions {
   readonly replayPath?: string;
   readonly list?: boolean;
   readonly json?: boolean;
+  readonly report?: string;
+}
+
+/** One check to run; `stopWhenViolated` as errata pages search (src/errata.ts), else the whole space. */
+interface Job {
+  readonly lifecycle: AnyLifecycle;
+  readonly variant: string;
+  readonly check: CheckKind;
+  readonly stopWhenViolated?: readonly string[];
 }
 
 function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): void {
@@ -81,7 +98,7 @@ function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): vo
   }
 }
 
-function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): { lifecycle: AnyLifecycle; variant: string; check: CheckKind }[] {
+function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): Job[] {
   const checks: CheckKind[] = options.check === undefined ? ['exhaustive', 'model-based'] : [options.check];
   const jobs = lifecycles.flatMap((lifecycle) => lifecycle.variants
     .filter((v) => (options.variant === undefined ? v.kind === 'embodiment' : v.name === options.variant))
@@ -116,33 +133,61 @@ function violationReport(result: CheckResult): string {
   ];
   if (shortest.seed !== undefined) lines.push(`  seed ${shortest.seed}, path ${shortest.path}, replay path ${shortest.replayPath}`);
   lines.push(`  replay: ${shortest.replay}`);
-  for (const other of others) lines.push(`  also violated: ${other.property} after ${other.trace.length - 1} steps; replay: ${other.replay}`);
+  for (const other of others) lines.push(`  also violated: ${other.property} after ${stepsText(other.trace.length - 1)}; replay: ${other.replay}`);
   return `${lines.join('\n')}\n`;
 }
 
-function runVerify(options: VerifyOptions, io: Io): number {
+/** Runs each check in order, with progress on stderr. */
+function runChecks(jobs: readonly Job[], options: { readonly runs: number; readonly seed: number; readonly path?: string; readonly replayPath?: string }, io: Io): CheckResult[] {
+  return jobs.map(({ lifecycle, variant, check, stopWhenViolated }, index) => {
+    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}`;
+    io.err(`${tag} ...\n`);
+    const result = check === 'exhaustive'
+      ? exhaustive(lifecycle, variant, {
+        maxStates: VERIFY_DEFAULTS.maxStates,
+        stopWhenViolated,
+        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
+      })
+      : modelBased(lifecycle, variant, {
+        runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
+      });
+    // A path or replay path that names no run of this seed would pass with nothing checked.
+    if (check === 'model-based' && (options.path !== undefined || options.replayPath !== undefined) && result.runs === 0) {
+      throw new UsageError(`--path ${options.path ?? ''} replays no run of seed ${options.seed} for ${lifecycle.id}/${variant}`);
+    }
+    const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
+    io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
+    return result;
+  });
+}
+
+/** Refuses, before any check runs, a report folder that could not be written: bad usage, exit 2. */
+async function checkReportFolder(folder: string | undefined): Promise<void> {
+  const refused = folder === undefined ? null : await refusalToWrite(folder);
+  if (refused !== null) throw new UsageError(`report folder: ${refused}`);
+}
+
+/** Writes the report of `results`; says where to open it. */
+async function reportOf(folder: string, lifecycles: readonly AnyLifecycle[], document: VerifyDocument, io: Io): Promise<void> {
+  const files = await buildReport(lifecycles, document, GENERATOR);
+  try {
+    await writeReport(folder, files);
+  } catch (error) {
+    if (error instanceof ReportFolderRefused) throw new UsageError(`report folder: ${error.message}`);
+    throw error;
+  }
+  io.err(`report: wrote ${files.size} pages to ${folder}; open ${join(folder, 'index.html')} in a browser (it needs no server)\n`);
+}
+
+async function runVerify(options: VerifyOptions, io: Io): Promise<number> {
   const lifecycles = lifecyclesFor(options.lifecycle);
   if (options.list === true) {
     listing(lifecycles, io, options.json === true);
     return 0;
   }
   const jobs = plan(lifecycles, options);
-  const results: CheckResult[] = [];
-  jobs.forEach(({ lifecycle, variant, check }, index) => {
-    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}`;
-    io.err(`${tag} ...\n`);
-    const result = check === 'exhaustive'
-      ? exhaustive(lifecycle, variant, {
-        maxStates: VERIFY_DEFAULTS.maxStates,
-        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
-      })
-      : modelBased(lifecycle, variant, {
-        runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
-      });
-    results.push(result);
-    const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
-    io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
-  });
+  await checkReportFolder(options.report);
+  const results = runChecks(jobs, options, io);
   const ok = results.every((r) => r.violations.length === 0);
   if (options.json === true) {
     io.out(`${JSON.stringify({ ok, seed: options.seed, results }, null, 2)}\n`);
@@ -152,20 +197,57 @@ function runVerify(options: VerifyOptions, io: Io): number {
     const violations = results.reduce((sum, r) => sum + r.violations.length, 0);
     io.out(`\n${ok ? 'All properties hold' : 'PROPERTIES VIOLATED'}: ${results.length} checks, ${violations} violations, model-based seed ${options.seed}.\n`);
   }
+  if (options.report !== undefined) await reportOf(options.report, lifecycles, { ok, seed: options.seed, results }, io);
   return ok ? 0 : 1;
+}
+
+interface ReportOptions {
+  readonly out: string;
+  readonly lifecycle?: string[];
+  readonly runs: number;
+  readonly seed: number;
+}
+
+/**
+ * `copyspec report`: every variant of every lifecycle named (all by default), embodiments as `copyspec
+ * verify` checks them and every defective variant as the errata pages search it (breadth first until every
+ * property it names is violated, then the model-based runs), so that the report shows each property with
+ * the defects that violate it. Exit 0 when every embodiment holds and every defective variant is caught with
+ * every property it names, 1 otherwise; the report is written either way.
+ */
+async function runReport(options: ReportOptions, io: Io): Promise<number> {
+  const lifecycles = lifecyclesFor(options.lifecycle);
+  await checkReportFolder(options.out);
+  const jobs: Job[] = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((v) => (['exhaustive', 'model-based'] as const).map((check) => ({
+    lifecycle, variant: v.name, check, ...(v.kind === 'embodiment' || check === 'model-based' ? {} : { stopWhenViolated: v.catches }),
+  }))));
+  const results = runChecks(jobs, options, io);
+  const failing = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((variant) => {
+    const own = results.filter((r) => r.lifecycle === lifecycle.id && r.variant === variant.name);
+    const missed = missedCatches(variant, own);
+    if (missed.length > 0) return [`${lifecycle.id}/${variant.name} is not caught violating ${missed.join(', ')}`];
+    const violated = variant.kind === 'embodiment' ? own.filter((r) => r.violations.length > 0) : [];
+    return violated.map((r) => `${lifecycle.id}/${variant.name} ${r.check} violates ${r.violations.map((v) => v.property).join(', ')}`);
+  }));
+  await reportOf(options.out, lifecycles, { ok: failing.length === 0, seed: options.seed, results }, io);
+  io.out(`${table(results)}\n\n`);
+  io.out(failing.length === 0
+    ? `Every embodiment holds every property and every defective variant is caught: ${results.length} checks. Report: ${join(options.out, 'index.html')}\n`
+    : `${failing.map((line) => `FAILED ${line}`).join('\n')}\nReport: ${join(options.out, 'index.html')}\n`);
+  return failing.length === 0 ? 0 : 1;
 }
 
 const scenarioSchema = z.object({
   lifecycle: z.string(),
   variant: z.string(),
-  preset: z.enum(['minimal', 'standard']).default('minimal'),
+  preset: z.string().default('minimal'),
   events: z.array(z.unknown()),
 }).strict();
 
 interface ReplayOptions {
   readonly lifecycle?: string;
   readonly variant?: string;
-  readonly preset: PresetName;
+  readonly preset: string;
   readonly events?: string;
   readonly file?: string;
 }
@@ -189,6 +271,9 @@ async function runReplay(options: ReplayOptions, io: Io): Promise<number> {
   const scenario = await scenarioOf(options);
   const lifecycle = lifecyclesFor([scenario.lifecycle])[0]!;
   if (!lifecycle.variants.some((v) => v.name === scenario.variant)) throw new UsageError(`no variant '${scenario.variant}' in ${lifecycle.id}`);
+  if (lifecycle.preset(scenario.preset) === undefined) {
+    throw new UsageError(`no preset '${scenario.preset}' in ${lifecycle.id}; known: ${Object.keys(lifecycle.presets).join(', ')}`);
+  }
   const events = scenario.events.map((json, index) => {
     const event = lifecycle.parseEvent(json);
     if (typeof event === 'string') throw new UsageError(`event ${index + 1}: ${event}`);
@@ -231,13 +316,27 @@ async function runDiagrams(options: { out: string; check?: boolean }, io: Io): P
 async function runErrata(options: { out: string; check?: boolean }, io: Io): Promise<number> {
   const inputs = LIFECYCLES.flatMap((lifecycle) => lifecycle.variants.filter((v) => v.kind === 'literal-defect').map((variant) => {
     io.err(`errata: ${lifecycle.id} ${variant.name} exhaustive ...\n`);
-    return { lifecycle, variant, result: exhaustive(lifecycle, variant.name, { maxStates: VERIFY_DEFAULTS.maxStates }) };
+    return { lifecycle, variant, result: errataSearch(lifecycle, variant, VERIFY_DEFAULTS.maxStates) };
   }));
   return writeOrCheck(errataPages(inputs), options.out, options.check === true, 'errata', io);
 }
 
+/** `copyspec vectors`: every vector file, and docs/vectors.md, which is made from the same files. */
 async function runVectors(options: { out: string; check?: boolean }, io: Io): Promise<number> {
-  return writeOrCheck(generateVectors(LIFECYCLES, GENERATOR), options.out, options.check === true, 'vectors', io);
+  const { files, doc } = generateVectors(LIFECYCLES, GENERATOR);
+  const vectors = await writeOrCheck(files, options.out, options.check === true, 'vectors', io);
+  const page = await writeOrCheck(new Map([['vectors.md', doc]]), VERIFY_DEFAULTS.docsFolder, options.check === true, 'vectors', io);
+  return Math.max(vectors, page);
+}
+
+/** `copyspec simulate <lifecycle>`: the lifecycle's own run (its `simulation` hook), or a usage error. */
+function runSimulate(id: string, options: { seed: number; json?: boolean }, io: Io): number {
+  const lifecycle = lifecyclesFor([id])[0]!;
+  if (lifecycle.simulation === undefined) {
+    const having = LIFECYCLES.filter((l) => l.simulation !== undefined).map((l) => l.id);
+    throw new UsageError(`lifecycle '${id}' defines no simulation; these do: ${having.join(', ') || 'none'}`);
+  }
+  return lifecycle.simulation.run({ seed: options.seed, json: options.json === true }, io);
 }
 
 function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): Command {
@@ -257,12 +356,13 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--replay-path <path>', 'fast-check commands replay path of a reported failure')
     .option('--list', 'list lifecycles and variants')
     .option('--json', 'print only a JSON document on stdout')
-    .action((options: VerifyOptions) => { track(Promise.resolve().then(() => runVerify(options, io))); });
+    .option('--report <folder>', 'also write the HTML report of this run to a folder (see copyspec report)')
+    .action((options: VerifyOptions) => { track(runVerify(options, io)); });
   root.command('replay')
     .description('Replay commands step by step and check every property after each.')
     .option('--lifecycle <id>', 'lifecycle')
     .option('--variant <name>', 'variant')
-    .addOption(new Option('--preset <name>', 'geometry preset').choices(['minimal', 'standard']).default('minimal'))
+    .option('--preset <name>', 'geometry preset (minimal, standard, or another the lifecycle defines)', 'minimal')
     .option('--events <json>', 'the commands as a JSON array')
     .option('--file <path>', 'a scenario file: {"lifecycle", "variant", "preset", "events"}')
     .action((options: ReplayOptions) => { track(runReplay(options, io)); });
@@ -276,11 +376,25 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--out <folder>', 'output folder', 'docs/errata')
     .option('--check', 'write nothing; exit 1 if the committed pages differ from the verifier')
     .action((options: { out: string; check?: boolean }) => { track(runErrata(options, io)); });
+  root.command('report')
+    .description('Check every variant and write a static HTML report: the summary, the machines drawn, properties, errata, and every counterexample as a trace player.')
+    .option('--out <folder>', 'output folder (new, empty, or an earlier report, which is replaced)', VERIFY_DEFAULTS.reportFolder)
+    .option('--lifecycle <id...>', 'lifecycles to report (repeatable); default: all')
+    .option('--runs <n>', 'model-based runs per variant', wholeNumber, VERIFY_DEFAULTS.runs)
+    .option('--seed <n>', 'model-based seed', wholeNumber, VERIFY_DEFAULTS.seed)
+    .action((options: ReportOptions) => { track(runReport(options, io)); });
   root.command('vectors')
     .description('Write the conformance vectors for ports (docs/vectors.md).')
     .option('--out <folder>', 'output folder', VERIFY_DEFAULTS.vectorsFolder)
     .option('--check', 'write nothing; exit 1 if the committed vectors differ')
     .action((options: { out: string; check?: boolean }) => { track(runVectors(options, io)); });
+  root.command('simulate')
+    .description('Run a lifecycle\'s own realistic, seeded scenario with progress on stderr and a summary on stdout.')
+    .argument('<lifecycle>', `a lifecycle that defines a simulation (${LIFECYCLES.filter((l) => l.simulation !== undefined).map((l) => l.id).join(', ') || 'none yet'})`)
+    .option('--seed <n>', 'seed of every random choice of the run', wholeNumber, VERIFY_DEFAULTS.seed)
+    .option('--json', 'print only a JSON document on stdout')
+    .action((id: string, options: { seed: number; json?: boolean }) => { track(Promise.resolve().then(() => runSimulate(id, options, io))); });
+  addConformCommand(root, io, track, VERIFY_DEFAULTS);
   return root;
 }
 

@@ -16,13 +16,28 @@ export interface Operation {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
+/** What a transition's `meta` may say, in every copyspec machine (docs/lifecycles.md). */
+export interface TransitionMeta {
+  readonly seed?: string;
+  readonly steps?: readonly number[];
+  readonly paras?: readonly string[];
+  readonly rows?: readonly string[];
+  /** The seed has no such transition; copyspec adds it, and this says why (or which product it follows). */
+  readonly ext?: string;
+  /** Only a literal-defect variant takes this transition; this names the defect (`D1`, `§8.3`). */
+  readonly literal?: string;
+}
+
 export interface ControlStep {
   readonly source: string;
   readonly eventType: string;
   readonly target: string;
   readonly operations: readonly Operation[];
-  /** `source --event--> target`: how coverage names this transition. */
+  /** `source --event--> target`. */
   readonly edge: string;
+  /** The chosen transition's one-sentence description and its meta, as the machine states them. */
+  readonly description: string;
+  readonly meta: TransitionMeta;
 }
 
 /** A state value as a dotted key: `{ mirror: 'syncing' }` is `mirror.syncing`. */
@@ -70,11 +85,13 @@ export class ControlTable {
     const snapshot = this.machine.resolveState({ value: stateValueOf(source), context: this.input });
     const event = { type: eventType };
     if (!snapshot.can(event)) return null;
+    const [chosen] = this.machine.getTransitionData(snapshot, event);
     const [next, actions] = transition(this.machine, snapshot, event);
     const operations = actions
       .filter((action) => typeof action.type === 'string' && !action.type.startsWith('xstate.'))
       .map((action) => (action.params === undefined ? { type: action.type } : { type: action.type, params: action.params as Record<string, unknown> }));
     const target = stateKey(next.value);
-    return { source, eventType, target, operations, edge: `${source} --${eventType}--> ${target}` };
+    const meta = (chosen?.meta ?? {}) as TransitionMeta;
+    return { source, eventType, target, operations, edge: `${source} --${eventType}--> ${target}`, description: chosen?.description ?? '', meta };
   }
 }

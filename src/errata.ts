@@ -9,36 +9,54 @@
  * page depends on timing (the search's `ms` is left out), so the pages are byte-for-byte reproducible.
  */
 import type { AnyLifecycle, VariantInfo } from './lifecycle.js';
-import type { CheckResult, Violation } from './verify/report.js';
-
-/** A variant may say how the defect is fixed; the literal-defect variants of seed 001 do. */
-interface WithFix {
-  readonly fix?: string;
-}
+import { exhaustive } from './verify/exhaustive.js';
+import { TRANSITION_COVERAGE, type CheckResult, type Violation } from './verify/report.js';
 
 export interface ErrataInput {
   readonly lifecycle: AnyLifecycle;
-  readonly variant: VariantInfo & WithFix;
+  readonly variant: VariantInfo;
   /** The exhaustive result of the variant over the minimal preset. */
   readonly result: CheckResult;
 }
 
 /**
  * The violation a page shows: the shortest trace; among equally short ones, the property the variant lists
- * first in `catches` (the one that names the defect), then the first caught.
+ * first in `catches` (the one that names the defect), then the first caught. Transition coverage is not a
+ * trace (its lines are the transitions never taken), so it is shown only when nothing else was violated.
  */
 export function shortestViolation(result: CheckResult, catches: readonly string[] = []): Violation | null {
   const rank = (v: Violation): number => (catches.includes(v.property) ? catches.indexOf(v.property) : catches.length);
+  const traces = result.violations.filter((v) => v.property !== TRANSITION_COVERAGE);
   let best: Violation | null = null;
-  for (const violation of result.violations) {
+  for (const violation of traces.length > 0 ? traces : result.violations) {
     if (best === null || violation.trace.length < best.trace.length
       || (violation.trace.length === best.trace.length && rank(violation) < rank(best))) best = violation;
   }
   return best;
 }
 
+/** `1 step`, `3 steps`. */
+export function stepsText(count: number): string {
+  return `${count} ${count === 1 ? 'step' : 'steps'}`;
+}
+
 export function pageName(lifecycle: string, variant: string): string {
   return `${lifecycle}--${variant}.md`;
+}
+
+/**
+ * The machine transitions only the literal flow takes: those the variant enables whose `meta.literal` marks
+ * them (docs/lifecycles.md). A variant whose defect is in the data plane alone has none.
+ */
+function literalTransitions(lifecycle: AnyLifecycle, variant: VariantInfo): string[] {
+  const marked = lifecycle.machineTransitions(variant.name).filter((t) => t.meta.literal !== undefined);
+  if (marked.length === 0) return [];
+  return [
+    'The machine transitions that only this literal flow takes (`meta.literal`):',
+    '',
+    ...marked.map((t) => `- \`${t.edge}\` (${t.meta.literal}): ${t.description}`),
+    '',
+  ];
 }
 
 function page({ lifecycle, variant, result }: ErrataInput): string {
@@ -54,6 +72,7 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
     '',
     `Seed reference: ${variant.ref}.`,
     '',
+    ...literalTransitions(lifecycle, variant),
     '## The shortest trace',
     '',
   ];
@@ -61,8 +80,9 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
     lines.push('The exhaustive search over the minimal preset finds **no violation**: this page is stale or the variant is no longer defective.');
   } else {
     lines.push(
-      `The exhaustive search over the minimal preset (${result.states} worlds, breadth first, so no trace is shorter) violates`,
-      `**${shortest.property}** (${shortest.ref}) after ${shortest.trace.length - 1} steps:`,
+      `The exhaustive search over the minimal preset (breadth first, so no trace is shorter; ${result.states} worlds, up to the level`,
+      `where every property the variant names is violated) violates`,
+      `**${shortest.property}** (${shortest.ref}) after ${stepsText(shortest.trace.length - 1)}:`,
       '',
       '```text',
       ...shortest.trace,
@@ -74,17 +94,26 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
       shortest.replay,
       '```',
     );
-    const others = result.violations.filter((v) => v !== shortest).map((v) => `- **${v.property}** after ${v.trace.length - 1} steps`);
+    const others = result.violations.filter((v) => v !== shortest && v.property !== TRANSITION_COVERAGE).map((v) => `- **${v.property}** after ${stepsText(v.trace.length - 1)}`);
     if (others.length > 0) lines.push('', 'The same search also violates:', '', ...others);
   }
   lines.push('', '## The fix', '', variant.fix ?? 'The embodiment variants of this lifecycle carry the recommended behaviour; see the spec notes.', '');
   return lines.join('\n');
 }
 
+/**
+ * The search an errata page shows: breadth first over the minimal preset, stopped at the end of the level by
+ * which every property the variant names is violated, so that every shortest trace of them is found
+ * without searching the whole space (a literal flow's space is often several times an embodiment's).
+ */
+export function errataSearch(lifecycle: AnyLifecycle, variant: VariantInfo, maxStates: number): CheckResult {
+  return exhaustive(lifecycle, variant.name, { maxStates, stopWhenViolated: variant.catches });
+}
+
 function index(inputs: readonly ErrataInput[]): string {
   const rows = inputs.map(({ lifecycle, variant, result }) => {
     const shortest = shortestViolation(result, variant.catches);
-    const found = shortest === null ? 'none (stale)' : `${shortest.property}, ${shortest.trace.length - 1} steps`;
+    const found = shortest === null ? 'none (stale)' : `${shortest.property}, ${stepsText(shortest.trace.length - 1)}`;
     return `| [${lifecycle.id} / \`${variant.name}\`](${pageName(lifecycle.id, variant.name)}) | ${found} |`;
   });
   return [

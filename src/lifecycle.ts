@@ -1,11 +1,17 @@
 /**
- * What every lifecycle gives the verifier. A lifecycle is a world (controller plus model) that changes
- * only by `step`, a closed alphabet of events for the minimal preset, a fast-check arbitrary for the
- * standard preset, and named properties. The exhaustive checker (src/verify/exhaustive.ts), the model-based
- * runner (src/verify/model-based.ts) and `copyspec verify` know nothing else about a lifecycle.
+ * The seam between copyspec's verifier and a lifecycle (docs/lifecycles.md, "How to add a lifecycle").
+ *
+ * A lifecycle writes one `LifecycleDefinition`: its machines, presets, command schema, world, step function,
+ * alphabets, properties, observations and a few formatting hooks. `defineLifecycle` (src/harness/define.ts)
+ * turns it into the `Lifecycle` that the checkers, the vectors, the diagrams, the errata pages and the command
+ * line use; everything generic (machine edges and control paths of every machine from @xstate/graph, the
+ * default world key, command parsing and formatting, trace lines) is derived there, once, for every lifecycle.
  */
 import type fc from 'fast-check';
 import type { AnyStateMachine } from 'xstate';
+import type { z } from 'zod';
+import type { TransitionMeta } from './control.js';
+import type { RejectionReason } from './rejection.js';
 
 export type VariantKind = 'embodiment' | 'literal-defect' | 'broken';
 
@@ -17,9 +23,53 @@ export interface VariantInfo {
   readonly ref: string;
   /** For literal-defect and broken variants: the properties the verifier must find violated. */
   readonly catches: readonly string[];
+  /**
+   * The input of every machine of the lifecycle: the variant's fixed control parameters, plain JSON. The
+   * machines' guards read only these, and conformance vectors carry them as the variant's parameters.
+   */
+  readonly control: object;
+  /** Literal-defect variants: how the embodiments fix the defect (shown on the errata page). */
+  readonly fix?: string;
 }
 
-export type PresetName = 'minimal' | 'standard';
+/** What `copyspec verify` must keep finding for an embodiment variant over the minimal preset. */
+export interface Pin {
+  readonly states: number;
+  readonly transitions: number;
+}
+
+export interface MachineEntry {
+  /** File stem in docs/diagrams/. */
+  readonly name: string;
+  readonly title: string;
+  /** Its id (`machine.id`) names its transitions in coverage: `<id>: <source> --<event>--> <target>`. */
+  readonly machine: AnyStateMachine;
+}
+
+/** One machine transition a controller took in a step, in its machine's own names. */
+export interface TakenTransition {
+  /** The machine's id. */
+  readonly machine: string;
+  readonly source: string;
+  readonly eventType: string;
+  readonly target: string;
+}
+
+/** A transition a variant enables, with what its machine says of it. */
+export interface MachineTransition extends TakenTransition {
+  /** `<machine>: <source> --<event>--> <target>`. */
+  readonly edge: string;
+  readonly description: string;
+  readonly meta: TransitionMeta;
+}
+
+/**
+ * What a port must report for a command: accepted (with whatever results the lifecycle defines), or refused
+ * with a reason of src/rejection.ts and its numeric code.
+ */
+export type ObservedOutcome =
+  | ({ readonly accepted: true } & Readonly<Record<string, unknown>>)
+  | ({ readonly accepted: false; readonly reason: RejectionReason; readonly code: number } & Readonly<Record<string, unknown>>);
 
 export interface Step<W, E, O> {
   readonly before: W;
@@ -42,54 +92,146 @@ export interface Property<W, E, O> {
 }
 
 /**
- * A path through the machine alone, found by @xstate/graph, with each machine event mapped to the concrete
- * commands that make the controller take it; `state` is the machine's state after the step.
+ * A lifecycle's geometry and bounds, as plain JSON data. Every lifecycle has `minimal` (the exhaustive
+ * search) and `standard` (the model-based runs).
  */
-export interface ControlPath<E> {
-  readonly description: string;
-  readonly steps: readonly { readonly eventType: string; readonly events: readonly E[]; readonly state: string }[];
+export type Presets<P> = { readonly minimal: P; readonly standard: P } & Readonly<Record<string, P>>;
+
+/** Options of `copyspec simulate <lifecycle>`, the same for every lifecycle. */
+export interface SimulationOptions {
+  /** Seeds every random choice of the run, so that a run can be repeated exactly. */
+  readonly seed: number;
+  /** Print only a JSON document on stdout (progress still goes to stderr). */
+  readonly json: boolean;
 }
 
-export interface Lifecycle<W, E, O> {
+export interface SimulationIo {
+  readonly out: (text: string) => void;
+  /** Progress and diagnostics; never the result. */
+  readonly err: (text: string) => void;
+}
+
+/**
+ * An optional, lifecycle-defined run of a realistic scenario (`copyspec simulate <lifecycle>`): long, seeded,
+ * with progress on stderr and a summary on stdout. It returns the exit status: 0 when every property held at
+ * every step, 1 when one did not. Usage errors (exit 2) are the command line's.
+ */
+export interface Simulation {
+  /** One line for `copyspec simulate --help` and the list of lifecycles that have one. */
+  readonly describe: string;
+  run(options: SimulationOptions, io: SimulationIo): number;
+}
+
+/** What a lifecycle writes. Everything else the verifier needs is derived from it (src/harness/define.ts). */
+export interface LifecycleDefinition<W, E, O, P = unknown> {
+  /** Kebab-case, the same in every layer: `machines/<id>.ts`, `model/<id>.ts`, `src/<id>/`, `test/<id>/`. */
   readonly id: string;
   readonly seed: string;
   readonly title: string;
   readonly variants: readonly VariantInfo[];
-  /** The machines drawn by `copyspec diagrams`; `name` is the file stem in docs/diagrams/. */
-  readonly machines: readonly { readonly name: string; readonly title: string; readonly machine: AnyStateMachine }[];
+  readonly machines: readonly MachineEntry[];
+  readonly presets: Presets<P>;
+  /** The JSON shape of a command: scenario files and vectors are parsed with it, docs/vectors.md is made from it. */
+  readonly eventSchema: z.ZodType<E>;
   readonly properties: readonly Property<W, E, O>[];
-  initial(variant: string, preset: PresetName): W;
-  /** Applies one event to a copy of the world; never changes `world`. */
+  /** Every rejection reason the lifecycle can give; each must appear in its vectors. */
+  readonly reasons: readonly RejectionReason[];
+  /** Reachable worlds and machine transitions of each embodiment variant over the minimal preset. */
+  readonly pinned: Readonly<Record<string, Pin>>;
+  initial(variant: string, preset: P): W;
+  /** Applies one command to a copy of the world; never changes `world`. */
   step(world: W, event: E): { readonly after: W; readonly outcome: O };
-  /** A string equal for two worlds exactly when they behave the same from now on. */
-  key(world: W): string;
-  /** Every event the exhaustive checker tries in this world (minimal preset), rejected ones included. */
-  exhaustiveEvents(world: W): readonly E[];
-  /** Random events for model-based runs. */
-  eventArbitrary(variant: string, preset: PresetName): fc.Arbitrary<E>;
-  /** The machine transitions a step took, as `source --event--> target`; none when it was rejected. */
-  takenEdges(step: Step<W, E, O>): readonly string[];
-  /** Every machine transition the variant enables from a control state reachable in the machine. */
-  machineEdges(variant: string): readonly string[];
-  /** The world's control state, as a dotted state key. */
-  controlState(world: W): string;
-  /** Control-level paths generated with @xstate/graph, each step mapped to concrete events. */
-  controlPaths(variant: string): readonly ControlPath<E>[];
-  /** Parses an event from JSON (scenario files, vectors); a string is the reason it is malformed. */
-  parseEvent(json: unknown): E | string;
-  formatEvent(event: E): string;
-  /** One readable trace line: control state, bitmaps, and what differs from the model. */
-  formatStep(step: Step<W, E, O>): string;
-  formatWorld(world: W): string;
+  /** Every command the exhaustive checker tries in this world, refused ones included. */
+  alphabet(world: W): readonly E[];
+  /** Random commands for model-based runs. */
+  arbitrary(variant: string, preset: P): fc.Arbitrary<E>;
+  /** What a port must match after each step, as plain JSON (docs/vectors.md). */
+  observe(world: W): Readonly<Record<string, unknown>>;
+  /** What a port must report for a step's command. */
+  observeOutcome(outcome: O): ObservedOutcome;
+  /** The machine transitions a step took, in order; none when it was refused. */
+  taken(outcome: O): readonly TakenTransition[];
+  /** Each machine's state in this world, by machine id, as dotted state keys. */
+  controlStates(world: W): Readonly<Record<string, string>>;
   /**
-   * For conformance vectors (src/vectors.ts, docs/vectors.md): what a port must match after each step,
-   * as plain JSON, and the variant's parameters. A lifecycle without them has no vectors yet.
+   * Optional: the commands that make the controller take machine event `eventType` of `machine` from this
+   * world. Without it (or when it returns undefined) the harness finds the shortest such sequence by a
+   * bounded breadth-first search over `alphabet`. Null says that no commands take it from this world (an
+   * earlier step's data ruled it out), so the harness searches the control path whole at once.
    */
-  observe?(world: W): Readonly<Record<string, unknown>>;
-  observeOutcome?(outcome: O): Readonly<Record<string, unknown>>;
-  variantParameters?(variant: string): unknown;
+  commandsFor?(machine: string, eventType: string, world: W): readonly E[] | undefined | null;
+  /**
+   * Optional: a string equal for two worlds exactly when they behave the same from now on. The default is the
+   * canonical JSON of the whole world (src/harness/canonical.ts).
+   */
+  key?(world: W): string;
+  /** Optional: a one-line form of a command for traces; the default is `type(field=value ...)`. */
+  formatEvent?(event: E): string;
+  /** One readable trace line's world part: control state, bitmaps, and what differs from the model. */
+  formatWorld(world: W): string;
+  /** Optional: a step's verdict for traces; the default is read from `observeOutcome`. */
+  formatOutcome?(outcome: O): string;
+  /** Optional: paragraphs for this lifecycle's section of docs/vectors.md (what a port must know to match). */
+  readonly vectorNotes?: readonly string[];
+  /**
+   * Optional: the fields of `observe` the report draws as grids, and how (`ObservedKind`); the default is
+   * none, and every field is shown as text. A field may be absent from a world's observation (another
+   * algorithm's, in a tagged-union world); it is then not drawn.
+   */
+  readonly observedKinds?: Readonly<Record<string, ObservedKind>>;
+  /**
+   * Optional: for each field of `observe(world)` the model speaks about, the cells (counted as `observedKinds`
+   * counts them) where the controller differs from what the model says they must hold; the report marks them.
+   * The default marks nothing. It must not throw where the properties do not: it reads the world as they do.
+   */
+  differences?(world: W): Differences;
+  /** Optional: the lifecycle's `copyspec simulate` run. */
+  readonly simulation?: Simulation;
+}
+
+/**
+ * How the report's trace player draws a field of `observe` as a grid: `bytes` a hex string, one cell a byte;
+ * `bits` a string of `0` and `1`, one cell a bit; `blocks` an array of hex strings or null, one cell an element.
+ */
+export type ObservedKind = 'bytes' | 'bits' | 'blocks';
+
+/** Cells of fields of `observe` where the controller differs from the model, by field name. */
+export type Differences = Readonly<Record<string, readonly number[]>>;
+
+/** A path through one machine alone, found by @xstate/graph's getSimplePaths. */
+export interface ControlPath {
+  /** The machine's id. */
+  readonly machine: string;
+  readonly description: string;
+  readonly steps: readonly { readonly eventType: string; readonly source: string; readonly target: string }[];
+}
+
+/** The lifecycle as the verifier sees it: the definition plus what the harness derives from it. */
+export interface Lifecycle<W, E, O, P = unknown> extends LifecycleDefinition<W, E, O, P> {
+  key(world: W): string;
+  formatEvent(event: E): string;
+  /** One trace line: command, verdict, world. */
+  formatStep(step: Step<W, E, O>): string;
+  /** Parses a command from JSON (scenario files, vectors); a string is the reason it is malformed. */
+  parseEvent(json: unknown): E | string;
+  /** The preset of that name; an unknown name is a usage error the caller reports. */
+  preset(name: string): P | undefined;
+  /** Every machine transition the variant enables from a reachable machine state, sorted by edge. */
+  machineTransitions(variant: string): readonly MachineTransition[];
+  /** Their names, `<machine>: <source> --<event>--> <target>`: what coverage counts. */
+  machineEdges(variant: string): readonly string[];
+  /** The transitions a step took, named as `machineEdges` names them. */
+  takenEdges(step: Step<W, E, O>): readonly string[];
+  /** Every simple path of every machine, from @xstate/graph. */
+  controlPaths(variant: string): readonly ControlPath[];
+  /** The variant of that name; asserts it exists. */
+  variant(name: string): VariantInfo;
+  readonly observedKinds: Readonly<Record<string, ObservedKind>>;
+  differences(world: W): Differences;
 }
 
 // The verifier handles lifecycles of different world types side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyLifecycle = Lifecycle<any, any, any>;
+export type AnyLifecycle = Lifecycle<any, any, any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyLifecycleDefinition = LifecycleDefinition<any, any, any, any>;

@@ -9,18 +9,26 @@
  *   down / up     the link fails, losing everything in flight, and is repaired. While down, a send is lost.
  *
  * The link is a multiset: two worlds whose messages differ only in order are the same world. It is kept in a
- * canonical order (by the messages' JSON) so that `deliver(i)` names the same message in equal worlds.
- * Capacity bounds the multiset; a message sent into a full link is lost, as a congested network drops it.
- * Every function is pure and returns a new link.
+ * canonical order, the total order of messages the caller passes to `send` and `duplicate` (for
+ * freeze-remote-copy, `compareMessages` in src/freeze-remote-copy/events.ts, a documented order of named
+ * fields), so that `deliver(i)` names the same message in equal worlds and in every port. The order is an
+ * argument, not a field: the link stays plain data. Capacity bounds the multiset; a message sent into a full
+ * link is lost, as a congested network drops it. Every function is pure and returns a new link.
  */
 import { assert } from './assert.js';
 
 export interface Link<M> {
   readonly up: boolean;
   readonly capacity: number;
-  /** In canonical order: sorted by each message's JSON text. */
+  /** In canonical order: sorted by the message order the senders pass. */
   readonly inFlight: readonly M[];
 }
+
+/**
+ * A total order of messages: negative when `a` comes first, positive when `b` does, zero exactly when the two
+ * are the same message. Every call on one link must pass the same order.
+ */
+export type MessageOrder<M> = (a: M, b: M) => number;
 
 /**
  * Every link is built here, its fields always in this order: spread copies (`{ ...link, inFlight }`) gave
@@ -35,19 +43,19 @@ export function emptyLink<M>(capacity: number): Link<M> {
   return linkOf(true, capacity, []);
 }
 
-function insertSorted<M>(messages: readonly M[], message: M): M[] {
-  const text = JSON.stringify(message);
+/** The messages with one more, after every message that does not come after it. */
+function insertSorted<M>(messages: readonly M[], message: M, order: MessageOrder<M>): M[] {
   const next = messages.slice();
   let at = 0;
-  while (at < next.length && JSON.stringify(next[at]) <= text) at += 1;
+  while (at < next.length && order(next[at]!, message) <= 0) at += 1;
   next.splice(at, 0, message);
   return next;
 }
 
 /** Sends a message; it is lost at once when the link is down or full. `accepted` says whether it is in flight. */
-export function send<M>(link: Link<M>, message: M): { readonly link: Link<M>; readonly accepted: boolean } {
+export function send<M>(link: Link<M>, message: M, order: MessageOrder<M>): { readonly link: Link<M>; readonly accepted: boolean } {
   if (!link.up || link.inFlight.length >= link.capacity) return { link, accepted: false };
-  return { link: linkOf(link.up, link.capacity, insertSorted(link.inFlight, message)), accepted: true };
+  return { link: linkOf(link.up, link.capacity, insertSorted(link.inFlight, message, order)), accepted: true };
 }
 
 export function hasMessage<M>(link: Link<M>, index: number): boolean {
@@ -67,9 +75,9 @@ export function canDuplicate<M>(link: Link<M>, index: number): boolean {
   return hasMessage(link, index) && link.inFlight.length < link.capacity;
 }
 
-export function duplicate<M>(link: Link<M>, index: number): Link<M> {
+export function duplicate<M>(link: Link<M>, index: number, order: MessageOrder<M>): Link<M> {
   assert(canDuplicate(link, index), `message ${index} cannot be duplicated`);
-  return linkOf(link.up, link.capacity, insertSorted(link.inFlight, link.inFlight[index]!));
+  return linkOf(link.up, link.capacity, insertSorted(link.inFlight, link.inFlight[index]!, order));
 }
 
 export function lose<M>(link: Link<M>, index: number): Link<M> {

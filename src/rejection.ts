@@ -12,6 +12,7 @@ export const REJECTION_REASONS = {
   'length-out-of-range': 5,
   'wrong-state': 6,
   busy: 7,
+  fenced: 8,
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

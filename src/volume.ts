@@ -23,7 +23,9 @@ export class Volume {
   declare physicalReadCount: number;
 
   constructor(trackCount: number, trackSize: number, bytes?: Uint8Array) {
-    assert(Number.isSafeInteger(trackCount) && trackCount > 0, () => `trackCount must be positive, got ${trackCount}`);
+    // A volume of no tracks is allowed (seed 004 A15 backs up a zero-length volume); every read and write of
+    // it is outside the volume.
+    assert(Number.isSafeInteger(trackCount) && trackCount >= 0, () => `trackCount must be whole, got ${trackCount}`);
     assert(Number.isSafeInteger(trackSize) && trackSize > 0, () => `trackSize must be positive, got ${trackSize}`);
     this.trackCount = trackCount;
     this.trackSize = trackSize;

@@ -33,7 +33,7 @@ describe('cli', () => {
         expect(result).toHaveProperty(field);
       }
     }
-    expect(report.results[0]).toMatchObject({ states: 27211, transitions: 22, transitionsCovered: 22, violations: [] });
+    expect(report.results[0]).toMatchObject({ states: 5634, transitions: 22, transitionsCovered: 22, violations: [] });
     expect(err).toContain('[1/2] mirror-pair e1 exhaustive'); // progress goes to stderr
   }, 60_000);
 
@@ -64,6 +64,7 @@ describe('cli', () => {
     [['verify', '--runs', 'many'], /expected a whole number/],
     [['verify', '--check', 'fuzz'], /Allowed choices are exhaustive, model-based/],
     [['frobnicate'], /unknown command/],
+    [['verify', '--variant', 'e1', '--check', 'model-based', '--path', '99:99'], /replays no run of seed 20261121/],
     [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--events', '[{"type":"pair.explode","pair":0}]'], /event 1: type/],
     [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--events', '{not json'], /not readable JSON/],
     [['replay', '--lifecycle', 'mirror-pair', '--variant', 'e9', '--events', '[]'], /no variant 'e9'/],
@@ -84,5 +85,16 @@ describe('cli', () => {
     await writeFile(file, JSON.stringify({ lifecycle: 'mirror-pair', variant: 'e1', events: [{ type: 'host.write', volume: 0, offset: 0, data: '01' }] }));
     const good = await run('replay', '--file', file);
     expect(good.code).toBe(0);
+  });
+
+  test.each([
+    [['simulate', 'nope'], /unknown lifecycle 'nope'/],
+    [['simulate', 'mirror-pair'], /lifecycle 'mirror-pair' defines no simulation/],
+    [['simulate'], /missing required argument 'lifecycle'/],
+    [['simulate', 'mirror-pair', '--seed', 'x'], /expected a whole number/],
+  ])('cli: simulate with bad usage %j exits 2 with a clear message', async (argv, message) => {
+    const { code, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
   });
 });

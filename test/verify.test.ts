@@ -6,7 +6,7 @@ import { exhaustive } from '../src/verify/exhaustive.js';
 import { modelBased } from '../src/verify/model-based.js';
 import { CONTROLLER_ASSERTION, FOLLOWS_MACHINE, TRANSITION_COVERAGE } from '../src/verify/report.js';
 
-/** mirror-pair with a controller that throws on its second power cycle: the checkers must report it, not crash. */
+/** mirror-pair with a controller that throws on a power cycle while suspended: the checkers must report it, not crash. */
 const throwing: AnyLifecycle = {
   ...mirrorPairLifecycle,
   step(world, event: MirrorEvent) {
@@ -15,12 +15,28 @@ const throwing: AnyLifecycle = {
   },
 };
 
+/** A controller whose state, once suspended, makes the checker's own reads fail with a TypeError (a bad index). */
+const garbled: AnyLifecycle = {
+  ...mirrorPairLifecycle,
+  key(world) {
+    if (world.controller.state === 'suspended') return (undefined as unknown as { to: string }).to;
+    return mirrorPairLifecycle.key(world);
+  },
+};
+
 describe('verify', () => {
   test('verify: the exhaustive checker reports a controller that throws as controller-assertion, with a shortest trace', () => {
     const result = exhaustive(throwing, 'e1', { maxStates: 500_000 });
     const violation = result.violations.find((v) => v.property === CONTROLLER_ASSERTION);
-    expect(violation?.events.map((e) => (e as MirrorEvent).type)).toEqual(['pair.establish', 'copy.step', 'copy.step', 'copy.step', 'pair.suspend', 'power.cycle']);
+    expect(violation?.events.map((e) => (e as MirrorEvent).type)).toEqual(['pair.establish', 'copy.step', 'copy.step', 'pair.suspend', 'power.cycle']);
     expect(violation?.trace.at(-1)).toMatch(/the controller threw: assert: lost control memory {2}✗ controller-assertion$/);
+  }, 60_000);
+
+  test('verify: a TypeError from reading a broken world is a violation with its trace and replay, not a crash', () => {
+    const result = exhaustive(garbled, 'e1', { maxStates: 500_000 });
+    const violation = result.violations.find((v) => v.property === CONTROLLER_ASSERTION);
+    expect(violation?.events.map((e) => (e as MirrorEvent).type).at(-1)).toBe('pair.suspend');
+    expect(violation?.replay).toMatch(/^copyspec replay --lifecycle mirror-pair --variant e1 --preset minimal --events '/);
   }, 60_000);
 
   test('verify: the model-based runner reports a controller that throws as controller-assertion', () => {
@@ -33,12 +49,22 @@ describe('verify', () => {
     const blind: AnyLifecycle = { ...mirrorPairLifecycle, takenEdges: (step) => mirrorPairLifecycle.takenEdges(step).filter((edge) => !edge.includes('pair.separate')) };
     const result = exhaustive(blind, 'e1', { maxStates: 500_000 });
     expect(result.violations.map((v) => v.property)).toEqual([TRANSITION_COVERAGE]);
-    expect(result.violations[0]!.trace).toContain('not taken: mirror.synced --pair.separate--> separated');
+    expect(result.violations[0]!.trace).toContain('not taken: mirror-pair: mirror.synced --pair.separate--> separated');
+  }, 60_000);
+
+  test('verify: an untaken transition is reported even when another property fails', () => {
+    const result = exhaustive(throwing, 'e1', { maxStates: 500_000 });
+    const names = result.violations.map((v) => v.property);
+    expect(names).toContain(CONTROLLER_ASSERTION);
+    // The search does not go on from the failing power cycle, so the suspended power-cycle edge is never taken.
+    expect(result.uncoveredTransitions).toEqual(['mirror-pair: suspended --power.cycle--> suspended']);
+    expect(names).toContain(TRANSITION_COVERAGE);
   }, 60_000);
 
   test('verify: a controller that leaves the machine state on a control path is reported as follows-machine', () => {
-    const lying: AnyLifecycle = { ...mirrorPairLifecycle, controlState: () => 'separated' };
+    const lying: AnyLifecycle = { ...mirrorPairLifecycle, controlStates: () => ({ 'mirror-pair': 'separated' }) };
     const result = exhaustive(lying, 'e1', { maxStates: 500_000 });
-    expect(result.violations.map((v) => v.property)).toContain(FOLLOWS_MACHINE);
+    const violation = result.violations.find((v) => v.property === FOLLOWS_MACHINE);
+    expect(violation?.ref).toMatch(/mirror-pair path .*: expected mirror-pair: separated --pair.establish--> mirror.syncing; the controller took it but is in separated/);
   }, 60_000);
 });

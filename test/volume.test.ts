@@ -45,4 +45,12 @@ describe('volume', () => {
     expect(clone.physicalReadCount).toBe(original.physicalReadCount + 2);
     expect(original.contents()).toEqual(clone.contents());
   });
+
+  test('volume: a volume of no tracks holds no bytes, and a read or write of it is outside', () => {
+    const empty = new Volume(0, 2);
+    expect(empty.byteLength).toBe(0);
+    expect(() => empty.write(0, Uint8Array.of(1))).toThrow(/outside/);
+    expect(() => empty.read(0, 1)).toThrow(/outside/);
+    expect(empty.clone().byteLength).toBe(0);
+  });
 });

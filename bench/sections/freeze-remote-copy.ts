@@ -14,7 +14,7 @@
  * block go out once); the split-mirror embodiments send each dirty block once per freeze by construction,
  * E1 and E3 send continuously and so may send a block more than once.
  */
-import type { FreezeEvent } from '../../src/freeze-remote-copy/commands.js';
+import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import type { FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import type { BenchSection } from '../harness.js';
@@ -50,7 +50,7 @@ interface Totals {
 /** One workload run on one embodiment; returns per-freeze totals. */
 function simulate(variant: string, rounds: number): Totals {
   const next = random(1);
-  let world: FreezeWorld = lifecycle.initial(variant, 'standard');
+  let world: FreezeWorld = lifecycle.initial(variant, lifecycle.presets.standard);
   const { volumeCount, blocksPerVolume } = world.geometry;
   const totals: Totals = { freezes: 0, blocksSent: 0, distinctWritten: 0, messages: 0 };
   let written = new Set<number>();

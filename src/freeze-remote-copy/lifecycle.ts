@@ -9,19 +9,25 @@
  * The minimal preset's bounds, and why: a history ends at the completion of the second freeze (the issue's
  * "2 freezes") or at recovery; it has at most 2 host writes (D20 needs two writes of different values to one
  * block; a third multiplied the space by about 8); the link holds 2 messages and every delivery order is
- * explored, with loss by link failure and retransmission. DATA duplication is explored by the model-based
- * runs on the standard preset (with loss of single messages), not exhaustively: with one duplicate per
- * history the E1 space grew from 168 000 to 390 000 worlds, past the time a check should take.
+ * explored, with loss by link failure and retransmission; the primary may leave 2 DATA unacknowledged (window
+ * 2), the least that lets two DATA of one image, or of one block, be in flight together: with window 1 a
+ * secondary that drops its sequence-number check and a primary that matches an ACK by generation alone both
+ * pass the search (the broken variants sequence-number-unchecked and ack-matched-by-generation). DATA
+ * duplication is explored by the model-based runs on the standard preset (with loss of single messages), not
+ * exhaustively: with one duplicate per history the E1 space grew from 168 000 to 390 000 worlds (window 1),
+ * past the time a check should take.
  */
 import fc from 'fast-check';
-import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
-import { applyModel, freezeReported, imageOf, initialModel } from '../../model/freeze-remote-copy.js';
-import { FREEZE_PROPERTIES, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from '../../properties/freeze-remote-copy.js';
+import { applyModel, freezeReported, imageOf, initialModel, type FreezeModel } from '../../model/freeze-remote-copy.js';
+import { FREEZE_PROPERTIES } from '../../properties/freeze-remote-copy.js';
 import { assert } from '../assert.js';
-import type { ControlTable } from '../control.js';
+import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
+import type { Differences, ObservedKind, Pin, Presets } from '../lifecycle.js';
+import { committedVolume, hostView, recoveryImage, type FreezeStepOutcome, type FreezeWorld } from './abstraction.js';
+import { initialSystem, stepSystem } from './controller.js';
+import { open } from './crypto.js';
 import {
   formatFreezeEvent,
   formatMessage,
@@ -29,9 +35,9 @@ import {
   type FreezeEvent,
   type FreezeGeometry,
   type Message,
-} from './commands.js';
-import { controlTablesFor, initialSystem, isLogEmbodiment, stepSystem, type FreezeSystem, type LogRecord } from './controller.js';
-import { open } from './crypto.js';
+} from './events.js';
+import type { FreezeSystem, LogPrimary, LogRecord, LogSecondary, SplitPrimary, SplitSecondary } from './system.js';
+import { observe, observeOutcome } from './observe.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
 
 export interface FreezePreset extends FreezeGeometry {
@@ -46,14 +52,24 @@ export interface FreezePreset extends FreezeGeometry {
 }
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
-export const FREEZE_PRESETS: Record<PresetName, FreezePreset> = {
-  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 3 messages in flight. */
-  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 1, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
+export const FREEZE_PRESETS: Presets<FreezePreset> = {
+  /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 2 messages in flight, 2 DATA unacknowledged. */
+  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
   standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER },
 };
 
-type FreezeStepView = Step<FreezeWorld, FreezeEvent, FreezeStepOutcome>;
+/**
+ * Reachable worlds and machine transitions (primary and secondary machines together) of every embodiment
+ * over the minimal preset. Pinned so that a change to the spec shows in review: if one of these moves, say
+ * why in the commit.
+ */
+export const FREEZE_PINNED: Readonly<Record<string, Pin>> = {
+  e1: { states: 213208, transitions: 59 },
+  e2: { states: 37809, transitions: 46 },
+  e3: { states: 138917, transitions: 50 },
+  e4: { states: 38789, transitions: 46 },
+};
 
 function variantNamed(name: string): FreezeVariant {
   const variant = freezeVariant(name);
@@ -61,9 +77,8 @@ function variantNamed(name: string): FreezeVariant {
   return variant;
 }
 
-function initial(variantName: string, preset: PresetName): FreezeWorld {
+function initial(variantName: string, geometry: FreezePreset): FreezeWorld {
   const variant = variantNamed(variantName);
-  const geometry = FREEZE_PRESETS[preset];
   return { system: initialSystem(variant, geometry), model: initialModel(geometry), variant, geometry, hostWrites: 0, duplicates: 0 };
 }
 
@@ -83,54 +98,101 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   return { after: { system, model, variant: world.variant, geometry: world.geometry, hostWrites, duplicates }, outcome };
 }
 
-function seqRanks(system: FreezeSystem): Map<number, number> {
-  const seqs = new Set<number>();
-  for (const m of system.link.inFlight) seqs.add(m.seq);
-  for (const m of system.primary.outstanding) seqs.add(m.seq);
-  for (const m of system.secondary.outstanding) seqs.add(m.seq);
-  for (const r of system.secondary.logA) if (r !== null) seqs.add(r.seq);
-  for (const r of system.secondary.logB) if (r !== null) seqs.add(r.seq);
-  for (const s of system.secondary.spSeq) seqs.add(s);
-  const ranks = new Map<number, number>();
-  [...seqs].sort((a, b) => a - b).forEach((seq, rank) => ranks.set(seq, rank));
-  return ranks;
+/**
+ * The distinct sequence numbers in the key's part of the system, smallest first: a number's rank is its index
+ * here. A failed primary's outstanding list is not in the key. The lists are a few entries long, so a plain
+ * array with indexOf is cheaper than a Set and a Map.
+ */
+function seqOrder(system: FreezeSystem): number[] {
+  const seqs: number[] = [];
+  const add = (seq: number): void => {
+    if (seqs.indexOf(seq) === -1) seqs.push(seq);
+  };
+  for (const m of system.link.inFlight) add(m.seq);
+  if (system.primary.state !== 'failed') for (const m of system.primary.outstanding) add(m.seq);
+  for (const m of system.secondary.outstanding) add(m.seq);
+  if (system.algorithm === 'log') {
+    for (const r of system.secondary.logA) if (r !== null) add(r.seq);
+    for (const r of system.secondary.logB) if (r !== null) add(r.seq);
+  } else {
+    for (const seq of system.secondary.spSeq) add(seq);
+  }
+  return seqs.sort((a, b) => a - b);
+}
+
+// A hand-written key of short tokens joined into flat strings (hex data never contains the separators). The
+// exhaustive search keys nearly every step; a key built by `+` is a rope that the search's Map flattens, which
+// measured three times slower than join.
+
+const PRIMARY_CODE: Readonly<Record<string, string>> = {
+  normal: 'n', 'freezing.draining': 'd', 'freezing.merging': 'm', 'freezing.splitting': 's', 'freezing.transferring': 't', 'freezing.awaiting': 'a', failed: 'x',
+};
+const SECONDARY_CODE: Readonly<Record<string, string>> = { receiving: 'r', noted: 'o', applying: 'a', recovered: 'R' };
+/** One letter for a message's kind, with the kind it acknowledges for an ACK; `to` follows from it. */
+const MESSAGE_CODE: Readonly<Record<string, string>> = {
+  data: 'D', freeze: 'F', 'all-sent': 'A', 'secondary-done': 'S', 'ack:data': 'a', 'ack:freeze': 'f', 'ack:all-sent': 'l', 'ack:secondary-done': 'k',
+};
+
+const bitsKey = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
+const blocksKey = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
+
+function messagesKey(list: readonly Message[], seqs: readonly number[]): string {
+  return list.map((m) => {
+    const code = MESSAGE_CODE[m.kind === 'ack' ? `ack:${m.of}` : m.kind]!;
+    return m.kind === 'data' ? `${code}${m.gen}.${seqs.indexOf(m.seq)}.${m.block}.${m.data}` : `${code}${m.gen}.${seqs.indexOf(m.seq)}`;
+  }).join(',');
+}
+
+const logPrimaryKey = (p: LogPrimary): string => [blocksKey(p.pvol), blocksKey(p.pdiff), bitsKey(p.pbm), bitsKey(p.pdbm), bitsKey(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`].join('|');
+const splitPrimaryKey = (p: SplitPrimary): string => [blocksKey(p.pp), blocksKey(p.ps), bitsKey(p.bitmapA), bitsKey(p.bitmapB), bitsKey(p.bitmapC), bitsKey(p.bitmapD)].join('|');
+const logSecondaryKey = (s: LogSecondary): string => blocksKey(s.svol);
+const splitSecondaryKey = (s: SplitSecondary): string => [blocksKey(s.sp), blocksKey(s.ss), bitsKey(s.sa), bitsKey(s.sb)].join('|');
+const modelKey = (model: FreezeModel): string => [
+  model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';'), model.freezing ? 1 : 0, model.primaryFailed ? 1 : 0, model.secondaryRecovered ? 1 : 0,
+].join('|');
+const currentKey = (current: readonly string[]): string => current.join(',');
+
+/** The algorithm's own volumes and bitmaps, primary then secondary, with sequence numbers by rank. */
+function algorithmKey(system: FreezeSystem, seqs: readonly number[]): string {
+  const failed = system.primary.state === 'failed';
+  if (system.algorithm === 'log') {
+    const { primary: p, secondary: s } = system;
+    const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${seqs.indexOf(r.seq)}`)).join(',');
+    return [failed ? '-' : logPrimaryKey(p), logSecondaryKey(s), records(s.logA), records(s.logB)].join('|');
+  }
+  const { primary: p, secondary: s } = system;
+  return [failed ? '-' : splitPrimaryKey(p), splitSecondaryKey(s), s.spSeq.map((seq) => seqs.indexOf(seq)).join(',')].join('|');
 }
 
 /**
  * A failed primary never acts again and no property reads more of it than its generation, so its data is
  * left out of the key, as is the host-visible content nobody can reach any more. A recovered secondary ends
  * the history (no event is offered after it), so only the secondary and the committed image are kept.
+ * Sequence numbers appear by rank (see the file's header).
  */
 function key(world: FreezeWorld): string {
-  const { model } = world;
-  let system = world.system;
-  if (system.primary.state === 'failed') system = { ...system, primary: { ...system.primary, pvol: [], pdiff: [], pbm: [], pdbm: [], next: [], pp: [], ps: [], bitmapA: [], bitmapB: [], bitmapC: [], bitmapD: [], outstanding: [], staged: null } };
-  if (system.secondary.state === 'recovered') return `R${JSON.stringify([system.secondary.svol, system.secondary.ss, system.secondary.gen, system.primary.gen, imageOf(model, system.secondary.gen)])}`;
-  const ranks = seqRanks(system);
-  const rank = (seq: number): number => ranks.get(seq)!;
-  // A hand-written key (hex data never contains the separators): about twice as fast as JSON with copies.
-  const message = (m: Message): string => `${m.to}/${m.kind}/${m.kind === 'ack' ? m.of : ''}/${m.gen}/${rank(m.seq)}${m.kind === 'data' ? `/${m.block}/${m.data}` : ''}`;
-  const messages = (list: readonly Message[]): string => list.map(message).join(',');
-  const bits = (list: readonly boolean[]): string => list.map((bit) => (bit ? '1' : '0')).join('');
-  const blocks = (list: readonly (string | null)[]): string => list.map((block) => block ?? '-').join(',');
-  const records = (list: readonly (LogRecord | null)[]): string => list.map((r) => (r === null ? '-' : `${r.data}/${rank(r.seq)}`)).join(',');
+  const { model, system } = world;
   const p = system.primary;
   const s = system.secondary;
-  const images = model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
+  if (s.state === 'recovered') return `R${JSON.stringify([committedVolume(system), s.gen, p.gen, imageOf(model, s.gen)])}`;
+  const seqs = seqOrder(system);
+  const failed = p.state === 'failed';
   return [
-    world.hostWrites, world.duplicates, system.link.up ? 'up' : 'down', messages(system.link.inFlight),
-    p.state, p.gen, blocks(p.pvol), blocks(p.pdiff), bits(p.pbm), bits(p.pdbm), bits(p.next), p.staged === null ? '-' : `${p.staged.block}/${p.staged.data}`,
-    blocks(p.pp), blocks(p.ps), bits(p.bitmapA), bits(p.bitmapB), bits(p.bitmapC), bits(p.bitmapD), messages(p.outstanding),
-    s.state, s.gen, blocks(s.svol), records(s.logA), records(s.logB), blocks(s.sp), s.spSeq.map(rank).join(','), blocks(s.ss), bits(s.sa), bits(s.sb),
-    messages(s.outstanding),
-    p.state === 'failed' ? '-' : model.current.join(','), images, model.freezing, model.primaryFailed, model.secondaryRecovered,
+    world.hostWrites, world.duplicates, system.link.up ? 'u' : 'd', messagesKey(system.link.inFlight, seqs),
+    PRIMARY_CODE[p.state], p.gen, failed ? '' : messagesKey(p.outstanding, seqs), SECONDARY_CODE[s.state], s.gen, algorithmKey(system, seqs),
+    messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model),
   ].join('|');
 }
 
 /** Alphabets by preset object: the checker asks for one per world, always with the same preset. */
 const alphabets = new WeakMap<FreezePreset, readonly FreezeEvent[]>();
 
-/** Host commands on every block and value, the operators' and schedulers' commands, and one of each argument rejection. */
+/**
+ * Host commands on every block and value (so the last valid volume and block too), the operators' and
+ * schedulers' commands, and every argument boundary: the first volume and the first block past the group and
+ * past each volume's end (on the first and on the last volume), reads there as well, a write one byte short
+ * and one byte long, and malformed data.
+ */
 function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
   const known = alphabets.get(preset);
   if (known !== undefined) return known;
@@ -147,6 +209,10 @@ function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
     { type: 'link.down' }, { type: 'link.up' },
     { type: 'host.write', volume: preset.volumeCount, block: 0, data: '01'.repeat(preset.blockSize) },
     { type: 'host.write', volume: 0, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.write', volume: preset.volumeCount - 1, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
+    { type: 'host.read', volume: preset.volumeCount, block: 0 },
+    { type: 'host.read', volume: preset.volumeCount - 1, block: preset.blocksPerVolume },
+    { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize - 1) },
     { type: 'host.write', volume: 0, block: 0, data: '01'.repeat(preset.blockSize + 1) },
     { type: 'host.write', volume: 0, block: 0, data: 'zz' },
   );
@@ -214,105 +280,34 @@ function eventArbitrary(preset: FreezePreset): fc.Arbitrary<FreezeEvent> {
   );
 }
 
-// ---------------------------------------------------------------- machine edges and control paths
-
-const PRIMARY_EVENTS = Object.keys(primaryMachine.root.on).concat(...Object.values(primaryMachine.states).flatMap(function eventsOf(node): string[] {
-  return [...Object.keys(node.on), ...Object.values(node.states).flatMap(eventsOf)];
-}));
-const SECONDARY_EVENTS = Object.values(secondaryMachine.states).flatMap((node) => Object.keys(node.on));
-
-/** Machine states reachable from the initial one through any event the table accepts, with their edges. */
-function reachableEdges(table: ControlTable, initialState: string, eventTypes: readonly string[], prefix: string): string[] {
-  const unique = [...new Set(eventTypes)].sort();
-  const seen = new Set([initialState]);
-  const queue = [initialState];
-  const edges: string[] = [];
-  for (let at = 0; at < queue.length; at += 1) {
-    const source = queue[at]!;
-    for (const eventType of unique) {
-      const taken = table.evaluate(source, eventType);
-      if (taken === null) continue;
-      edges.push(`${prefix}: ${source} --${eventType}--> ${taken.target}`);
-      if (!seen.has(taken.target)) {
-        seen.add(taken.target);
-        queue.push(taken.target);
-      }
-    }
-  }
-  return edges.sort();
-}
-
-const edgeCache = new Map<FreezeControlInput, readonly string[]>();
-
-function machineEdges(variantName: string): readonly string[] {
-  const { control } = variantNamed(variantName);
-  const cached = edgeCache.get(control);
-  if (cached !== undefined) return cached;
-  const tables = controlTablesFor(control);
-  const edges = [
-    ...reachableEdges(tables.primary, 'normal', PRIMARY_EVENTS, 'primary'),
-    ...reachableEdges(tables.secondary, 'receiving', SECONDARY_EVENTS, 'secondary'),
-  ];
-  edgeCache.set(control, edges);
-  return edges;
-}
-
-function takenEdges(view: FreezeStepView): readonly string[] {
-  const outcome = view.outcome.controller;
-  return outcome.accepted ? outcome.transitions.map((t) => `${t.machine}: ${t.source} --${t.eventType}--> ${t.target}`) : [];
-}
-
-/**
- * One freeze cycle per embodiment, driven with a fair schedule on the minimal preset (write, freeze, then
- * copy, step, apply, deliver and retransmit until the host is told the freeze is done), and the machine states the
- * primary passes through. The exhaustive check replays it and requires the controller to follow the machine.
- */
-function controlPaths(variantName: string): readonly ControlPath<FreezeEvent>[] {
-  const variant = variantNamed(variantName);
-  if (variant.kind !== 'embodiment') return [];
-  let world = initial(variantName, 'minimal');
-  const steps: { eventType: string; events: FreezeEvent[]; state: string }[] = [];
-  const take = (event: FreezeEvent): boolean => {
-    const { after, outcome } = step(world, event);
-    if (!outcome.controller.accepted) return false;
-    const transitions = outcome.controller.transitions.filter((t) => t.machine === 'primary');
-    world = after;
-    const last = transitions.at(-1);
-    if (last !== undefined) steps.push({ eventType: last.eventType, events: [event], state: last.target });
-    else if (steps.length > 0) steps.at(-1)!.events.push(event);
-    else steps.push({ eventType: event.type, events: [event], state: world.system.primary.state });
-    return true;
-  };
-  take({ type: 'host.write', volume: 0, block: 0, data: '01' });
-  take({ type: 'primary.copy' });
-  take({ type: 'host.freeze' });
-  take({ type: 'host.write', volume: 1, block: 0, data: '02' });
-  const schedule: FreezeEvent[] = [
-    { type: 'primary.copy' }, { type: 'primary.step' }, { type: 'secondary.apply' }, { type: 'link.deliver', index: 1 },
-    { type: 'link.deliver', index: 0 }, { type: 'primary.timeout' }, { type: 'secondary.timeout' },
-  ];
-  for (let round = 0; round < 64 && world.model.freezing; round += 1) for (const event of schedule) take(event);
-  assert(!world.model.freezing, () => `${variantName}: the control path's fair schedule did not complete the freeze`);
-  return [{ description: 'write, freeze, fair schedule until freeze-done', steps }];
-}
-
 // ---------------------------------------------------------------- traces
 
 const shown = (block: string | null): string => (block === null ? '??' : block.length > 8 ? `[${open(block) ?? '!'}]` : block);
 const bits = (values: readonly boolean[]): string => values.map((bit) => (bit ? '1' : '0')).join('');
 const blocks = (values: readonly (string | null)[]): string => values.map(shown).join('.');
 
-function formatSystem(system: FreezeSystem, variant: FreezeVariant, geometry: FreezeGeometry): string {
+/** The algorithm's own volumes and bitmaps, in the seed's names. */
+function formatVolumes(system: FreezeSystem): { readonly primary: string; readonly secondary: string } {
+  if (system.algorithm === 'log') {
+    const { primary: p, secondary: s } = system;
+    return {
+      primary: `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`,
+      secondary: `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`,
+    };
+  }
+  const { primary: p, secondary: s } = system;
+  return {
+    primary: `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`,
+    secondary: `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`,
+  };
+}
+
+function formatSystem(system: FreezeSystem, geometry: FreezeGeometry): string {
   const { primary: p, secondary: s } = system;
   const out = (messages: readonly Message[]) => (messages.length === 0 ? '' : ` unacked{${messages.map((m) => formatMessage(m, geometry)).join(' ')}}`);
-  const primary = isLogEmbodiment(variant.control)
-    ? `PVOL=${blocks(p.pvol)} PDIFF=${blocks(p.pdiff.map((d) => d ?? '--'))} PBM=${bits(p.pbm)} PDBM=${bits(p.pdbm)} NEXT=${bits(p.next)}${p.staged === null ? '' : ` RAM=${p.staged.block}:${p.staged.data}`}`
-    : `PP=${blocks(p.pp)} PS=${blocks(p.ps)} A=${bits(p.bitmapA)} B=${bits(p.bitmapB)} C=${bits(p.bitmapC)} D=${bits(p.bitmapD)}`;
-  const secondary = isLogEmbodiment(variant.control)
-    ? `SVOL=${blocks(s.svol)} SDIFFA=${blocks(s.logA.map((r) => r?.data ?? '--'))} SDIFFB=${blocks(s.logB.map((r) => r?.data ?? '--'))}`
-    : `SP=${blocks(s.sp)} SS=${blocks(s.ss)} SA=${bits(s.sa)} SB=${bits(s.sb)}`;
+  const volumes = formatVolumes(system);
   const flight = system.link.inFlight.map((m, i) => `#${i} ${formatMessage(m, geometry)}`).join(', ');
-  return `P ${p.state} g${p.gen} ${primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${secondary}${out(s.outstanding)}`
+  return `P ${p.state} g${p.gen} ${volumes.primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${volumes.secondary}${out(s.outstanding)}`
     + ` | link ${system.link.up ? 'up' : 'DOWN'} [${flight}]`;
 }
 
@@ -320,24 +315,53 @@ function formatWorld(world: FreezeWorld): string {
   const { system, model, variant, geometry } = world;
   const images = model.images.map((frozen) => `F(${frozen.gen})=${blocks(frozen.image)}`).join(' ');
   const committed = imageOf(model, system.secondary.gen);
-  const rec = recoveryImage(system.secondary, variant);
+  const rec = recoveryImage(system, variant);
   const mixture = committed !== null && rec.some((block, b) => block !== committed[b]) ? ' ≠F(k_S)' : '';
-  return `${formatSystem(system, variant, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
+  return `${formatSystem(system, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
 }
 
-function formatStep(view: FreezeStepView): string {
-  const outcome = view.outcome.controller;
-  let verdict: string;
-  if (!outcome.accepted) verdict = `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
-  else {
-    const taken = outcome.transitions.map((t) => `${t.machine === 'primary' ? 'P' : 'S'}:${t.eventType}`).join(',');
-    const results = outcome.results.map((r) => (r.kind === 'read' ? `read=${r.data}` : r.kind === 'freeze-done' ? `FREEZE_DONE(g${r.gen})` : `recovered g${r.gen} ${blocks(r.image)}`));
-    verdict = `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
+function formatOutcome({ controller: outcome }: FreezeStepOutcome): string {
+  if (!outcome.accepted) return `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
+  const taken = outcome.transitions.map((t) => `${t.machine === 'primary' ? 'P' : 'S'}:${t.eventType}`).join(',');
+  const results = outcome.results.map((r) => (r.kind === 'read' ? `read=${r.data}` : r.kind === 'freeze-done' ? `FREEZE_DONE(g${r.gen})` : `recovered g${r.gen} ${blocks(r.image)}`));
+  return `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
+}
+
+const BITS: readonly string[] = ['pbm', 'pdbm', 'next', 'bitmapA', 'bitmapB', 'bitmapC', 'bitmapD', 'sbm', 'sdbm', 'sa', 'sb'];
+const BLOCKS: readonly string[] = ['pvol', 'pdiff', 'pp', 'ps', 'svol', 'sdiffA', 'sdiffB', 'sp', 'ss'];
+const OBSERVED_KINDS: Readonly<Record<string, ObservedKind>> = Object.fromEntries([
+  ...BITS.map((field) => [field, 'bits' as const]), ...BLOCKS.map((field) => [field, 'blocks' as const]),
+]);
+
+/**
+ * The blocks the report marks, read as the two central properties read them, each on the field that holds
+ * the block: the host view against every acknowledged write (host-view-is-every-acknowledged-write; E1 reads
+ * PDIFF where PDBM is set, else PVOL; E2-E4 read PP), and the image recovery would produce against the
+ * committed freeze image F(k_S) (recovery-image-is-committed-freeze; E1 SDIFFA where it overlays SVOL while
+ * applying, else SVOL; E2-E4 SP where it overlays SS, else SS).
+ */
+function differences({ system, model, variant }: FreezeWorld): Differences {
+  const marks: Record<string, number[]> = {};
+  const mark = (field: string, block: number): void => { (marks[field] ??= []).push(block); };
+  if (system.primary.state !== 'failed') {
+    hostView(system).forEach((block, b) => {
+      if (block === model.current[b]) return;
+      mark(system.algorithm === 'log' ? (system.primary.pdbm[b] ? 'pdiff' : 'pvol') : 'pp', b);
+    });
   }
-  return `${formatFreezeEvent(view.event)} → ${verdict} → ${formatWorld(view.after)}`;
+  const committed = imageOf(model, system.secondary.gen);
+  const applying = system.secondary.state === 'applying';
+  if (committed !== null) {
+    recoveryImage(system, variant).forEach((block, b) => {
+      if (block === committed[b]) return;
+      if (system.algorithm === 'log') mark(applying && system.secondary.logA[b] ? 'sdiffA' : 'svol', b);
+      else mark(applying && system.secondary.sa[b] ? 'sp' : 'ss', b);
+    });
+  }
+  return marks;
 }
 
-export const freezeRemoteCopyLifecycle: Lifecycle<FreezeWorld, FreezeEvent, FreezeStepOutcome> = {
+export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEvent, FreezeStepOutcome, FreezePreset>({
   id: 'freeze-remote-copy',
   seed: '001',
   title: 'Unordered remote copy with freeze points: the secondary always holds a consistent frozen image',
@@ -346,22 +370,25 @@ export const freezeRemoteCopyLifecycle: Lifecycle<FreezeWorld, FreezeEvent, Free
     { name: 'freeze-remote-copy-primary', title: 'freeze-remote-copy (seed 001): primary controller', machine: primaryMachine },
     { name: 'freeze-remote-copy-secondary', title: 'freeze-remote-copy (seed 001): secondary controller', machine: secondaryMachine },
   ],
+  presets: FREEZE_PRESETS,
+  eventSchema: freezeEventSchema,
   properties: FREEZE_PROPERTIES,
+  reasons: ['malformed-command', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state', 'busy'],
+  pinned: FREEZE_PINNED,
   initial,
   step,
   key,
-  exhaustiveEvents,
-  eventArbitrary: (_variant, preset) => eventArbitrary(FREEZE_PRESETS[preset]),
-  takenEdges,
-  machineEdges,
-  controlState: (world) => world.system.primary.state,
-  controlPaths,
-  parseEvent(json) {
-    const parsed = freezeEventSchema.safeParse(json);
-    return parsed.success ? parsed.data : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
-  },
+  alphabet: exhaustiveEvents,
+  arbitrary: (_variant, preset) => eventArbitrary(preset),
+  taken: ({ controller: outcome }) => (outcome.accepted
+    ? outcome.transitions.map((t) => ({ machine: t.machine, source: t.source, eventType: t.eventType, target: t.target }))
+    : []),
+  controlStates: ({ system }) => ({ primary: system.primary.state, secondary: system.secondary.state }),
   formatEvent: formatFreezeEvent,
-  formatStep,
   formatWorld,
-};
-
+  formatOutcome,
+  observe,
+  observeOutcome,
+  observedKinds: OBSERVED_KINDS,
+  differences,
+});

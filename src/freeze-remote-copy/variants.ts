@@ -1,14 +1,16 @@
 /**
- * freeze-remote-copy variants. The four embodiments are variants of one pair of machines and one controller,
- * selected by parameters (STYLE.md); the seed's literal flowcharts, each with one defect of spec/001 §8, are
- * `literal-defect` variants; deliberately broken controllers that the verifier must catch are `broken`.
+ * freeze-remote-copy variants. The four embodiments are variants of one pair of machines and one controller
+ * with two algorithms (E1 log, E2-E4 split), selected by parameters (STYLE.md); the seed's literal flowcharts,
+ * each with one defect of spec/001 §8, are `literal-defect` variants; deliberately broken controllers that the
+ * verifier must catch are `broken`. What a literal or broken variant changes in the controllers is one named
+ * operation, replaced in src/freeze-remote-copy/defects.ts.
  * Every embodiment satisfies every property; every other variant violates at least the properties in its
  * `catches`, and test/freeze-remote-copy/defects.test.ts proves it with a trace.
  */
 import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import type { VariantInfo } from '../lifecycle.js';
 
-/** A deliberate bug in a controller (data plane); null in every embodiment and literal variant. */
+/** A deliberate bug in a controller (data plane), defects.ts's BROKEN_OVERRIDES; null in every embodiment and literal variant. */
 export type FreezeDefect =
   | 'freeze-not-busy'
   | 'read-ignores-difference-log'
@@ -20,7 +22,10 @@ export type FreezeDefect =
   | 'recover-applies-partial-log'
   | 'state-checked-before-range'
   | 'partial-write-on-range-error'
-  | 'split-forgets-write-after';
+  | 'split-forgets-write-after'
+  | 'block-bound-off-by-one'
+  | 'sequence-number-unchecked'
+  | 'ack-matched-by-generation';
 
 export interface FreezeVariant extends VariantInfo {
   readonly control: FreezeControlInput;
@@ -81,7 +86,7 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
   broken('plaintext-on-the-wire', E4, ['plaintext-never-at-rest-or-in-transit'], 'E4 without the cipher on PP→PS: plaintext lands in PS, on the link and in SP.'),
   broken('volatile-secondary-memory', E1, ['restart-changes-nothing', 'committed-generation-never-decreases'],
     'The secondary keeps SFM, SBM, SDBM and its generation in RAM (the seed as written, D17): a restart forgets them.'),
-  broken('redirect-drops-rewrite', E1, ['host-view-is-every-acknowledged-write', 'read-your-writes'],
+  broken('redirect-drops-rewrite', E1, ['host-view-is-every-acknowledged-write'],
     'A second write to a block already in PDIFF during F1 is acknowledged and dropped.'),
   broken('data-written-to-svol', E1, ['committed-image-changes-only-while-applying', 'recovery-image-is-committed-freeze'],
     'The secondary writes DATA straight into SVOL, so the committed image moves between freezes.'),
@@ -91,6 +96,12 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
     'E2 records a write after the split in neither A nor B (3470 skipped), so the next freeze leaves it out.'),
   broken('state-checked-before-range', E1, ['acceptance-agrees-with-model'], 'A failed primary reports wrong-state before checking a write\'s arguments.'),
   broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write longer than a block stores its first block, then rejects.'),
+  broken('block-bound-off-by-one', E1, ['acceptance-agrees-with-model'],
+    'The controllers\' argument check accepts block blocksPerVolume, one past the last, and the write lands in the next volume (or past the group); only a model with its own rules notices.'),
+  broken('sequence-number-unchecked', E1, ['no-update-lost'],
+    'The secondary stores every DATA of the next image without comparing its sequence number with the stored copy\'s, so a delayed older DATA of a block overwrites a newer one (D5).'),
+  broken('ack-matched-by-generation', E1, ['no-update-lost'],
+    'An ACK of DATA is matched by kind and generation alone, so it also clears another unacknowledged DATA of the same image, which is then never retransmitted.'),
 ];
 
 export function freezeVariant(name: string): FreezeVariant | undefined {

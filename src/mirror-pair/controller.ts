@@ -14,6 +14,7 @@
 import {
   mirrorPairMachine,
   type MirrorEvent,
+  type MirrorStateKey,
   type ReadSource,
   type WriteRoute,
 } from '../../machines/mirror-pair.js';
@@ -24,10 +25,9 @@ import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { TrackBitmap, TrackBitmapConstructor } from '../track-bitmap.js';
 import { Volume } from '../volume.js';
-import { PRIMARY_VOLUME, validateArguments, type MirrorGeometry } from './commands.js';
+import { PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
+import { validateArguments } from './validate.js';
 import type { MirrorVariant } from './variants.js';
-
-export type MirrorStateKey = 'separated' | 'mirror.syncing' | 'mirror.synced' | 'suspended';
 
 export type MirrorResult =
   | { readonly kind: 'none' }
@@ -270,7 +270,10 @@ export class MirrorPairController {
 
   /** Routes a host write by pair state (Fig.6 3030-3060) and records it (3070; Fig.14 3570/3580). */
   private write(route: WriteRoute, event: Extract<MirrorEvent, { type: 'host.write' }>, data: Uint8Array): void {
-    const [first, end] = this.primary.tracksOf(event.offset, data.length);
+    const [first, touchedEnd] = this.primary.tracksOf(event.offset, data.length);
+    // BROKEN write-span-rounds-down: the last track of the range rounded down, so a write that ends inside a
+    // track does not record that track. Whole aligned writes never show it; a write spanning two tracks does.
+    const end = this.variant.defect === 'write-span-rounds-down' ? Math.floor((event.offset + data.length) / this.geometry.trackSize) : touchedEnd;
     const toPrimary = route !== 'addressed-volume' || event.volume === PRIMARY_VOLUME;
     const toSecondary = route === 'both-volumes' || (route === 'addressed-volume' && event.volume !== PRIMARY_VOLUME)
       || (route === 'primary-only' && this.variant.defect === 'suspended-write-reaches-secondary');
@@ -399,15 +402,19 @@ export class MirrorPairController {
     this.writable(slot).setRange(first, end);
   }
 
-  /** Clears a bitmap. A shared one is replaced by an empty one, or left as it is when already empty. */
+  /**
+   * Clears a bitmap with its own `clearAll`, the path a long-lived controller takes. A shared one already
+   * empty is left as it is; otherwise it is copied first. Replacing a shared bitmap by a new empty one would
+   * be cheaper, but it would hide a broken `clearAll` from every check (issue 8).
+   */
   private clearBitmap(slot: BitmapSlot): void {
-    if ((this.owned & slot) !== 0) this.bitmap(slot).clearAll();
-    else if (this.bitmap(slot).count !== 0) this.own(slot, new this.bitmaps(this.geometry.trackCount));
+    if ((this.owned & slot) === 0 && this.bitmap(slot).count === 0) return;
+    this.writable(slot).clearAll();
   }
 
-  /** Makes a bitmap equal to `source`. A shared one is replaced by a copy, or left as it is when already equal. */
+  /** Makes a bitmap equal to `source` with its own `copyFrom`; a shared one already equal is left as it is. */
   private copyBitmap(slot: BitmapSlot, source: TrackBitmap): void {
-    if ((this.owned & slot) !== 0) this.bitmap(slot).copyFrom(source);
-    else if (!this.bitmap(slot).equals(source)) this.own(slot, source.clone());
+    if ((this.owned & slot) === 0 && this.bitmap(slot).equals(source)) return;
+    this.writable(slot).copyFrom(source);
   }
 }

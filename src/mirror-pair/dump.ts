@@ -10,8 +10,7 @@
 import type { MirrorEvent } from '../../machines/mirror-pair.js';
 import { assert } from '../assert.js';
 import { fromHex } from '../hex.js';
-import type { MirrorGeometry } from './commands.js';
-import { PAIR_ID } from './commands.js';
+import { PAIR_ID, type MirrorGeometry } from './events.js';
 import type { MirrorOutcome } from './controller.js';
 
 export type DumpKind = 'full' | 'differential';

@@ -1,35 +1,52 @@
 /**
  * mirror-pair (seed 000) as the verifier sees it: presets, the world (controller plus model), the event
- * alphabets, and the mapping from machine paths to concrete commands.
+ * alphabets, the key, the observations vectors carry, and the commands that drive each machine event.
  */
-import { getSimplePaths } from '@xstate/graph';
 import fc from 'fast-check';
-import { mirrorPairMachine, type MirrorEvent, type MirrorEventType } from '../../machines/mirror-pair.js';
+import { mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
-import { MIRROR_PROPERTIES, type MirrorStepOutcome, type MirrorWorld } from '../../properties/mirror-pair.js';
+import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
 import type { TrackBitmap } from '../track-bitmap.js';
-import { ControlTable, stateKey, type ControlStep } from '../control.js';
+import type { ControlStep } from '../control.js';
+import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
-import type { ControlPath, Lifecycle, PresetName, Step } from '../lifecycle.js';
-import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './commands.js';
-import { MirrorPairController, type MirrorStateKey } from './controller.js';
+import type { Differences, Pin, Presets } from '../lifecycle.js';
+import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
+import { MirrorPairController } from './controller.js';
+import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 
+export interface MirrorPreset extends MirrorGeometry {
+  /** Byte values the exhaustive alphabet writes; empty for presets only the model-based runs use. */
+  readonly values: readonly number[];
+}
+
 /** Every bound in one place (STYLE.md "Limits and presets"). */
-export const MIRROR_PRESETS: Record<PresetName, MirrorGeometry & { readonly values: readonly number[] }> = {
-  /** Small enough for exhaustive search: 3 tracks of 1 byte, written with the values 1 and 2. */
-  minimal: { trackCount: 3, trackSize: 1, values: [1, 2] },
+export const MIRROR_PRESETS: Presets<MirrorPreset> = {
+  /**
+   * Small enough for exhaustive search: 2 tracks of 2 bytes, written with the values 1 and 2, whole tracks
+   * and a write that spans the two. Tracks of one byte cannot hold an unaligned write; 3 tracks of 2 bytes
+   * with spanning writes reach 329 471 to 1 249 802 worlds per embodiment (12 times 3 tracks of 1 byte),
+   * this 5 634 to 12 503, and every defective variant is still caught.
+   */
+  minimal: { trackCount: 2, trackSize: 2, values: [1, 2] },
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
 };
 
-const EVENT_TYPES: readonly MirrorEventType[] = [
-  'host.write', 'host.read', 'pair.establish', 'pair.suspend', 'pair.resync', 'pair.separate',
-  'copy.step', 'copy.complete', 'dump.update-info', 'dump.read', 'power.cycle',
-];
-
-type MirrorStepView = Step<MirrorWorld, MirrorEvent, MirrorStepOutcome>;
+/**
+ * Reachable worlds and machine transitions of every embodiment over the minimal preset. Pinned so that a
+ * change to the spec shows in review: if one of these moves, say why in the commit.
+ */
+export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
+  e1: { states: 5634, transitions: 22 },
+  'e1-differential': { states: 5760, transitions: 22 },
+  e2: { states: 10215, transitions: 22 },
+  'e2-differential': { states: 10437, transitions: 22 },
+  'e2-fig14': { states: 12098, transitions: 22 },
+  'e2-fig14-differential': { states: 12503, transitions: 22 },
+};
 
 function variantNamed(name: string): MirrorVariant {
   const variant = mirrorVariant(name);
@@ -42,37 +59,53 @@ function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' |
 }
 
 /** Alphabets by geometry object: the checker asks for one per world, always with the same geometry. */
-const alphabets = new WeakMap<MirrorGeometry, readonly MirrorEvent[]>();
+const alphabets = new WeakMap<MirrorPreset, readonly MirrorEvent[]>();
 
 /**
- * The exhaustive alphabet: every command on every track and the minimal preset's values, and one of each
- * rejection reason.
+ * The exhaustive alphabet: every command on every track with the preset's values; writes that span two
+ * tracks without covering either (when tracks have more than one byte), so a track-span rounding bug is
+ * found by the search and not by the random runs alone; and every argument boundary, the last valid and the
+ * first invalid offset, length and track, so that each rejection reason and "a rejected command changes
+ * nothing" are explored in every world.
  */
-function alphabet(geometry: MirrorGeometry): readonly MirrorEvent[] {
+function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   const known = alphabets.get(geometry);
   if (known !== undefined) return known;
-  const values = MIRROR_PRESETS.minimal.values;
-  const bytes = geometry.trackCount * geometry.trackSize;
+  const { trackCount, trackSize, values } = geometry;
+  const bytes = trackCount * trackSize;
+  const fill = (value: number, length: number): string => toHex(new Array<number>(length).fill(value));
   const events: MirrorEvent[] = [];
   for (const volume of [PRIMARY_VOLUME, SECONDARY_VOLUME]) {
-    for (let track = 0; track < geometry.trackCount; track += 1) {
-      for (const value of values) {
-        events.push({ type: 'host.write', volume, offset: track * geometry.trackSize, data: toHex(new Array<number>(geometry.trackSize).fill(value)) });
-      }
+    for (let track = 0; track < trackCount; track += 1) {
+      for (const value of values) events.push({ type: 'host.write', volume, offset: track * trackSize, data: fill(value, trackSize) });
     }
     events.push({ type: 'host.read', volume, offset: 0, length: bytes });
   }
-  const allTracks = Array.from({ length: geometry.trackCount }, (_, track) => track);
+  // The last byte of each track and the first of the next: a write that touches two tracks, covering neither.
+  if (trackSize > 1 && values.length > 0) {
+    for (let track = 0; track + 1 < trackCount; track += 1) {
+      events.push({ type: 'host.write', volume: PRIMARY_VOLUME, offset: (track + 1) * trackSize - 1, data: fill(values[0]!, 2) });
+    }
+  }
+  const allTracks = Array.from({ length: trackCount }, (_, track) => track);
   events.push(
     pairCommand('pair.establish'), pairCommand('pair.suspend'), pairCommand('pair.resync'), pairCommand('pair.separate'),
     pairCommand('copy.step'), pairCommand('dump.update-info'), { type: 'dump.read', pair: PAIR_ID, tracks: allTracks },
     { type: 'power.cycle' },
-    // One command for each argument rejection, so that "a rejected command changes nothing" is explored everywhere.
+    // Every argument rejection, at its boundary: malformed data, an unknown volume and pair, the first offset
+    // past the end, a length of zero and one that runs one byte past the end, the first track past the end,
+    // and a dump read that names no track.
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '0g' },
     { type: 'host.write', volume: 2, offset: 0, data: '01' },
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: bytes, data: '01' },
     { type: 'host.write', volume: PRIMARY_VOLUME, offset: bytes - 1, data: '0101' },
-    { type: 'dump.read', pair: PAIR_ID, tracks: [geometry.trackCount] },
+    { type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '' },
+    { type: 'host.read', volume: PRIMARY_VOLUME, offset: bytes, length: 1 },
+    { type: 'host.read', volume: PRIMARY_VOLUME, offset: bytes - 1, length: 2 },
+    { type: 'host.read', volume: PRIMARY_VOLUME, offset: 0, length: 0 },
+    { type: 'dump.read', pair: PAIR_ID, tracks: [trackCount] },
+    { type: 'dump.read', pair: PAIR_ID, tracks: [] },
+    { type: 'dump.read', pair: PAIR_ID + 1, tracks: [0] },
     pairCommand('pair.suspend', PAIR_ID + 1),
   );
   alphabets.set(geometry, events);
@@ -192,35 +225,9 @@ function key(world: MirrorWorld): string {
   return String.fromCharCode.apply(null, codes);
 }
 
-function takenEdges(view: MirrorStepView): readonly string[] {
-  const outcome = view.outcome.controller;
-  return outcome.accepted ? outcome.transitions.map((t) => t.edge) : [];
-}
-
-const machineEdgeCache = new Map<string, readonly string[]>();
-
-/** Control states reachable in the machine (found by @xstate/graph) times the events each accepts. */
-function machineEdges(variantName: string): readonly string[] {
-  const cached = machineEdgeCache.get(variantName);
-  if (cached !== undefined) return cached;
-  const variant = variantNamed(variantName);
-  const table = new ControlTable(mirrorPairMachine, variant.control);
-  const states = new Set(controlPathsOf(variant).flatMap((path) => path.steps.map((s) => s.state)));
-  states.add('separated');
-  const edges: string[] = [];
-  for (const source of [...states].sort()) {
-    for (const eventType of EVENT_TYPES) {
-      const taken = table.evaluate(source, eventType);
-      if (taken !== null) edges.push(taken.edge);
-    }
-  }
-  machineEdgeCache.set(variantName, edges);
-  return edges;
-}
-
 /** The concrete commands that make the controller take a machine event (minimal preset). */
-function concreteEvents(eventType: MirrorEventType): readonly MirrorEvent[] {
-  const { trackCount } = MIRROR_PRESETS.minimal;
+function concreteEvents(eventType: MirrorEventType, geometry: MirrorGeometry): readonly MirrorEvent[] {
+  const { trackCount } = geometry;
   switch (eventType) {
     case 'host.write':
       return [{ type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '01' }];
@@ -239,27 +246,6 @@ function concreteEvents(eventType: MirrorEventType): readonly MirrorEvent[] {
     default:
       return [pairCommand(eventType)];
   }
-}
-
-const controlPathCache = new Map<string, readonly ControlPath<MirrorEvent>[]>();
-
-/** Every simple path of the machine (no state repeated), from @xstate/graph. */
-function controlPathsOf(variant: MirrorVariant): readonly ControlPath<MirrorEvent>[] {
-  const cached = controlPathCache.get(variant.name);
-  if (cached !== undefined) return cached;
-  const paths = getSimplePaths(mirrorPairMachine, {
-    input: variant.control,
-    events: EVENT_TYPES.map((type) => ({ type }) as MirrorEvent),
-  }).map((path) => ({
-    description: path.steps.slice(1).map((s) => s.event.type).join(' → ') || '(initial)',
-    steps: path.steps.slice(1).map((s) => ({
-      eventType: s.event.type,
-      events: concreteEvents(s.event.type as MirrorEventType),
-      state: stateKey(s.state.value),
-    })),
-  }));
-  controlPathCache.set(variant.name, paths);
-  return paths;
 }
 
 /** Bytes grouped by track: `01.02.00` (tracks joined by '.'). */
@@ -294,42 +280,129 @@ function formatWorld({ controller: c, model: m }: MirrorWorld): string {
     + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} | ${notes.join(' ')}`;
 }
 
-function formatStep(view: MirrorStepView): string {
-  const outcome = view.outcome.controller;
+/** Indices where `actual` differs from `expected`; a null in `expected` (a byte the model does not know) matches anything. */
+function differingCells(actual: ArrayLike<number>, expected: readonly (number | null)[]): number[] {
+  const cells: number[] = [];
+  for (let i = 0; i < actual.length; i += 1) if (expected[i] !== null && expected[i] !== actual[i]) cells.push(i);
+  return cells;
+}
+
+/** Tracks whose bit in `bitmap` differs from whether the model lists them in `expected`. */
+function differingBits(bitmap: TrackBitmap, expected: readonly number[], trackCount: number): number[] {
+  const cells: number[] = [];
+  for (let track = 0; track < trackCount; track += 1) if (bitmap.test(track) !== expected.includes(track)) cells.push(track);
+  return cells;
+}
+
+/**
+ * The cells the report marks, read as the properties read them: the primary against the model's primary
+ * (primary-current); the secondary against the release image while suspended (frozen-secondary), else
+ * against the bytes the model knows (secondary-refines-model); Pbm against the tracks written since the last
+ * release (primary-bitmap-exact); and, while suspended, Sbm against the tracks of the last interval
+ * (frozen-bitmap-is-interval). The copy list has no model counterpart.
+ */
+function differences({ controller: c, model: m }: MirrorWorld): Differences {
+  const { trackCount } = c.geometry;
+  const suspended = c.state === 'suspended';
+  return {
+    primary: differingCells(c.primary.contents(), m.primary),
+    secondary: differingCells(c.secondary.contents(), suspended && m.releaseImage !== null ? m.releaseImage : m.secondary),
+    primaryBitmap: differingBits(c.primaryBitmap, m.writtenSinceRelease, trackCount),
+    secondaryBitmap: suspended ? differingBits(c.secondaryBitmap, m.lastInterval ?? [], trackCount) : [],
+  };
+}
+
+function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
   const verdict = outcome.accepted
     ? outcome.transitions.length > 1 ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : 'accepted'
     : `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
   const result = outcome.accepted && outcome.result.kind !== 'none' ? ` result=${JSON.stringify(outcome.result)}` : '';
-  return `${formatMirrorEvent(view.event)} → ${verdict}${result} → ${formatWorld(view.after)}`;
+  return `${verdict}${result}`;
 }
 
-export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStepOutcome> = {
+/**
+ * What a port must know to match, beyond the commands and the transitions docs/vectors.md generates: the
+ * paragraphs of this lifecycle's section there. They say in words what the controller does, and a port
+ * written from them alone passes `copyspec conform` (docs/conform.md, examples/mirror-pair-py/).
+ */
+const VECTOR_NOTES: readonly string[] = [
+  'The pair has id 0 and two volumes of `trackCount × trackSize` bytes, all zero at first: volume 0 is the '
+    + 'primary and volume 1 the secondary. `primary` and `secondary` are their bytes in hex; `primaryBitmap` '
+    + '(Pbm), `secondaryBitmap` (Sbm) and `copyPending` (the tracks the background copy has still to copy) are '
+    + 'bitmaps of `trackCount` characters. A byte range `offset`, `length` touches the tracks '
+    + '`floor(offset / trackSize)` to `ceil((offset + length) / trackSize) - 1`; a write sets every touched '
+    + 'track in a bitmap, even one it covers only in part.',
+  'Arguments are checked before the state, in this order: `malformed-command` (1) for write data that is '
+    + 'not lowercase hex of an even length; `unknown-pair` (2) for a pair command or dump read whose `pair` is '
+    + 'not 0; `unknown-volume` (3) for a host write or read whose `volume` is not 0 or 1; `track-out-of-range` '
+    + '(4) for an `offset` at or past the end of the volume, or a dump read of a track at or past `trackCount`; '
+    + '`length-out-of-range` (5) for a write of no bytes, a read of length 0, a range that runs past the end, '
+    + 'or a dump read of no tracks. Then `wrong-state` (6) when the state has no transition for the command '
+    + '(table above). `host.write`, `host.read` and `power.cycle` are accepted in every state. A refused '
+    + 'command changes nothing.',
+  'Host writes, by state. `separated`: the volume addressed is written, and its tracks set in that volume\'s '
+    + 'bitmap (Pbm for volume 0, Sbm for volume 1), except that with `writeRecording: "primary-only"` a write '
+    + 'to volume 1 sets no bitmap. `mirror.syncing` and `mirror.synced`: both volumes are written whichever is '
+    + 'addressed, and the tracks set in Pbm, and in Sbm too unless `writeRecording` is `"primary-only"`. '
+    + '`suspended`: only the primary is written, whichever volume is addressed, and the tracks set in Pbm. A '
+    + 'host read returns the bytes of the volume addressed when `separated`, and of the primary in every other '
+    + 'state.',
+  'The pair commands. `pair.establish` (`separated`): with `embodiment: 1`, Sbm is cleared; every track is '
+    + 'then pending, and the state is `mirror.syncing`. `copy.step` (`mirror.syncing`): the lowest pending '
+    + 'track is taken off `copyPending` and the primary\'s bytes of that track copied to the secondary. '
+    + '`pair.suspend` (`mirror.synced`): embodiment 1 clears Pbm; embodiment 2 first sets Sbm to Pbm, then clears '
+    + 'Pbm; the state is `suspended`. `pair.resync` (`suspended`): embodiment 1 clears Sbm; the pending tracks '
+    + 'become every track (`resyncCopy: "full"`) or exactly Pbm\'s tracks (`"differential"`), and the state is '
+    + '`mirror.syncing`. `pair.separate`: from `mirror.*` no track is pending any more; from `suspended` only the '
+    + 'state changes; the state is `separated`, and volumes and the other bitmaps are kept. `dump.update-info` '
+    + '(`suspended`) changes nothing and reports Sbm; `dump.read` (`suspended`) changes nothing and reports, for '
+    + 'each track asked and in the order asked (a track asked twice is reported twice), the secondary\'s bytes '
+    + 'of that track. `power.cycle` changes nothing with `controlMemory: "non-volatile"` (with `"volatile"`, '
+    + 'the state becomes `separated` and the three bitmaps are cleared).',
+  'The end of the copy: after any accepted command, if the state is `mirror.syncing` and no track is '
+    + 'pending, the controller raises `copy.complete` in the same step: embodiment 1 sets Sbm to Pbm, and the '
+    + 'state becomes `mirror.synced`. So the last `copy.step` completes the copy, and a differential resync '
+    + 'with an empty Pbm completes in its own step.',
+  'Outcomes. An accepted command gives `{"accepted": true, "transitions": [...]}`: the transitions it took, '
+    + 'named `source --event--> target` (the table\'s names without the `mirror-pair: ` prefix), the command\'s '
+    + 'own first and a raised `copy.complete` after it. A command accepted in every state names the state it '
+    + 'was sent in: `suspended --host.read--> suspended`, `mirror.syncing --power.cycle--> mirror.syncing`. A '
+    + 'read adds `"result": {"kind": "read", "data": hex}`, an update-info `"result": {"kind": "update-info", '
+    + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`; '
+    + 'no other command has a `result` field. A refusal gives `{"accepted": false, "reason": name, "code": n}`.',
+  'The literal-defect variant (`guards: "literal"`, not among the vector files) also accepts `pair.suspend` '
+    + 'in `mirror.syncing` (to `suspended`, clearing Pbm) and in `suspended` (clearing Pbm again), and '
+    + '`dump.update-info` and `dump.read` in `mirror.*`; `copyspec conform --variant literal-unguarded` checks '
+    + 'a port of it.',
+];
+
+export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, MirrorStepOutcome, MirrorPreset>({
   id: 'mirror-pair',
   seed: '000',
   title: 'Mirror pair with per-track update bitmaps, temporary release, resync and differential dump',
   variants: MIRROR_VARIANTS,
   machines: [{ name: 'mirror-pair', title: 'mirror-pair (seed 000): one primary/secondary pair', machine: mirrorPairMachine }],
+  presets: MIRROR_PRESETS,
+  eventSchema: mirrorEventSchema,
   properties: MIRROR_PROPERTIES,
+  reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state'],
+  pinned: MIRROR_PINNED,
   initial(variantName, preset) {
-    const variant = variantNamed(variantName);
-    const geometry = MIRROR_PRESETS[preset];
-    return { controller: new MirrorPairController(variant, geometry), model: initialModel(geometry) };
+    return { controller: new MirrorPairController(variantNamed(variantName), preset), model: initialModel(preset) };
   },
   step,
   key,
-  exhaustiveEvents: (world) => alphabet(world.controller.geometry),
-  eventArbitrary: (_variant, preset) => eventArbitrary(MIRROR_PRESETS[preset]),
-  takenEdges,
-  machineEdges,
-  controlState: (world) => world.controller.state,
-  controlPaths: (variantName) => controlPathsOf(variantNamed(variantName)),
-  parseEvent(json) {
-    const parsed = mirrorEventSchema.safeParse(json);
-    return parsed.success ? parsed.data : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ');
-  },
+  alphabet: (world) => alphabet(world.controller.geometry as MirrorPreset),
+  arbitrary: (_variant, preset) => eventArbitrary(preset),
+  taken: ({ controller: outcome }) => (outcome.accepted
+    ? outcome.transitions.map((t) => ({ machine: mirrorPairMachine.id, source: t.source, eventType: t.eventType, target: t.target }))
+    : []),
+  controlStates: (world) => ({ [mirrorPairMachine.id]: world.controller.state }),
+  commandsFor: (_machine, eventType, world) => concreteEvents(eventType as MirrorEventType, world.controller.geometry),
   formatEvent: formatMirrorEvent,
-  formatStep,
   formatWorld,
+  formatOutcome,
+  vectorNotes: VECTOR_NOTES,
   observe: ({ controller: c }) => ({
     state: c.state,
     primary: toHex(c.primary.contents()),
@@ -341,5 +414,6 @@ export const mirrorPairLifecycle: Lifecycle<MirrorWorld, MirrorEvent, MirrorStep
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
-  variantParameters: (name) => variantNamed(name).control,
-};
+  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits' },
+  differences,
+});

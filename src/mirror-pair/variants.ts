@@ -18,7 +18,8 @@ export type MirrorDefect =
   | 'read-from-secondary'
   | 'copy-on-write'
   | 'state-checked-before-range'
-  | 'partial-write-on-range-error';
+  | 'partial-write-on-range-error'
+  | 'write-span-rounds-down';
 
 export interface MirrorVariant extends VariantInfo {
   readonly control: MirrorControlInput;
@@ -68,6 +69,7 @@ export const MIRROR_VARIANTS: readonly MirrorVariant[] = [
   broken('copy-on-write', E1, ['write-cost'], 'The prior art of 【0003】 (JP H7-210429): a write while suspended first reads the old track to save it.'),
   broken('state-checked-before-range', E1, ['acceptance-agrees-with-model'], 'Checks the pair state before the arguments, so a bad track is reported as wrong-state.'),
   broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write running past the end of the volume stores the bytes that fit, then rejects.'),
+  broken('write-span-rounds-down', E1, ['primary-bitmap-exact'], 'A write ending inside a track does not record that track: the end of its track range is rounded down (spec/000 §8.12).'),
 ];
 
 export function mirrorVariant(name: string): MirrorVariant | undefined {

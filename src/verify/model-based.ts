@@ -5,6 +5,7 @@
  * reported with its seed, path and replay path, which together replay it exactly.
  */
 import fc from 'fast-check';
+import { assert } from '../assert.js';
 import type { AnyLifecycle } from '../lifecycle.js';
 import { CONTROLLER_ASSERTION, shellQuote, type CheckResult, type Violation } from './report.js';
 import { failures, traceOf } from './trace.js';
@@ -17,6 +18,8 @@ export interface ModelBasedOptions {
   /** Replay of a reported failure: fast-check's path and the commands' replay path. */
   readonly path?: string;
   readonly replayPath?: string;
+  /** The preset run; `standard` unless told. */
+  readonly preset?: string;
   readonly onProgress?: (runs: number) => void;
 }
 
@@ -59,14 +62,17 @@ export function modelBased(lifecycle: AnyLifecycle, variant: string, options: Mo
   const started = performance.now();
   const counter = { steps: 0 };
   let executions = 0;
-  const command = lifecycle.eventArbitrary(variant, 'standard').map((event) => new EventCommand(lifecycle, event, counter));
+  const presetName = options.preset ?? 'standard';
+  const preset = lifecycle.preset(presetName);
+  assert(preset !== undefined, () => `${lifecycle.id} has no preset ${presetName}`);
+  const command = lifecycle.arbitrary(variant, preset).map((event) => new EventCommand(lifecycle, event, counter));
   const property = fc.property(
     fc.commands([command], { maxCommands: options.maxCommands, size: 'max', replayPath: options.replayPath }),
     (commands) => {
       executions += 1;
       if (executions % 50 === 0) options.onProgress?.(executions);
       fc.modelRun(() => {
-        const box: Box = { world: lifecycle.initial(variant, 'standard') };
+        const box: Box = { world: lifecycle.initial(variant, preset) };
         return { model: box, real: box };
       }, commands);
     },
@@ -74,7 +80,7 @@ export function modelBased(lifecycle: AnyLifecycle, variant: string, options: Mo
   const details = fc.check(property, { seed: options.seed, numRuns: options.runs, path: options.path, endOnFailure: false });
   const violations: Violation[] = [];
   if (details.failed && details.counterexample !== null) {
-    violations.push(counterexample(lifecycle, variant, details.counterexample[0], details.seed, details.counterexamplePath ?? '', details.errorInstance));
+    violations.push(counterexample(lifecycle, variant, presetName, details.counterexample[0], details.seed, details.counterexamplePath ?? '', details.errorInstance));
   }
   return {
     lifecycle: lifecycle.id,
@@ -96,6 +102,7 @@ export function modelBased(lifecycle: AnyLifecycle, variant: string, options: Mo
 function counterexample(
   lifecycle: AnyLifecycle,
   variant: string,
+  preset: string,
   commands: Iterable<fc.Command<Box, Box>>,
   seed: number,
   path: string,
@@ -112,9 +119,10 @@ function counterexample(
   return {
     property: names[0]!,
     ref: found?.ref ?? (error instanceof PropertyViolated ? '' : String(error)),
-    trace: traceOf(lifecycle, variant, 'standard', events),
+    trace: traceOf(lifecycle, variant, preset, events),
     events,
     replay: `copyspec verify --lifecycle ${lifecycle.id} --variant ${variant} --check model-based `
+      + (preset === 'standard' ? '' : `--preset ${preset} `)
       + `--seed ${seed} --path ${shellQuote(path)} --replay-path ${shellQuote(replayPath)}`,
     seed,
     path,

@@ -45,6 +45,11 @@ export interface CheckResult {
   readonly properties: readonly string[];
   readonly violations: readonly Violation[];
   readonly ms: number;
+  /**
+   * Present (true) only when an exhaustive search stopped once every property it was told to find was
+   * violated (the errata pages' search): its states and transitions are then those of the levels it searched.
+   */
+  readonly stoppedEarly?: true;
 }
 
 /** Quotes one shell argument so the printed replay command can be pasted as it is. */

@@ -2,7 +2,8 @@
  * Checking properties and turning a list of commands into a readable counterexample, shared by the
  * exhaustive checker and the model-based runner.
  */
-import type { AnyLifecycle, PresetName, Step } from '../lifecycle.js';
+import { assert } from '../assert.js';
+import type { AnyLifecycle, Step } from '../lifecycle.js';
 import { CONTROLLER_ASSERTION } from './report.js';
 
 const NONE: readonly string[] = [];
@@ -62,30 +63,36 @@ export function failures(lifecycle: AnyLifecycle, step: Step<unknown, unknown, u
 export function replayTrace(
   lifecycle: AnyLifecycle,
   variant: string,
-  preset: PresetName,
+  preset: string,
   events: readonly unknown[],
 ): { readonly lines: string[]; readonly failed: string[] } {
-  let world = lifecycle.initial(variant, preset);
-  const lines = [`0. initial → ${lifecycle.formatWorld(world)}`];
-  const allFailed: string[] = [];
+  const geometry = lifecycle.preset(preset);
+  assert(geometry !== undefined, () => `${lifecycle.id} has no preset ${preset}`);
+  let world = lifecycle.initial(variant, geometry);
+  const initialFailed = propertyChecks(lifecycle).failingStates(world);
+  const lines = [`0. initial → ${lifecycle.formatWorld(world)}${initialFailed.length > 0 ? `  ✗ ${initialFailed.join(', ')}` : ''}`];
+  const allFailed: string[] = [...initialFailed];
   for (const [index, event] of events.entries()) {
-    let stepped: { after: unknown; outcome: unknown };
+    let view: Step<unknown, unknown, unknown>;
+    let failed: string[];
+    let line: string;
     try {
-      stepped = lifecycle.step(world, event);
+      const stepped = lifecycle.step(world, event);
+      view = { before: world, event, outcome: stepped.outcome, after: stepped.after };
+      failed = failures(lifecycle, view);
+      line = lifecycle.formatStep(view);
     } catch (error) {
-      lines.push(`${index + 1}. ${lifecycle.formatEvent(event)} → the controller threw: ${(error as Error).message}  ✗ controller-assertion`);
+      lines.push(`${index + 1}. ${lifecycle.formatEvent(event)} → the controller threw: ${String((error as Error)?.message ?? error)}  ✗ ${CONTROLLER_ASSERTION}`);
       allFailed.push(CONTROLLER_ASSERTION);
       break;
     }
-    const view = { before: world, event, outcome: stepped.outcome, after: stepped.after };
-    const failed = failures(lifecycle, view);
     allFailed.push(...failed);
-    lines.push(`${index + 1}. ${lifecycle.formatStep(view)}${failed.length > 0 ? `  ✗ ${failed.join(', ')}` : ''}`);
-    world = stepped.after;
+    lines.push(`${index + 1}. ${line}${failed.length > 0 ? `  ✗ ${failed.join(', ')}` : ''}`);
+    world = view.after;
   }
   return { lines, failed: allFailed };
 }
 
-export function traceOf(lifecycle: AnyLifecycle, variant: string, preset: PresetName, events: readonly unknown[]): string[] {
+export function traceOf(lifecycle: AnyLifecycle, variant: string, preset: string, events: readonly unknown[]): string[] {
   return replayTrace(lifecycle, variant, preset, events).lines;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import type { FreezeEvent } from '../../src/freeze-remote-copy/commands.js';
+import { compareMessages, type FreezeEvent, type Message } from '../../src/freeze-remote-copy/events.js';
 import { open } from '../../src/freeze-remote-copy/crypto.js';
 import { FREEZE_PRESETS, freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import * as link from '../../src/link.js';
 import { REJECTION_REASONS } from '../../src/rejection.js';
-import type { FreezeWorld } from '../../properties/freeze-remote-copy.js';
-import { recoveryImage } from '../../properties/freeze-remote-copy.js';
+import { recoveryImage, type FreezeWorld } from '../../src/freeze-remote-copy/abstraction.js';
+import type { LogSystem, SplitSystem } from '../../src/freeze-remote-copy/system.js';
 
 const write = (volume: number, block: number, data: string): FreezeEvent => ({ type: 'host.write', volume, block, data });
 const deliver = (index: number): FreezeEvent => ({ type: 'link.deliver', index });
@@ -14,7 +14,7 @@ const bare = (type: 'host.freeze' | 'primary.copy' | 'primary.step' | 'primary.t
 
 /** Runs commands that must all be accepted. */
 function drive(variant: string, events: readonly FreezeEvent[], preset: 'minimal' | 'standard' = 'minimal'): FreezeWorld {
-  let world = lifecycle.initial(variant, preset);
+  let world = lifecycle.initial(variant, lifecycle.presets[preset]);
   for (const event of events) {
     const { after, outcome } = lifecycle.step(world, event);
     expect(outcome.controller.accepted, `${lifecycle.formatEvent(event)} in ${lifecycle.formatWorld(world)}`).toBe(true);
@@ -27,6 +27,18 @@ function expectRejected(world: FreezeWorld, event: FreezeEvent, reason: keyof ty
   const { after, outcome } = lifecycle.step(world, event);
   expect(outcome.controller).toMatchObject({ accepted: false, rejection: { reason, code: REJECTION_REASONS[reason] } });
   expect(after.system).toBe(world.system);
+}
+
+/** The world's system, which must be E1's log algorithm. */
+function log(world: FreezeWorld): LogSystem {
+  if (world.system.algorithm !== 'log') throw new Error(`${world.variant.name} runs the ${world.system.algorithm} algorithm`);
+  return world.system;
+}
+
+/** The world's system, which must be E2-E4's split algorithm. */
+function split(world: FreezeWorld): SplitSystem {
+  if (world.system.algorithm !== 'split') throw new Error(`${world.variant.name} runs the ${world.system.algorithm} algorithm`);
+  return world.system;
 }
 
 /** Delivers whatever is in flight, first message first, until the link is empty (bounded). */
@@ -106,7 +118,7 @@ describe('freeze-remote-copy: commands', () => {
 
   test('freeze-remote-copy: commands: reads return the newest write in every mode (I5)', () => {
     let world = drive('e1', [write(0, 0, '01'), bare('host.freeze'), write(0, 0, '02')]);
-    expect(world.system.primary.pdiff[0]).toBe('02'); // redirect-on-write: PBM[b] was set (2070, 2080)
+    expect(log(world).primary.pdiff[0]).toBe('02'); // redirect-on-write: PBM[b] was set (2070, 2080)
     const read = lifecycle.step(world, { type: 'host.read', volume: 0, block: 0 }).outcome.controller;
     expect(read.accepted && read.results[0]).toEqual({ kind: 'read', block: 0, data: '02' });
     world = drive('e3', [write(1, 0, '02'), bare('host.freeze'), write(1, 0, '01')]);
@@ -122,31 +134,31 @@ describe('freeze-remote-copy: commands', () => {
 
   test('freeze-remote-copy: commands: guard sendAhead lets E3 send ahead from PP before any freeze', () => {
     const world = drive('e3', [write(0, 0, '01'), bare('primary.copy')]);
-    expect(world.system.primary.bitmapD).toEqual([true, false]);
+    expect(split(world).primary.bitmapD).toEqual([true, false]);
     expect(world.system.link.inFlight[0]).toMatchObject({ kind: 'data', gen: 1, data: '01' });
   });
 
   test('freeze-remote-copy: commands: guard literalD1 routes a post-freeze write to PVOL and PBM', () => {
     const literal = drive('literal-d1-post-freeze-write-leaks', [bare('host.freeze'), write(0, 0, '01')]);
     const fixed = drive('e1', [bare('host.freeze'), write(0, 0, '01')]);
-    expect(literal.system.primary.pbm).toEqual([true, false]);
-    expect(fixed.system.primary.pbm).toEqual([false, false]);
-    expect(fixed.system.primary.next).toEqual([true, false]);
+    expect(log(literal).primary.pbm).toEqual([true, false]);
+    expect(log(fixed).primary.pbm).toEqual([false, false]);
+    expect(log(fixed).primary.next).toEqual([true, false]);
   });
 
   test('freeze-remote-copy: commands: guard literalD20 reads into RAM before PBM is cleared', () => {
     const world = drive('literal-d20-update-lost-between-read-and-clear', [write(0, 0, '01'), bare('primary.copy')]);
-    expect(world.system.primary.staged).toEqual({ block: 0, data: '01' });
-    expect(world.system.primary.pbm).toEqual([true, false]);
+    expect(log(world).primary.staged).toEqual({ block: 0, data: '01' });
+    expect(log(world).primary.pbm).toEqual([true, false]);
   });
 
   test('freeze-remote-copy: commands: guard literalD3 leaves SDIFFB behind at S2→S0', () => {
     const events = [bare('host.freeze'), bare('primary.step'), deliver(0), deliver(0), write(0, 0, '01'), bare('primary.copy'), deliver(0), bare('secondary.apply')];
     const literal = drive('literal-d3-second-log-never-folded', events);
     const fixed = drive('e1', events);
-    expect(literal.system.secondary.logB[0]).toMatchObject({ data: '01' });
-    expect(fixed.system.secondary.logB[0]).toBeNull();
-    expect(fixed.system.secondary.logA[0]).toMatchObject({ data: '01' });
+    expect(log(literal).secondary.logB[0]).toMatchObject({ data: '01' });
+    expect(log(fixed).secondary.logB[0]).toBeNull();
+    expect(log(fixed).secondary.logA[0]).toMatchObject({ data: '01' });
   });
 
   test('freeze-remote-copy: commands: generation numbers route next-image DATA that overtakes ALL_SENT (D5)', () => {
@@ -155,7 +167,7 @@ describe('freeze-remote-copy: commands', () => {
     const literal = drive('literal-d5-no-generations', events);
     expect(literal.system.link.inFlight.map((m) => m.kind)).toEqual(['all-sent', 'data']);
     const stored = drive('literal-d5-no-generations', [...events, deliver(1)]);
-    expect(stored.system.secondary.logA[0]).toMatchObject({ data: '01' }); // joins the image being committed
+    expect(log(stored).secondary.logA[0]).toMatchObject({ data: '01' }); // joins the image being committed
     expectRejected(drive('e1', events.slice(0, -1)), bare('primary.copy'), 'wrong-state'); // held until ALL_SENT is acknowledged
   });
 
@@ -166,7 +178,7 @@ describe('freeze-remote-copy: commands', () => {
     const older = world.system.link.inFlight.findIndex((m) => m.kind === 'data' && m.data === '0001');
     const { after, outcome } = lifecycle.step(world, deliver(older));
     expect(outcome.controller.accepted && outcome.controller.transitions[0]!.eventType).toBe('message.stale');
-    expect(after.system.secondary.logA[0]).toMatchObject({ data: '0002' });
+    expect(log(after).secondary.logA[0]).toMatchObject({ data: '0002' });
   });
 
   test('freeze-remote-copy: commands: E4 keeps ciphertext in PS, on the link and in SP, and plaintext in SS', () => {
@@ -175,12 +187,12 @@ describe('freeze-remote-copy: commands', () => {
     expect(sealed).toHaveLength(1);
     expect(sealed[0]).not.toBe('01');
     expect(open(sealed[0]!)).toBe('01');
-    expect(open(world.system.primary.ps[0]!)).toBe('01');
+    expect(open(split(world).primary.ps[0]!)).toBe('01');
     expect(open('01')).toBeNull(); // plaintext does not authenticate
     world = drain(world);
-    expect(open(world.system.secondary.sp[0]!)).toBe('01');
+    expect(open(split(world).secondary.sp[0]!)).toBe('01');
     world = drain(drive('e4', [], 'minimal'));
-    expect(world.system.secondary.ss).toEqual(['00', '00']);
+    expect(split(world).secondary.ss).toEqual(['00', '00']);
   });
 
   test('freeze-remote-copy: commands: link.down loses everything in flight; the timeout retransmits what was lost', () => {
@@ -192,12 +204,29 @@ describe('freeze-remote-copy: commands', () => {
   });
 
   test('freeze-remote-copy: commands: the link keeps messages in canonical order and loses a send when full', () => {
+    const order = (a: { n: number }, b: { n: number }) => a.n - b.n;
     let wire = link.emptyLink<{ n: number }>(2);
-    wire = link.send(wire, { n: 2 }).link;
-    wire = link.send(wire, { n: 1 }).link;
-    expect(wire.inFlight).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(link.send(wire, { n: 3 }).accepted).toBe(false);
-    expect(link.send(link.down(wire), { n: 3 }).accepted).toBe(false);
+    wire = link.send(wire, { n: 10 }, order).link;
+    wire = link.send(wire, { n: 9 }, order).link;
+    expect(wire.inFlight).toEqual([{ n: 9 }, { n: 10 }]); // the order given, not the JSON text's
+    expect(link.send(wire, { n: 3 }, order).accepted).toBe(false);
+    expect(link.send(link.down(wire), { n: 3 }, order).accepted).toBe(false);
+  });
+
+  test('freeze-remote-copy: commands: messages are ordered by to, kind, of, gen, seq, block and data, numbers as numbers', () => {
+    const data = (gen: number, seq: number, block: number, bytes: string): Message => ({ to: 'secondary', kind: 'data', gen, seq, block, data: bytes });
+    const ack = (of: 'data' | 'all-sent', gen: number, seq: number): Message => ({ to: 'primary', kind: 'ack', of, gen, seq });
+    const ordered: Message[] = [
+      ack('all-sent', 1, 0), ack('data', 1, 9), ack('data', 1, 10), ack('data', 2, 1), { to: 'primary', kind: 'secondary-done', gen: 1, seq: 0 },
+      { to: 'secondary', kind: 'all-sent', gen: 1, seq: 0 }, data(1, 2, 0, '00'), data(1, 10, 0, '00'), data(2, 1, 0, '00'), data(2, 11, 2, '00'),
+      { to: 'secondary', kind: 'freeze', gen: 1, seq: 0 },
+    ];
+    for (let i = 0; i < ordered.length; i += 1) {
+      for (let j = 0; j < ordered.length; j += 1) expect(Math.sign(compareMessages(ordered[i]!, ordered[j]!)), `${i} ${j}`).toBe(Math.sign(i - j));
+    }
+    expect(compareMessages(data(1, 2, 0, '00'), data(1, 2, 1, '00'))).toBeLessThan(0);
+    expect(compareMessages(data(1, 2, 1, '00'), data(1, 2, 1, '0a'))).toBeLessThan(0);
+    expect(compareMessages(data(1, 2, 1, '0a'), { ...data(1, 2, 1, '0a') })).toBe(0);
   });
 
   test('freeze-remote-copy: commands: recovery at any moment yields the committed image', () => {
@@ -207,7 +236,7 @@ describe('freeze-remote-copy: commands', () => {
     const { outcome } = lifecycle.step(world, bare('secondary.recover'));
     expect(outcome.controller.accepted && outcome.controller.results[0]).toEqual({ kind: 'recovered', gen: 1, image: ['01', '00'] });
     world = drive('e1', events.slice(0, 4));
-    expect(recoveryImage(world.system.secondary, world.variant)).toEqual(['00', '00']); // SDIFFA is discarded before the commit
+    expect(recoveryImage(world.system, world.variant)).toEqual(['00', '00']); // SDIFFA is discarded before the commit
   });
 
   test('freeze-remote-copy: commands: scenario events are parsed strictly', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { FreezeEvent } from '../../src/freeze-remote-copy/commands.js';
+import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import type { FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import { failures } from '../../src/verify/trace.js';
@@ -36,7 +36,7 @@ function round(world: FreezeWorld, index: number): { world: FreezeWorld; done: b
 
 describe('freeze-remote-copy: liveness', () => {
   test.each(['e1', 'e2', 'e3', 'e4'])('freeze-remote-copy: liveness: %s completes each freeze within a bound under continuous writes', (variant) => {
-    let world = lifecycle.initial(variant, 'standard');
+    let world = lifecycle.initial(variant, lifecycle.presets.standard);
     const blocks = world.geometry.volumeCount * world.geometry.blocksPerVolume;
     const bound = ROUNDS_PER_BLOCK * blocks + EXTRA_ROUNDS;
     let index = 0;

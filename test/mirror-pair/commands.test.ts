@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { MirrorEvent } from '../../machines/mirror-pair.js';
-import { MirrorPairController, type MirrorStateKey } from '../../src/mirror-pair/controller.js';
+import type { MirrorStateKey } from '../../machines/mirror-pair.js';
+import { MirrorPairController } from '../../src/mirror-pair/controller.js';
 import { mirrorVariant } from '../../src/mirror-pair/variants.js';
 import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
 import { REJECTION_REASONS } from '../../src/rejection.js';

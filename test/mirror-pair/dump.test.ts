@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { MirrorEvent } from '../../machines/mirror-pair.js';
-import type { MirrorWorld } from '../../properties/mirror-pair.js';
+import type { MirrorWorld } from '../../src/mirror-pair/abstraction.js';
 import { dumpCycle, restore, type Dump, type DumpKind } from '../../src/mirror-pair/dump.js';
 import { MIRROR_PRESETS, mirrorPairLifecycle as lifecycle } from '../../src/mirror-pair/lifecycle.js';
 import { toHex } from '../../src/hex.js';
@@ -58,7 +58,7 @@ describe('mirror-pair: dump', () => {
 
   test.each(embodiments)('mirror-pair: dump: %s: a full dump and the differentials after it restore the image at each release (spec/000 §5.8)', (variant) => {
     fc.assert(fc.property(fc.array(cyclePlan, { minLength: 1, maxLength: 5 }), (plans) => {
-      const box = { world: lifecycle.initial(variant, 'standard') };
+      const box = { world: lifecycle.initial(variant, lifecycle.presets.standard) };
       apply(box, { type: 'pair.establish', pair: 0 });
       const tape: Dump[] = [];
       plans.forEach((plan, sequence) => {
@@ -70,7 +70,7 @@ describe('mirror-pair: dump', () => {
   }, 60_000);
 
   test('mirror-pair: dump: a differential dump holds only the tracks written in its interval (spec/000 §5.6)', () => {
-    const box = { world: lifecycle.initial('e1', 'standard') };
+    const box = { world: lifecycle.initial('e1', lifecycle.presets.standard) };
     apply(box, { type: 'pair.establish', pair: 0 });
     runCycle(box, 0, 'full', { before: [], during: [], batch: 8 });
     const { dump } = runCycle(box, 1, 'differential', {
@@ -91,7 +91,7 @@ describe('mirror-pair: dump', () => {
   });
 
   test('mirror-pair: dump: without claim 10, a power cycle between dumps loses a track from the chain', () => {
-    const box = { world: lifecycle.initial('volatile-control-memory', 'standard') };
+    const box = { world: lifecycle.initial('volatile-control-memory', lifecycle.presets.standard) };
     const step = (event: MirrorEvent) => lifecycle.step(box.world, event);
     const send = (event: MirrorEvent) => { const { after, outcome } = step(event); box.world = after; return outcome.controller; };
     const dump = (sequence: number, kind: DumpKind): Dump => {

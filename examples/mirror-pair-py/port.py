@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""A port of copyspec's mirror-pair lifecycle (seed 000) to Python 3, standard library only.
+
+Written against docs/conform.md (the adapter protocol) and the mirror-pair section of docs/vectors.md (what
+each command does), as a porter new to copyspec would write it: every fact it relies on is stated there
+(the docs were completed where this port needed something they did not say). Checked by
+
+    npx copyspec conform --lifecycle mirror-pair --exhaustive -- python3 examples/mirror-pair-py/port.py
+
+It implements every parameter the vector files and the literal-defect variant carry: embodiment 1 and 2,
+writeRecording each-volume and primary-only, resyncCopy full and differential, controlMemory non-volatile
+and volatile, guards recommended and literal.
+
+`MirrorPair` is the controller and knows nothing of the protocol; `serve` is the protocol loop. The planted
+bug of port_resync_keeps_sbm.py is a subclass of `MirrorPair` that changes one method.
+"""
+import json
+import sys
+
+PROTOCOL = "copyspec-conform-1"
+PAIR = 0
+PRIMARY, SECONDARY = 0, 1
+
+# Reason codes (docs/vectors.md, "Refusals it gives"), checked in this order.
+MALFORMED, UNKNOWN_PAIR, UNKNOWN_VOLUME, TRACK_OUT_OF_RANGE, LENGTH_OUT_OF_RANGE, WRONG_STATE = 1, 2, 3, 4, 5, 6
+REASONS = {1: "malformed-command", 2: "unknown-pair", 3: "unknown-volume", 4: "track-out-of-range",
+           5: "length-out-of-range", 6: "wrong-state"}
+
+HEX_DIGITS = set("0123456789abcdef")
+
+# Commands each state accepts, besides host.write, host.read and power.cycle, which every state accepts.
+RECOMMENDED = {
+    "separated": {"pair.establish"},
+    "mirror.syncing": {"copy.step", "pair.separate"},
+    "mirror.synced": {"pair.suspend", "pair.separate"},
+    "suspended": {"pair.resync", "pair.separate", "dump.update-info", "dump.read"},
+}
+LITERAL_EXTRA = {
+    "separated": set(),
+    "mirror.syncing": {"pair.suspend", "dump.update-info", "dump.read"},
+    "mirror.synced": {"dump.update-info", "dump.read"},
+    "suspended": {"pair.suspend"},
+}
+ALWAYS = {"host.write", "host.read", "power.cycle"}
+
+
+class Refused(Exception):
+    def __init__(self, code):
+        super().__init__(REASONS[code])
+        self.code = code
+
+
+def is_hex(text):
+    return isinstance(text, str) and len(text) % 2 == 0 and all(c in HEX_DIGITS for c in text)
+
+
+def bits(tracks, count):
+    return "".join("1" if track in tracks else "0" for track in range(count))
+
+
+class MirrorPair:
+    """One pair: two volumes, Pbm, Sbm and the copy list, driven by the commands of docs/vectors.md."""
+
+    def __init__(self, parameters, geometry):
+        self.embodiment = parameters["embodiment"]
+        self.primary_only = parameters["writeRecording"] == "primary-only"
+        self.differential = parameters["resyncCopy"] == "differential"
+        self.volatile = parameters["controlMemory"] == "volatile"
+        self.literal = parameters["guards"] == "literal"
+        self.track_count = geometry["trackCount"]
+        self.track_size = geometry["trackSize"]
+        self.size = self.track_count * self.track_size
+        self.volumes = [bytearray(self.size), bytearray(self.size)]
+        self.state = "separated"
+        self.pbm = set()
+        self.sbm = set()
+        self.pending = set()
+
+    def observe(self):
+        return {
+            "state": self.state,
+            "primary": self.volumes[PRIMARY].hex(),
+            "secondary": self.volumes[SECONDARY].hex(),
+            "primaryBitmap": bits(self.pbm, self.track_count),
+            "secondaryBitmap": bits(self.sbm, self.track_count),
+            "copyPending": bits(self.pending, self.track_count),
+        }
+
+    # ------------------------------------------------------------------ checks, in the documented order
+
+    def check_range(self, offset, length):
+        if offset >= self.size:
+            raise Refused(TRACK_OUT_OF_RANGE)
+        if length == 0 or offset + length > self.size:
+            raise Refused(LENGTH_OUT_OF_RANGE)
+
+    def check_arguments(self, command):
+        kind = command["type"]
+        if kind == "host.write":
+            if not is_hex(command["data"]):
+                raise Refused(MALFORMED)
+            if command["volume"] not in (PRIMARY, SECONDARY):
+                raise Refused(UNKNOWN_VOLUME)
+            self.check_range(command["offset"], len(command["data"]) // 2)
+        elif kind == "host.read":
+            if command["volume"] not in (PRIMARY, SECONDARY):
+                raise Refused(UNKNOWN_VOLUME)
+            self.check_range(command["offset"], command["length"])
+        elif kind == "dump.read":
+            if command["pair"] != PAIR:
+                raise Refused(UNKNOWN_PAIR)
+            if any(track >= self.track_count for track in command["tracks"]):
+                raise Refused(TRACK_OUT_OF_RANGE)
+            if len(command["tracks"]) == 0:
+                raise Refused(LENGTH_OUT_OF_RANGE)
+        elif kind != "power.cycle":
+            if command["pair"] != PAIR:
+                raise Refused(UNKNOWN_PAIR)
+
+    def check_state(self, kind):
+        allowed = ALWAYS | RECOMMENDED[self.state] | (LITERAL_EXTRA[self.state] if self.literal else set())
+        if kind not in allowed:
+            raise Refused(WRONG_STATE)
+
+    # ------------------------------------------------------------------ the commands
+
+    def handle(self, command):
+        """The outcome of one command, as docs/vectors.md's mirror-pair section words it."""
+        try:
+            self.check_arguments(command)
+            self.check_state(command["type"])
+        except Refused as refused:
+            return {"accepted": False, "reason": REASONS[refused.code], "code": refused.code}
+        source = self.state
+        result = getattr(self, "do_" + command["type"].replace(".", "_").replace("-", "_"))(command)
+        transitions = ["%s --%s--> %s" % (source, command["type"], self.state)]
+        if self.state == "mirror.syncing" and not self.pending:
+            transitions.append(self.complete_copy())
+        outcome = {"accepted": True, "transitions": transitions}
+        if result is not None:
+            outcome["result"] = result
+        return outcome
+
+    def tracks_of(self, offset, length):
+        first = offset // self.track_size
+        last = (offset + length + self.track_size - 1) // self.track_size - 1
+        return set(range(first, last + 1))
+
+    def do_host_write(self, command):
+        data = bytes.fromhex(command["data"])
+        offset, volume = command["offset"], command["volume"]
+        tracks = self.tracks_of(offset, len(data))
+        if self.state == "separated":
+            self.volumes[volume][offset:offset + len(data)] = data
+            if volume == PRIMARY:
+                self.pbm |= tracks
+            elif not self.primary_only:
+                self.sbm |= tracks
+        elif self.state == "suspended":
+            self.volumes[PRIMARY][offset:offset + len(data)] = data
+            self.pbm |= tracks
+        else:
+            for written in self.volumes:
+                written[offset:offset + len(data)] = data
+            self.pbm |= tracks
+            if not self.primary_only:
+                self.sbm |= tracks
+        return None
+
+    def do_host_read(self, command):
+        volume = command["volume"] if self.state == "separated" else PRIMARY
+        offset = command["offset"]
+        return {"kind": "read", "data": self.volumes[volume][offset:offset + command["length"]].hex()}
+
+    def resync_steps(self, tracks):
+        """The resync steps establish and resync share: embodiment 1 clears Sbm (5030), then the copy starts."""
+        if self.embodiment == 1:
+            self.sbm = set()
+        self.pending = set(tracks)
+        self.state = "mirror.syncing"
+
+    def do_pair_establish(self, _command):
+        self.resync_steps(range(self.track_count))
+
+    def do_pair_resync(self, _command):
+        self.resync_steps(set(self.pbm) if self.differential else range(self.track_count))
+
+    def do_copy_step(self, _command):
+        track = min(self.pending)
+        self.pending.discard(track)
+        start, end = track * self.track_size, (track + 1) * self.track_size
+        self.volumes[SECONDARY][start:end] = self.volumes[PRIMARY][start:end]
+
+    def complete_copy(self):
+        """copy.complete, raised when the copy list empties in mirror.syncing."""
+        if self.embodiment == 1:
+            self.sbm = set(self.pbm)
+        self.state = "mirror.synced"
+        return "mirror.syncing --copy.complete--> mirror.synced"
+
+    def do_pair_suspend(self, _command):
+        if self.embodiment == 2 and self.state == "mirror.synced":
+            self.sbm = set(self.pbm)
+        self.pbm = set()
+        self.state = "suspended"
+
+    def do_pair_separate(self, _command):
+        if self.state.startswith("mirror"):
+            self.pending = set()
+        self.state = "separated"
+
+    def do_dump_update_info(self, _command):
+        return {"kind": "update-info", "bitmap": bits(self.sbm, self.track_count)}
+
+    def do_dump_read(self, command):
+        secondary = self.volumes[SECONDARY]
+        records = [{"track": t, "data": secondary[t * self.track_size:(t + 1) * self.track_size].hex()} for t in command["tracks"]]
+        return {"kind": "dump", "records": records}
+
+    def do_power_cycle(self, _command):
+        if self.volatile:
+            self.state = "separated"
+            self.pbm, self.sbm, self.pending = set(), set(), set()
+
+
+def serve(controller_class, stdin=sys.stdin, stdout=sys.stdout):
+    """The protocol loop of docs/conform.md: one JSON line in, one JSON line out, flushed."""
+    controller = None
+    for line in stdin:
+        message = json.loads(line)
+        if message["message"] == "init":
+            if message["protocol"] != PROTOCOL:
+                sys.stderr.write("unknown protocol %r\n" % message["protocol"])
+                return 1
+            controller = controller_class(message["parameters"], message["geometry"])
+            answer = {"protocol": PROTOCOL, "ready": True, "observed": controller.observe()}
+        else:
+            outcome = controller.handle(message["command"])
+            answer = {"step": message["step"], "outcome": outcome, "observed": controller.observe()}
+        stdout.write(json.dumps(answer, separators=(",", ":")) + "\n")
+        stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve(MirrorPair))

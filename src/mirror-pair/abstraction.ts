@@ -1,0 +1,56 @@
+/**
+ * The refinement mapping of mirror-pair: the controller's state in the model's terms (TLA+'s "mapping
+ * between them", STYLE.md). Properties read the controller only through `abstractOf`, so they see
+ * volumes as bytes and bitmaps as sorted track lists, never the controller's data structures; the world and
+ * outcome types the properties are written over are defined here too.
+ */
+import type { MirrorControlInput, MirrorStateKey } from '../../machines/mirror-pair.js';
+import type { ModelAnswer, MirrorModel } from '../../model/mirror-pair.js';
+import type { MirrorOutcome, MirrorPairController } from './controller.js';
+import type { MirrorGeometry } from './events.js';
+
+export type { MirrorOutcome, MirrorResult } from './controller.js';
+
+export interface MirrorWorld {
+  readonly controller: MirrorPairController;
+  readonly model: MirrorModel;
+}
+
+export interface MirrorStepOutcome {
+  readonly controller: MirrorOutcome;
+  readonly model: ModelAnswer;
+}
+
+/** The controller in model terms. The byte arrays are the volumes' own and must not be changed. */
+export interface MirrorAbstract {
+  readonly state: MirrorStateKey;
+  readonly control: MirrorControlInput;
+  readonly geometry: MirrorGeometry;
+  readonly primary: Uint8Array;
+  readonly secondary: Uint8Array;
+  /** Pbm 230, Sbm 240 and the copy list, each as its set tracks, ascending. */
+  readonly primaryBitmap: readonly number[];
+  readonly secondaryBitmap: readonly number[];
+  readonly copyPending: readonly number[];
+}
+
+const abstracts = new WeakMap<MirrorPairController, MirrorAbstract>();
+
+/** The abstraction of a controller, made once per controller object (a world's controller never changes). */
+export function abstractOf(controller: MirrorPairController): MirrorAbstract {
+  let found = abstracts.get(controller);
+  if (found === undefined) {
+    found = {
+      state: controller.state,
+      control: controller.variant.control,
+      geometry: controller.geometry,
+      primary: controller.primary.contents(),
+      secondary: controller.secondary.contents(),
+      primaryBitmap: controller.primaryBitmap.toArray(),
+      secondaryBitmap: controller.secondaryBitmap.toArray(),
+      copyPending: controller.copyPending.toArray(),
+    };
+    abstracts.set(controller, found);
+  }
+  return found;
+}

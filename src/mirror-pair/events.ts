@@ -1,0 +1,54 @@
+/**
+ * mirror-pair commands as every layer sees them: their JSON shape (the zod schema that scenario files,
+ * vectors and ports are read with), the pair's geometry, and a one-line form for traces. Nothing here decides
+ * whether a command is accepted: the controller (src/mirror-pair/validate.ts and the machine) and the model
+ * (model/mirror-pair.ts) each decide that by their own rules, and the verifier compares the two.
+ *
+ * Seed 000 names every command by volume and the controller resolves the pair (4010, 5010, 6010, 7010);
+ * copyspec names pair commands by pair id, with the volumes resolving to it (spec/000 §8.13).
+ */
+import { z } from 'zod';
+import type { MirrorEvent } from '../../machines/mirror-pair.js';
+
+export interface MirrorGeometry {
+  readonly trackCount: number;
+  /** Bytes per track. */
+  readonly trackSize: number;
+}
+
+export const PAIR_ID = 0;
+export const PRIMARY_VOLUME = 0;
+export const SECONDARY_VOLUME = 1;
+
+const whole = z.number().int().nonnegative();
+const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(type), pair: whole }).strict();
+
+/** The shape of an external command, as read from a scenario file. `copy.complete` is internal: never sent. */
+export const mirrorEventSchema: z.ZodType<MirrorEvent> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string() }).strict(),
+  z.object({ type: z.literal('host.read'), volume: whole, offset: whole, length: whole }).strict(),
+  pairCommand('pair.establish'),
+  pairCommand('pair.suspend'),
+  pairCommand('pair.resync'),
+  pairCommand('pair.separate'),
+  pairCommand('copy.step'),
+  pairCommand('dump.update-info'),
+  z.object({ type: z.literal('dump.read'), pair: whole, tracks: z.array(whole) }).strict(),
+  z.object({ type: z.literal('power.cycle') }).strict(),
+]);
+
+/** A one-line form of a command for traces: `host.write(v0 @1 02)`. */
+export function formatMirrorEvent(event: MirrorEvent): string {
+  switch (event.type) {
+    case 'host.write':
+      return `host.write(v${event.volume} @${event.offset} ${event.data})`;
+    case 'host.read':
+      return `host.read(v${event.volume} @${event.offset} +${event.length})`;
+    case 'dump.read':
+      return `dump.read(p${event.pair} [${event.tracks.join(',')}])`;
+    case 'power.cycle':
+      return 'power.cycle';
+    default:
+      return event.pair === PAIR_ID ? event.type : `${event.type}(p${event.pair})`;
+  }
+}
