@@ -203,6 +203,10 @@ async function runWorkload(options: WorkloadCliOptions, io: WorkloadIo): Promise
       onProgress: progress(`[${i + 1}/${targets.length}] ${lifecycle.id} ${variant}`, io),
       onRecovered: (recovery) => { saved = [...recovery.volumes]; },
     }, fsck));
+    // A replay of a failure point the run never reaches would pass with nothing checked.
+    if (options.only !== undefined && runs[0]!.failurePoints === 0) {
+      throw new WorkloadUsageError(`--only ${options.only}: this run of seed ${options.seed} has fewer failure points (see the full run)`);
+    }
     if (options.saveImage !== undefined) await saveImage(options.saveImage, saved, io);
     const ok = holds(runs, options.variant !== undefined);
     if (options.json === true) {
@@ -220,7 +224,7 @@ async function runWorkload(options: WorkloadCliOptions, io: WorkloadIo): Promise
 /** `--save-image`: the recovered volumes of the failure point replayed, one after another in one file. */
 async function saveImage(file: string, volumes: Uint8Array[] | null, io: WorkloadIo): Promise<void> {
   if (volumes === null) throw new WorkloadUsageError('--only names no failure point of this run: nothing was recovered');
-  await writeFile(file, Buffer.concat(volumes));
+  await writeFile(file, Buffer.concat(volumes)).catch((error: Error) => { throw new WorkloadUsageError(`--save-image: ${error.message}`); });
   io.err(`workload: wrote the recovered image to ${file}\n`);
 }
 

@@ -55,6 +55,7 @@ describe('workload: command', () => {
     ['a missing trace file', ['--trace', 'no/such.jsonl'], /no\/such.jsonl:0: file:/],
     ['an ext4 size past the bound', ['--ext4', '--ext4-size', '9999'], /--ext4-size must be/],
     ['a non-numeric seed', ['--trace', TRACE, '--seed', 'x'], /expected a whole number/],
+    ['--only past the last failure point', ['--lifecycle', 'mirror-pair', '--variant', 'e1', '--trace', TRACE, '--failure-points', '5', '--only', '999'], /--only 999: this run of seed 20261121 has fewer failure points/],
   ];
   for (const [name, argv, message] of usage) {
     test(`workload: command: ${name} is a usage error (exit 2)`, async () => {
