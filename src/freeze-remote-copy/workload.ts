@@ -17,9 +17,8 @@
  */
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadFault, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
-import type { Message } from './events.js';
 import { initialSystem, stepSystem } from './controller.js';
-import type { FreezeEvent, FreezeGeometry } from './events.js';
+import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
 import type { FreezeOutcome, FreezeSystem } from './system.js';
 import { freezeVariant, type FreezeVariant } from './variants.js';
 
@@ -56,8 +55,7 @@ class FreezeSession implements WorkloadSession {
 
   /** Steps the live system; the outcome, and the system when accepted. */
   private step(event: FreezeEvent, system: FreezeSystem = this.system): { system: FreezeSystem; outcome: FreezeOutcome } {
-    const stepped = stepSystem(system, event, this.variant, this.geometry);
-    return stepped;
+    return stepSystem(system, event, this.variant, this.geometry);
   }
 
   /** Notes the messages new on the link in the order they appeared. */
