@@ -33,7 +33,7 @@ describe('cli', () => {
         expect(result).toHaveProperty(field);
       }
     }
-    expect(report.results[0]).toMatchObject({ states: 5634, transitions: 22, transitionsCovered: 22, violations: [] });
+    expect(report.results[0]).toMatchObject({ states: 10363, transitions: 33, transitionsCovered: 33, violations: [] });
     expect(err).toContain('[1/2] mirror-pair e1 exhaustive'); // progress goes to stderr
   }, 60_000);
 
