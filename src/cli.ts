@@ -146,7 +146,7 @@ function runChecks(jobs: readonly Job[], options: { readonly runs: number; reado
       ? exhaustive(lifecycle, variant, {
         maxStates: VERIFY_DEFAULTS.maxStates,
         stopWhenViolated,
-        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
+        onProgress: (p) => { io.err(`${tag}: ${p.explored} states explored, ${p.stored - p.explored} queued\n`); },
       })
       : modelBased(lifecycle, variant, {
         runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,

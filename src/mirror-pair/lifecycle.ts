@@ -14,6 +14,7 @@ import { toHex } from '../hex.js';
 import type { Differences, Pin, Presets } from '../lifecycle.js';
 import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
+import { mirrorPairLayout } from './layout.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 
@@ -416,4 +417,5 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
   observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits' },
   differences,
+  layout: mirrorPairLayout,
 });
