@@ -125,15 +125,22 @@ export class PackedStore implements StateStore {
   }
 }
 
+/** World objects per page of a KeyedStore's queue. */
+const WORLD_PAGE = 4096;
+
 /** States of a lifecycle with no layout: keys in a KeySet, and the world objects of unexpanded states. */
 class KeyedStore implements StateStore {
   private readonly set = new KeySet();
   private key = '';
   private hash = 0;
   private pending: unknown = null;
-  /** World objects of states from `first` on. */
-  private worlds: unknown[] = [];
-  private first = 0;
+  /**
+   * World objects of the states not yet expanded, in pages of WORLD_PAGE states: page `p` holds states
+   * p * WORLD_PAGE onwards, and a page is dropped once all of its states are expanded, so releasing never
+   * copies the queue.
+   */
+  private readonly pages: (unknown[] | undefined)[] = [];
+  private firstKept = 0;
 
   constructor(private readonly lifecycle: AnyLifecycle) {}
 
@@ -149,22 +156,21 @@ class KeyedStore implements StateStore {
   }
 
   add(): number {
-    this.worlds.push(this.pending);
+    const index = this.set.add(this.key, this.hash);
+    (this.pages[Math.floor(index / WORLD_PAGE)] ??= []).push(this.pending);
     this.pending = null;
-    return this.set.add(this.key, this.hash);
+    return index;
   }
 
   world(index: number): unknown {
-    assert(index >= this.first, () => `state ${index} was released`);
-    return this.worlds[index - this.first];
+    const page = this.pages[Math.floor(index / WORLD_PAGE)];
+    assert(page !== undefined, () => `state ${index} was released`);
+    return page[index % WORLD_PAGE];
   }
 
   release(index: number): void {
-    // Dropped in batches: a shift per state would copy the queue each time.
-    if (index - this.first >= 4096) {
-      this.worlds = this.worlds.slice(index - this.first);
-      this.first = index;
-    }
+    const below = Math.floor(index / WORLD_PAGE);
+    for (; this.firstKept < below; this.firstKept += 1) this.pages[this.firstKept] = undefined;
   }
 
   bytes(): number {
