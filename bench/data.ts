@@ -15,7 +15,7 @@ export interface Pattern {
   readonly seed: number;
 }
 
-/** A seeded xorshift32 generator: the benchmark's data, and the tests' (test/bitmap.test.ts, test/merge-kernel.test.ts). */
+/** A seeded xorshift32 generator: the benchmark's data, and the tests' (test/fast-bitmap/bitmap.test.ts, test/fast-bitmap/merge-kernel.test.ts). */
 export function xorshift(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {

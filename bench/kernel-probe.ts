@@ -1,7 +1,7 @@
 /**
  * A standalone run of bench section "kernel" (bench/sections/kernel.ts), for measuring the WebAssembly kernel
  * without the rest of the bench: B, the JavaScript merge and popcount, the staged kernel at each chunk size,
- * the public kernel on maps from the word pool (src/word-pool.ts) and the raw kernel on maps resident in a
+ * the public kernel on maps from the word pool (src/fast-bitmap/word-pool.ts) and the raw kernel on maps resident in a
  * wasm memory of their own, all as ratios to B taken in the same process; then random set and test on a plain
  * map against a pool-resident one. It prints the harness's table and writes nothing (the section is not yet
  * among bench/run.ts's sections).

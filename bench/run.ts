@@ -57,7 +57,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     if (argument === '--smoke') smoke = true;
     else if (argument === '--only') only = (argv[++index] ?? '').split(',').filter((name) => name !== '');
     else if (argument === '--out') out = resolve(argv[++index] ?? out);
-    else throw new Error(`unknown argument ${argument}; see bench/run.ts`);
+    else throw new UsageError(`unknown argument ${argument}; arguments: --smoke, --only <sections>, --out <file>`);
   }
   return { smoke, only, out };
 }
@@ -75,7 +75,7 @@ function collectGarbage(): void {
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2));
   const unknown = (args.only ?? []).filter((name) => !SECTIONS.some((section) => section.name === name));
-  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
   const context = new BenchContext(args.smoke
     ? { smoke: true, runs: 3, warmup: 1, bitCount: 2 ** 20 }
     : { smoke: false, runs: 9, warmup: 2, bitCount: 2 ** 28 });
@@ -93,7 +93,15 @@ async function main(): Promise<void> {
   context.log(`wrote ${args.out}`);
 }
 
+/** Bad arguments: one line and exit code 2, as the command line does; anything else is a bench failure with its stack. */
+class UsageError extends Error {}
+
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

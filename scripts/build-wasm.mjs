@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Build step for the WebAssembly kernels (issue 4): assembles every src/wasm/<name>.wat into
-// dist/wasm/<name>.wasm with the `wabt` package (a devDependency), before `tsc` runs in `npm run build` and
-// in `prepare` (which `npm ci` runs). The binaries are build output, like the rest of dist/, and are never
-// committed; src/merge-kernel.ts finds them from the package root, so the TypeScript sources under vitest
-// and the compiled dist/src/ load the same file.
+// Build step for the WebAssembly kernels (issue 4): assembles every src/fast-bitmap/<name>.wat (the fast
+// bitmap's kernel) into dist/wasm/<name>.wasm with the `wabt` package (a devDependency), before `tsc` runs in
+// `npm run build` and in `prepare` (which `npm ci` runs). The binaries are build output, like the rest of
+// dist/, and are never committed; src/fast-bitmap/merge-kernel.ts finds them from the package root, so the
+// TypeScript sources under vitest and the compiled dist/src/ load the same file.
 //
 // Usage: node scripts/build-wasm.mjs. It exits nonzero, naming the file, if a module does not assemble or
 // validate, so a broken kernel fails the build instead of surfacing later as "kernel unavailable".
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const sourceDirectory = join(root, 'src', 'wasm');
+const sourceDirectory = join(root, 'src', 'fast-bitmap');
 const outputDirectory = join(root, 'dist', 'wasm');
 
 // SIMD is a finished proposal that wabt enables by default; it is named here because the kernels need it.

@@ -1,6 +1,7 @@
 /**
- * Bench section "bitmap" (issue 4, items 2 and 3): this project's Bitmap, typedfastbitset and the yardstick B,
- * side by side on the same 2^28-bit maps (16 TiB of 64 KiB tracks, 32 MiB per map).
+ * Bench section "bitmap" (issue 4, items 2 and 3): this project's fast bitmap (src/fast-bitmap/bitmap.ts),
+ * typedfastbitset and the yardstick B, side by side on the same 2^28-bit maps (16 TiB of 64 KiB tracks, 32 MiB
+ * per map).
  *
  * Operations: random set, test and clear of 2^20 bits; iteration, OR-merge and images of maps at 0.01%, 1%
  * and 50%, random and clustered; popcount; reset; and the longest single step of the sliced whole-map
@@ -9,11 +10,22 @@
  *
  * Targets are issue 4 item 3; the rows marked "(anchor §7)" carry the finer targets of
  * anchors/bitmap_performance.md §7, which the issue does not list.
+ *
+ * The reference bitmap (src/bitmap.ts, issue 8: the flat word array that the controllers and the verifier
+ * use) is timed after the fast one, in rows named "bitmap (reference): ...", with no targets: they show what
+ * the fast one's machinery buys. Each of its rows uses the same data as the fast one's row of the same name
+ * (reference maps built from the same words) and the same runs and warm-ups, timed in rounds of its own with
+ * B, so its ratio is taken as the fast one's is. It is not a third contender in the fast one's rounds: there
+ * it moved some fast figures by 5-10% (OR-merge at 50%, sparse nextSet; three alternating runs of each form on
+ * the project's machine), and those figures must stay comparable with issue 4's. The reference has no sliced
+ * operations, no `collect` and no maintained count, so those rows have no partner; its `count` counts the words
+ * on every read, the work of the fast one's `recount`.
  */
 import { TypedFastBitSet } from 'typedfastbitset';
 
-import { Bitmap, SLICE_BITS } from '../../src/bitmap.js';
-import { allocateWords } from '../../src/word-pool.js';
+import { Bitmap } from '../../src/bitmap.js';
+import { FastBitmap, SLICE_BITS } from '../../src/fast-bitmap/bitmap.js';
+import { allocateWords } from '../../src/fast-bitmap/word-pool.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
 import { consume, type BenchContext, type BenchSection, type Measurement, type Peer, type Target } from '../harness.js';
 
@@ -30,7 +42,7 @@ const PATTERNS: readonly Pattern[] = [
 
 /**
  * Issue 4: a dense OR-merge at most 3 B in plain TypeScript, at most 1.2 B with a WebAssembly kernel. The
- * bitmap merges long ranges with the kernel (src/merge-kernel.ts), so the kernel's target applies; the
+ * bitmap merges long ranges with the kernel (src/fast-bitmap/merge-kernel.ts), so the kernel's target applies; the
  * kernel section reports the plain TypeScript loop against 3 B.
  */
 const DENSE_MERGE_TARGET: Target = { kind: 'ratio-at-most', ratio: 1.2 };
@@ -39,7 +51,7 @@ const SLOW_RUNS = { runs: 5, warmup: 1 } as const;
 
 export const bitmapSection: BenchSection = {
   name: 'bitmap',
-  description: 'Bitmap vs typedfastbitset vs B: random ops, iteration, merge, popcount, images, sliced steps',
+  description: 'fast bitmap vs typedfastbitset vs B, then the reference bitmap: random ops, iteration, merge, popcount, images, sliced steps',
   run(context) {
     randomOperations(context);
     for (const pattern of PATTERNS) {
@@ -57,8 +69,8 @@ function randomOperations(context: BenchContext): void {
   const operations = context.smoke ? 2 ** 14 : 2 ** 20;
   const setPositions = randomPositions(bitCount, operations, 7);
   const testPositions = randomPositions(bitCount, operations, 8);
-  const ours = new Bitmap(bitCount);
-  // The peer's words come from the same word pool as the bitmap's level 0 (src/word-pool.ts), so that both
+  const ours = new FastBitmap(bitCount);
+  // The peer's words come from the same word pool as the bitmap's level 0 (src/fast-bitmap/word-pool.ts), so that both
   // sets live in the same kind of memory: two plain arrays allocated a moment apart differed by up to 4x in
   // random access time on the project's machine (virtual machine memory, no huge pages), which would decide
   // the comparison. `peerBlock` keeps the pool's block alive while the peer uses its view.
@@ -86,6 +98,7 @@ function randomOperations(context: BenchContext): void {
   });
   recordPerOperation(context, 'random clear', operations, clear.ours, clear.theirs, clear.B);
   consume(peerBlock.length);
+  referenceRandomOperations(context, setPositions, testPositions);
 }
 
 function recordPerOperation(context: BenchContext, name: string, operations: number, ours: Measurement, theirs: Measurement, yardstick: Measurement): void {
@@ -100,19 +113,19 @@ function recordPerOperation(context: BenchContext, name: string, operations: num
   });
 }
 
-function setEach(bitmap: Bitmap, positions: Uint32Array): number {
+function setEach(bitmap: FastBitmap, positions: Uint32Array): number {
   let changed = 0;
   for (let index = 0; index < positions.length; index += 1) if (bitmap.set(positions[index]!)) changed += 1;
   return changed;
 }
 
-function testEach(bitmap: Bitmap, positions: Uint32Array): number {
+function testEach(bitmap: FastBitmap, positions: Uint32Array): number {
   let hits = 0;
   for (let index = 0; index < positions.length; index += 1) if (bitmap.test(positions[index]!)) hits += 1;
   return hits;
 }
 
-function clearEach(bitmap: Bitmap, positions: Uint32Array): number {
+function clearEach(bitmap: FastBitmap, positions: Uint32Array): number {
   let changed = 0;
   for (let index = 0; index < positions.length; index += 1) if (bitmap.clear(positions[index]!)) changed += 1;
   return changed;
@@ -134,7 +147,7 @@ function removeEach(set: TypedFastBitSet, positions: Uint32Array): number {
   return 0;
 }
 
-function fillEach(bitmap: Bitmap, set: TypedFastBitSet, positions: Uint32Array): void {
+function fillEach(bitmap: FastBitmap, set: TypedFastBitSet, positions: Uint32Array): void {
   for (let index = 0; index < positions.length; index += 1) {
     bitmap.set(positions[index]!);
     set.add(positions[index]!);
@@ -144,8 +157,8 @@ function fillEach(bitmap: Bitmap, set: TypedFastBitSet, positions: Uint32Array):
 // ---- per pattern: iteration, merge, popcount, image, reset, slices ----
 
 interface Maps {
-  readonly source: Bitmap;
-  readonly other: Bitmap;
+  readonly source: FastBitmap;
+  readonly other: FastBitmap;
   readonly sourceSet: TypedFastBitSet;
   readonly otherSet: TypedFastBitSet;
 }
@@ -154,8 +167,8 @@ function buildMaps(bitCount: number, pattern: Pattern): Maps {
   const sourceWords = patternWords(bitCount, pattern);
   const otherWords = patternWords(bitCount, { ...pattern, seed: pattern.seed + 100 });
   return {
-    source: Bitmap.fromWords(bitCount, sourceWords),
-    other: Bitmap.fromWords(bitCount, otherWords),
+    source: FastBitmap.fromWords(bitCount, sourceWords),
+    other: FastBitmap.fromWords(bitCount, otherWords),
     sourceSet: TypedFastBitSet.fromWords(sourceWords),
     otherSet: TypedFastBitSet.fromWords(otherWords),
   };
@@ -172,6 +185,7 @@ function patternOperations(context: BenchContext, pattern: Pattern): void {
     reset(context, label, maps);
     slices(context, label, maps);
   }
+  referencePatternOperations(context, pattern, label, maps);
 }
 
 function iteration(context: BenchContext, pattern: Pattern, label: string, maps: Maps): void {
@@ -229,13 +243,13 @@ function evictCaches(): void {
   consume(sum);
 }
 
-function iterateByNextSet(bitmap: Bitmap): number {
+function iterateByNextSet(bitmap: FastBitmap): number {
   let sum = 0;
   for (let bit = bitmap.nextSet(0); bit !== -1; bit = bitmap.nextSet(bit + 1)) sum = (sum + bit) | 0;
   return sum;
 }
 
-function iterateByCollect(bitmap: Bitmap, buffer: Uint32Array): number {
+function iterateByCollect(bitmap: FastBitmap, buffer: Uint32Array): number {
   let sum = 0;
   for (let from = 0; ;) {
     const found = bitmap.collect(from, buffer);
@@ -260,7 +274,7 @@ function iterateByForEach(set: TypedFastBitSet): number {
  * separately.
  */
 function merge(context: BenchContext, pattern: Pattern, label: string, maps: Maps): void {
-  const target = new Bitmap(context.options.bitCount);
+  const target = new FastBitmap(context.options.bitCount);
   const targetSet = maps.sourceSet.clone();
   const restore = (): void => {
     target.clearAll();
@@ -285,7 +299,7 @@ function merge(context: BenchContext, pattern: Pattern, label: string, maps: Map
 }
 
 function image(context: BenchContext, label: string, maps: Maps): void {
-  const pooled = new Bitmap(context.options.bitCount);
+  const pooled = new FastBitmap(context.options.bitCount);
   const { ours, theirs, B } = context.compare({
     ours: { work: () => pooled.copyFrom(maps.source), setup: () => pooled.copyFrom(maps.other) },
     theirs: { work: () => maps.sourceSet.clone().words.length },
@@ -316,21 +330,21 @@ function popcount(context: BenchContext, label: string, maps: Maps): void {
     target: { kind: 'ratio-at-most', ratio: 4 }, peers: { typedfastbitset: msPeer(theirs) }, note: 'target from anchor §7, not from issue 4' });
 }
 
-function readCount(bitmap: Bitmap, reads: number): number {
+function readCount(bitmap: FastBitmap, reads: number): number {
   let total = 0;
   for (let read = 0; read < reads; read += 1) total = (total + bitmap.count) | 0;
   return total;
 }
 
 function reset(context: BenchContext, label: string, maps: Maps): void {
-  const target = new Bitmap(context.options.bitCount);
+  const target = new FastBitmap(context.options.bitCount);
   const ours = context.measure(() => target.clearAll(), { setup: () => target.copyFrom(maps.source) });
   context.record({ name: `bitmap: clearAll (reset after resync), ${label}`, value: ours.medianMs, unit: 'ms', ms: ours.medianMs });
 }
 
 /** The longest single step of each sliced whole-map operation (median over runs of each run's longest step). */
 function slices(context: BenchContext, label: string, maps: Maps): void {
-  const target = new Bitmap(context.options.bitCount);
+  const target = new FastBitmap(context.options.bitCount);
   const operations = [
     ['mergeInSlices', () => target.mergeInSlices(maps.other), () => target.copyFrom(maps.source)],
     ['copyFromInSlices', () => target.copyFromInSlices(maps.source), () => target.copyFrom(maps.other)],
@@ -359,4 +373,106 @@ function slices(context: BenchContext, label: string, maps: Maps): void {
 
 function msPeer(measurement: Measurement): Peer {
   return { value: measurement.medianMs, unit: 'ms', ms: measurement.medianMs };
+}
+
+// ---- the reference bitmap, after the fast one, on the same data ----
+
+/**
+ * A row of the reference bitmap: its median and, when it was timed with `compare`, the B of the same rounds.
+ * `per` divides the time into a figure per operation or per bit.
+ */
+function recordReference(context: BenchContext, name: string, measured: Measurement, yardstick: Measurement | null,
+  per: { readonly count: number; readonly unit: string } | null = null, note?: string): void {
+  context.record({
+    name: `bitmap (reference): ${name}`,
+    value: per === null ? measured.medianMs : (measured.medianMs * 1e6) / per.count,
+    unit: per === null ? 'ms' : per.unit,
+    ms: measured.medianMs,
+    ...(yardstick === null ? {} : { yardstickMs: yardstick.medianMs }),
+    ...(note === undefined ? {} : { note }),
+  });
+}
+
+/** Random set, test and clear of the same positions as the fast one's rows. */
+function referenceRandomOperations(context: BenchContext, setPositions: Uint32Array, testPositions: Uint32Array): void {
+  const operations = setPositions.length;
+  const per = { count: operations, unit: 'ns/op' };
+  const bitmap = new Bitmap(context.options.bitCount);
+  context.log('bitmap (reference): random set, test, clear');
+  const set = context.compare({ reference: { work: () => setEachReference(bitmap, setPositions), setup: () => bitmap.clearAll() } });
+  recordReference(context, `random set of ${operations} bits`, set.reference, set.B, per,
+    'its words are a plain Uint32Array; the fast one\'s and typedfastbitset\'s are in the word pool');
+  setEachReference(bitmap, setPositions);
+  const test = context.compare({ reference: { work: () => testEachReference(bitmap, testPositions) } });
+  recordReference(context, `random test of ${operations} bits`, test.reference, test.B, per);
+  const clear = context.compare({ reference: { work: () => clearEachReference(bitmap, setPositions), setup: () => setEachReference(bitmap, setPositions) } });
+  recordReference(context, `random clear of ${operations} bits`, clear.reference, clear.B, per);
+}
+
+/**
+ * Iteration, OR-merge, image, count and reset of the pattern's maps, as the fast one's rows of the same names.
+ * The merge destination is restored with one copy: the reference touches every word of it in any case.
+ */
+function referencePatternOperations(context: BenchContext, pattern: Pattern, label: string, maps: Maps): void {
+  const bitCount = context.options.bitCount;
+  const source = referenceOf(bitCount, maps.sourceSet.words);
+  const other = referenceOf(bitCount, maps.otherSet.words);
+  const target = new Bitmap(bitCount);
+  context.log(`bitmap (reference): ${describePattern(pattern)}`);
+  const iterate = context.compare({ reference: { work: () => iterateReferenceByNextSet(source) } }, pattern.density >= 0.01 ? SLOW_RUNS : {});
+  recordReference(context, `iterate by nextSet, ${label}`, iterate.reference, iterate.B);
+  if (pattern.density >= 0.5) recordReference(context, `iterate by nextSet per set bit, ${label}`, iterate.reference, iterate.B, { count: source.count, unit: 'ns/bit' });
+  const merged = context.compare({ reference: { work: () => target.merge(other), setup: () => target.copyFrom(source) } });
+  recordReference(context, `OR-merge, ${label} into the same density`, merged.reference, merged.B);
+  if (pattern === SPARSE) {
+    const cold = context.compare({ reference: { work: () => target.merge(other), setup: () => { target.copyFrom(source); evictCaches(); } } });
+    recordReference(context, `OR-merge, cold cache, ${label} into the same density`, cold.reference, cold.B);
+  }
+  const image = context.compare({ reference: { work: () => target.copyFrom(source), setup: () => target.copyFrom(other) } });
+  recordReference(context, `image into a kept bitmap, ${label}`, image.reference, image.B);
+  if (pattern !== SPARSE && pattern !== DENSE) return;
+  const count = context.compare({ reference: { work: () => readReferenceCount(source) } });
+  recordReference(context, `popcount (count, counted word by word on each read), ${label}`, count.reference, count.B, null,
+    'one read timed: it keeps no count, so this is the work of the fast one\'s recount');
+  const reset = context.measure(() => target.clearAll(), { setup: () => target.copyFrom(source) });
+  recordReference(context, `clearAll (reset after resync), ${label}`, reset, null);
+}
+
+/** The reference bitmap of raw words, bit by bit: it has no raw image of its own (untimed setup). */
+function referenceOf(bitCount: number, words: Uint32Array): Bitmap {
+  const bitmap = new Bitmap(bitCount);
+  for (let index = 0; index < words.length; index += 1) {
+    for (let rest = words[index]! | 0; rest !== 0; rest &= rest - 1) bitmap.set(index * 32 + 31 - Math.clz32(rest & -rest));
+  }
+  return bitmap;
+}
+
+// Loops of their own, so that no call site in the fast one's timed loops sees a second class.
+
+function setEachReference(bitmap: Bitmap, positions: Uint32Array): number {
+  let changed = 0;
+  for (let index = 0; index < positions.length; index += 1) if (bitmap.set(positions[index]!)) changed += 1;
+  return changed;
+}
+
+function testEachReference(bitmap: Bitmap, positions: Uint32Array): number {
+  let hits = 0;
+  for (let index = 0; index < positions.length; index += 1) if (bitmap.test(positions[index]!)) hits += 1;
+  return hits;
+}
+
+function clearEachReference(bitmap: Bitmap, positions: Uint32Array): number {
+  let changed = 0;
+  for (let index = 0; index < positions.length; index += 1) if (bitmap.clear(positions[index]!)) changed += 1;
+  return changed;
+}
+
+function iterateReferenceByNextSet(bitmap: Bitmap): number {
+  let sum = 0;
+  for (let bit = bitmap.nextSet(0); bit !== -1; bit = bitmap.nextSet(bit + 1)) sum = (sum + bit) | 0;
+  return sum;
+}
+
+function readReferenceCount(bitmap: Bitmap): number {
+  return bitmap.count;
 }

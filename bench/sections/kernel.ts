@@ -1,14 +1,14 @@
 /**
  * Bench section "kernel" (issue 4: dense OR-merge at most 3 B in plain TypeScript, at most 1.2 B with a
- * WebAssembly kernel): the WebAssembly kernel of src/merge-kernel.ts against the JavaScript loops of
- * src/bitmap.ts and against B, on raw word arrays of the full map size (2^23 words at 2^28 bits).
+ * WebAssembly kernel): the WebAssembly kernel of src/fast-bitmap/merge-kernel.ts against the JavaScript loops of
+ * src/fast-bitmap/bitmap.ts and against B, on raw word arrays of the full map size (2^23 words at 2^28 bits).
  *
  * For each density (50% and 1% random), in the same rounds as B (`context.compare`):
- *   - `mergeWordsPortable`, the plain TypeScript Harley-Seal merge of src/bitmap.ts;
+ *   - `mergeWordsPortable`, the plain TypeScript Harley-Seal merge of src/fast-bitmap/bitmap.ts;
  *   - the staged kernel (`createMergeKernel`) with staging buffers of 16, 32, 64 and 128 KiB, each
  *     copying the caller's chunks in and out of wasm memory;
- *   - the public kernel (`loadMergeKernel().mergeWords`, as src/bitmap.ts calls it) on maps from
- *     `allocateWords`, which are resident in the word pool (src/word-pool.ts), so it merges them in place;
+ *   - the public kernel (`loadMergeKernel().mergeWords`, as src/fast-bitmap/bitmap.ts calls it) on maps from
+ *     `allocateWords`, which are resident in the word pool (src/fast-bitmap/word-pool.ts), so it merges them in place;
  *   - the raw kernel on maps resident in a wasm memory of their own, with no copies and no checks: the lower
  *     bound for the public call above.
  * Then the same forms of popcount (`countWordsPortable`, the recount).
@@ -22,9 +22,9 @@
  * Before timing, every form's count and resulting words are checked against the JavaScript loop: a fast wrong
  * kernel must not produce a figure.
  */
-import { countWordsPortable, mergeWordsPortable } from '../../src/bitmap.js';
-import { CHUNK_WORDS, createMergeKernel, instantiateKernel, kernelUnavailableReason, loadMergeKernel, type MergeKernel, type RawKernel } from '../../src/merge-kernel.js';
-import { PAGE_BYTES, RESIDENT_THRESHOLD_WORDS, STAGING_PAGES, allocateWords, createWordPool } from '../../src/word-pool.js';
+import { countWordsPortable, mergeWordsPortable } from '../../src/fast-bitmap/bitmap.js';
+import { CHUNK_WORDS, createMergeKernel, instantiateKernel, kernelUnavailableReason, loadMergeKernel, type MergeKernel, type RawKernel } from '../../src/fast-bitmap/merge-kernel.js';
+import { PAGE_BYTES, RESIDENT_THRESHOLD_WORDS, STAGING_PAGES, allocateWords, createWordPool } from '../../src/fast-bitmap/word-pool.js';
 import { describePattern, patternWords, randomPositions, type Pattern } from '../data.js';
 import type { BenchContext, BenchSection, Measurement, Target, Variant } from '../harness.js';
 
@@ -109,7 +109,7 @@ interface PooledMaps {
 }
 
 /**
- * Full-size maps come from `allocateWords`, exactly as src/bitmap.ts gets them, with the shared kernel. A smoke
+ * Full-size maps come from `allocateWords`, exactly as src/fast-bitmap/bitmap.ts gets them, with the shared kernel. A smoke
  * run's maps are below `RESIDENT_THRESHOLD_WORDS`, so they come from a small pool of their own with no
  * threshold and a kernel on it: the same code path, so the smoke run still checks it.
  */
@@ -164,7 +164,7 @@ function merges(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
     const name = chunkLabel(kernel.chunkWords);
     record(name, name);
   }
-  record(POOLED_LABEL, POOLED_LABEL, MERGE_TARGET_KERNEL, 'what src/bitmap.ts gets for a map of 2^24 bits or more: the kernel merges in place, no copies');
+  record(POOLED_LABEL, POOLED_LABEL, MERGE_TARGET_KERNEL, 'what src/fast-bitmap/bitmap.ts gets for a map of 2^24 bits or more: the kernel merges in place, no copies');
   record('raw kernel on maps resident in a wasm memory of their own', 'resident', undefined,
     'no copies and no checks: the lower bound for the public kernel on resident maps');
 }
@@ -211,7 +211,7 @@ function counts(context: BenchContext, maps: WordMaps, staged: readonly MergeKer
 }
 
 /**
- * Random set and test on a plain map and on a pool-resident one, through the same two functions, as src/bitmap.ts
+ * Random set and test on a plain map and on a pool-resident one, through the same two functions, as src/fast-bitmap/bitmap.ts
  * would run them once small maps are plain and large ones resident. Setting bits that are already set costs
  * the same as the first time, so every run does the same work.
  */

@@ -23,6 +23,7 @@ import { Bitmap } from '../bitmap.js';
 import { ControlTable, type ControlStep, type Operation } from '../control.js';
 import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
+import type { TrackBitmap, TrackBitmapConstructor } from '../track-bitmap.js';
 import { Volume } from '../volume.js';
 import { PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
 import { validateArguments } from './validate.js';
@@ -92,9 +93,9 @@ export class MirrorPairController {
   declare state: MirrorStateKey;
   private declare primaryVolume: Volume;
   private declare secondaryVolume: Volume;
-  private declare pbm: Bitmap;
-  private declare sbm: Bitmap;
-  private declare pending: Bitmap;
+  private declare pbm: TrackBitmap;
+  private declare sbm: TrackBitmap;
+  private declare pending: TrackBitmap;
   /**
    * The parts (bits above) that no clone shares. `clone` shares all five and clears every bit on both sides;
    * an operation that would change a shared bitmap copies it first, and one that reads or writes a shared
@@ -104,18 +105,24 @@ export class MirrorPairController {
    */
   private declare owned: number;
   private declare readonly table: ControlTable;
+  private declare readonly bitmaps: TrackBitmapConstructor;
 
   constructor(
     readonly variant: MirrorVariant,
     readonly geometry: MirrorGeometry,
     from?: MirrorPairController,
+    // Issue 8: the bitmap implementation is a constructor parameter, so that nothing else here changes. The
+    // reference bitmap unless a caller names another (the benchmarks pass FastBitmap); a clone keeps its
+    // original's.
+    bitmaps: TrackBitmapConstructor = from?.bitmaps ?? Bitmap,
   ) {
     this.table = from?.table ?? controlTableFor(variant);
+    this.bitmaps = bitmaps;
     this.primaryVolume = from?.primaryVolume ?? new Volume(geometry.trackCount, geometry.trackSize);
     this.secondaryVolume = from?.secondaryVolume ?? new Volume(geometry.trackCount, geometry.trackSize);
-    this.pbm = from?.pbm ?? new Bitmap(geometry.trackCount);
-    this.sbm = from?.sbm ?? new Bitmap(geometry.trackCount);
-    this.pending = from?.pending ?? new Bitmap(geometry.trackCount);
+    this.pbm = from?.pbm ?? new bitmaps(geometry.trackCount);
+    this.sbm = from?.sbm ?? new bitmaps(geometry.trackCount);
+    this.pending = from?.pending ?? new bitmaps(geometry.trackCount);
     this.owned = from === undefined ? ALL_PARTS : 0;
     this.state = from?.state ?? 'separated';
   }
@@ -125,14 +132,14 @@ export class MirrorPairController {
    * rebuilds a controller from a packed world (src/mirror-pair/layout.ts). The volumes take `parts`' byte
    * arrays as their own, with no physical I/O counted.
    */
-  static restore(variant: MirrorVariant, geometry: MirrorGeometry, parts: MirrorControllerParts): MirrorPairController {
-    const controller = new MirrorPairController(variant, geometry);
+  static restore(variant: MirrorVariant, geometry: MirrorGeometry, parts: MirrorControllerParts, bitmaps: TrackBitmapConstructor = Bitmap): MirrorPairController {
+    const controller = new MirrorPairController(variant, geometry, undefined, bitmaps);
     controller.state = parts.state;
     controller.primaryVolume = new Volume(geometry.trackCount, geometry.trackSize, parts.primary);
     controller.secondaryVolume = new Volume(geometry.trackCount, geometry.trackSize, parts.secondary);
-    controller.pbm = Bitmap.of(geometry.trackCount, parts.primaryBitmap);
-    controller.sbm = Bitmap.of(geometry.trackCount, parts.secondaryBitmap);
-    controller.pending = Bitmap.of(geometry.trackCount, parts.copyPending);
+    for (const track of parts.primaryBitmap) controller.pbm.set(track);
+    for (const track of parts.secondaryBitmap) controller.sbm.set(track);
+    for (const track of parts.copyPending) controller.pending.set(track);
     return controller;
   }
 
@@ -156,17 +163,17 @@ export class MirrorPairController {
   }
 
   /** Dump update-track bitmap Pbm 230: primary tracks written since the last temporary release. */
-  get primaryBitmap(): Bitmap {
+  get primaryBitmap(): TrackBitmap {
     return this.pbm;
   }
 
   /** Dump update-track bitmap Sbm 240. */
-  get secondaryBitmap(): Bitmap {
+  get secondaryBitmap(): TrackBitmap {
     return this.sbm;
   }
 
   /** Tracks the mirroring means has still to copy (5060, 5550). */
-  get copyPending(): Bitmap {
+  get copyPending(): TrackBitmap {
     return this.pending;
   }
 
@@ -370,9 +377,9 @@ export class MirrorPairController {
   /** Restarts from a control-memory image: what a power cycle does with claim 10's non-volatile memory. */
   private reload(image: ControlMemoryImage): void {
     this.state = image.state;
-    this.copyBitmap(PRIMARY_BITMAP, Bitmap.parse(image.primaryBitmap));
-    this.copyBitmap(SECONDARY_BITMAP, Bitmap.parse(image.secondaryBitmap));
-    this.copyBitmap(COPY_PENDING, Bitmap.parse(image.copyPending));
+    this.copyBitmap(PRIMARY_BITMAP, this.bitmaps.parse(image.primaryBitmap));
+    this.copyBitmap(SECONDARY_BITMAP, this.bitmaps.parse(image.secondaryBitmap));
+    this.copyBitmap(COPY_PENDING, this.bitmaps.parse(image.copyPending));
   }
 
   /** A dump read's records: each track asked, read from the frozen secondary. */
@@ -394,12 +401,12 @@ export class MirrorPairController {
     return part === PRIMARY_VOLUME_PART ? this.primaryVolume : this.secondaryVolume;
   }
 
-  private bitmap(slot: BitmapSlot): Bitmap {
+  private bitmap(slot: BitmapSlot): TrackBitmap {
     return slot === PRIMARY_BITMAP ? this.pbm : slot === SECONDARY_BITMAP ? this.sbm : this.pending;
   }
 
   /** Puts `bitmap` in `slot` as one that no clone shares. */
-  private own(slot: BitmapSlot, bitmap: Bitmap): Bitmap {
+  private own(slot: BitmapSlot, bitmap: TrackBitmap): TrackBitmap {
     this.owned |= slot;
     if (slot === PRIMARY_BITMAP) this.pbm = bitmap;
     else if (slot === SECONDARY_BITMAP) this.sbm = bitmap;
@@ -408,7 +415,7 @@ export class MirrorPairController {
   }
 
   /** The bitmap in `slot`, first copied if a clone may share it, so that changing it changes only this controller. */
-  private writable(slot: BitmapSlot): Bitmap {
+  private writable(slot: BitmapSlot): TrackBitmap {
     return (this.owned & slot) !== 0 ? this.bitmap(slot) : this.own(slot, this.bitmap(slot).clone());
   }
 
@@ -432,7 +439,7 @@ export class MirrorPairController {
   }
 
   /** Makes a bitmap equal to `source` with its own `copyFrom`; a shared one already equal is left as it is. */
-  private copyBitmap(slot: BitmapSlot, source: Bitmap): void {
+  private copyBitmap(slot: BitmapSlot, source: TrackBitmap): void {
     if ((this.owned & slot) === 0 && this.bitmap(slot).equals(source)) return;
     this.writable(slot).copyFrom(source);
   }

@@ -8,7 +8,7 @@ import { mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorS
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
-import type { Bitmap } from '../bitmap.js';
+import type { TrackBitmap } from '../track-bitmap.js';
 import type { ControlStep } from '../control.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
@@ -216,7 +216,7 @@ function pushValues(codes: number[], values: readonly (number | null)[] | null):
 }
 
 /** A bitmap as its count of set bits, then each set bit. */
-function pushBitmap(codes: number[], bitmap: Bitmap): void {
+function pushBitmap(codes: number[], bitmap: TrackBitmap): void {
   codes.push(bitmap.count);
   for (let bit = bitmap.nextSet(0); bit !== -1; bit = bitmap.nextSet(bit + 1)) codes.push(bit);
 }
@@ -309,7 +309,7 @@ function differingCells(actual: ArrayLike<number>, expected: readonly (number | 
 }
 
 /** Tracks whose bit in `bitmap` differs from whether the model lists them in `expected`. */
-function differingBits(bitmap: Bitmap, expected: readonly number[], trackCount: number): number[] {
+function differingBits(bitmap: TrackBitmap, expected: readonly number[], trackCount: number): number[] {
   const cells: number[] = [];
   for (let track = 0; track < trackCount; track += 1) if (bitmap.test(track) !== expected.includes(track)) cells.push(track);
   return cells;

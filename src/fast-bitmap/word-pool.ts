@@ -1,6 +1,6 @@
 /**
  * The word pool: where the level-0 words of large bitmaps live, so that the WebAssembly kernel of
- * src/merge-kernel.ts can merge and count them in place instead of copying them through its staging buffers
+ * src/fast-bitmap/merge-kernel.ts can merge and count them in place instead of copying them through its staging buffers
  * (issue 4: a dense OR-merge at most 1.2 B with a kernel; anchors/bitmap_performance.md §5.8). Nothing here
  * knows about tracks or summaries: it hands out zeroed `Int32Array`s and takes them back.
  *
@@ -46,7 +46,7 @@
  *     use `byteOffset` and `length` (or `slice()`), never the buffer alone; `structuredClone` or `postMessage`
  *     of a resident array would copy all 4 GiB.
  */
-import { assert } from './assert.js';
+import { assert } from '../assert.js';
 
 /** Bytes per WebAssembly page: the pool's unit of allocation. */
 export const PAGE_BYTES = 65_536;

@@ -1,11 +1,11 @@
 /**
- * The WebAssembly merge and popcount kernel (src/merge-kernel.ts, src/wasm/merge.wat) against a word-by-word
- * reference that can be checked by reading, and against the project's own Bitmap merge. The kernel must give
- * exactly the count and the words of `mergeWords` and `countWords` in src/bitmap.ts. That includes lengths
+ * The WebAssembly merge and popcount kernel (src/fast-bitmap/merge-kernel.ts, src/fast-bitmap/merge.wat) against a word-by-word
+ * reference that can be checked by reading, and against the project's own FastBitmap merge. The kernel must give
+ * exactly the count and the words of `mergeWords` and `countWords` in src/fast-bitmap/bitmap.ts. That includes lengths
  * that are not multiples of the kernel's 4-word vectors, its 16-word steps or a staging chunk, ranges that
  * start past 0, and all-zero and all-one words.
  *
- * Words from the word pool (src/word-pool.ts) are merged and counted in place rather than staged; they must
+ * Words from the word pool (src/fast-bitmap/word-pool.ts) are merged and counted in place rather than staged; they must
  * give the same results, whether both arrays are resident, only one is (the other is staged), or neither, and
  * at byte offsets past 2^31, which reach the kernel's i32 parameters as negative numbers.
  *
@@ -14,7 +14,7 @@
  *
  * Every property runs with an explicit seed and run count. A failure prints fast-check's seed and path;
  * replay it by putting them into that property's options (`{ seed, path, numRuns }`) and running
- * `npx vitest run test/merge-kernel.test.ts -t '<test name>'`. No test here measures time (see
+ * `npx vitest run test/fast-bitmap/merge-kernel.test.ts -t '<test name>'`. No test here measures time (see
  * bench/sections/kernel.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -24,9 +24,9 @@ import fc from 'fast-check';
 import wabt from 'wabt';
 import { describe, expect, test, vi } from 'vitest';
 
-import { xorshift } from '../bench/data.js';
-import { AssertionFailed } from '../src/assert.js';
-import { Bitmap, countWordsPortable, mergeWordsPortable } from '../src/bitmap.js';
+import { xorshift } from '../../bench/data.js';
+import { AssertionFailed } from '../../src/assert.js';
+import { FastBitmap, countWordsPortable, mergeWordsPortable } from '../../src/fast-bitmap/bitmap.js';
 import {
   CHUNK_WORDS,
   KERNEL_PATH,
@@ -37,8 +37,8 @@ import {
   loadMergeKernel,
   mergeWordsKernel,
   type MergeKernel,
-} from '../src/merge-kernel.js';
-import { PAGE_BYTES, POOL_PAGES, RESIDENT_THRESHOLD_WORDS, STAGING_PAGES, allocateWords, createWordPool, isResident, wordPool, type WordPool } from '../src/word-pool.js';
+} from '../../src/fast-bitmap/merge-kernel.js';
+import { PAGE_BYTES, POOL_PAGES, RESIDENT_THRESHOLD_WORDS, STAGING_PAGES, allocateWords, createWordPool, isResident, wordPool, type WordPool } from '../../src/fast-bitmap/word-pool.js';
 
 // ---- the reference: one word at a time ----
 
@@ -128,10 +128,10 @@ describe('merge-kernel', () => {
     expect(loadMergeKernel()).toBe(loadMergeKernel());
   });
 
-  test('merge-kernel: build: dist/wasm/merge.wasm is what src/wasm/merge.wat assembles to now', async () => {
+  test('merge-kernel: build: dist/wasm/merge.wasm is what src/fast-bitmap/merge.wat assembles to now', async () => {
     // The same steps as scripts/build-wasm.mjs: an edited .wat without a rebuild must not pass on a stale binary.
     const toolkit = await wabt();
-    const path = join('src', 'wasm', 'merge.wat');
+    const path = join('src', 'fast-bitmap', 'merge.wat');
     const module = toolkit.parseWat(path, readFileSync(path, 'utf8'), { simd: true });
     try {
       module.resolveNames();
@@ -166,7 +166,7 @@ describe('merge-kernel', () => {
     );
   });
 
-  test('merge-kernel: portable: the plain TypeScript loops of src/bitmap.ts match the reference at any length', () => {
+  test('merge-kernel: portable: the plain TypeScript loops of src/fast-bitmap/bitmap.ts match the reference at any length', () => {
     // The bitmap sends ranges of 2048 words or more to the kernel, so these loops run on long ranges only where
     // the kernel is unavailable; this is where their long-range arithmetic (the Harley-Seal tree) is checked.
     fc.assert(
@@ -184,15 +184,15 @@ describe('merge-kernel', () => {
     );
   });
 
-  test('merge-kernel: merge: whole maps match Bitmap.merge (src/bitmap.ts mergeWords) in count and words', () => {
+  test('merge-kernel: merge: whole maps match FastBitmap.merge (src/fast-bitmap/bitmap.ts mergeWords) in count and words', () => {
     fc.assert(
       fc.property(caseArbitrary, ({ length, wordsFill, sourceFill, seed }) => {
         const bitCount = length * 32;
         const words = filled(length, wordsFill, seed);
         const source = filled(length, sourceFill, seed + 1);
-        const bitmap = Bitmap.fromWords(bitCount, words);
+        const bitmap = FastBitmap.fromWords(bitCount, words);
         const before = bitmap.count;
-        bitmap.merge(Bitmap.fromWords(bitCount, source));
+        bitmap.merge(FastBitmap.fromWords(bitCount, source));
         const expected = new Int32Array(length);
         bitmap.copyWordsInto(expected);
         expect(mergeWordsKernel(words, source, 0, length)).toBe(bitmap.count - before);
@@ -294,7 +294,7 @@ describe('merge-kernel', () => {
       return { ...fs, readFileSync, default: { ...fs, readFileSync } };
     });
     try {
-      const fresh = await import('../src/merge-kernel.js');
+      const fresh = await import('../../src/fast-bitmap/merge-kernel.js');
       expect(fresh.loadMergeKernel()).toBeNull();
       expect(fresh.kernelAvailable()).toBe(false);
       expect(fresh.kernelUnavailableReason()).toMatch(/merge\.wasm is missing or unreadable \(run `npm run build`\)/);

@@ -1,5 +1,5 @@
 /**
- * The word pool (src/word-pool.ts): which allocations are resident, that every array starts zeroed even when
+ * The word pool (src/fast-bitmap/word-pool.ts): which allocations are resident, that every array starts zeroed even when
  * its pages held a freed map, that a full or missing pool falls back to plain arrays, that freed blocks
  * coalesce and return to the bump pointer, and that a dropped array's block comes back after a collection.
  *
@@ -9,7 +9,7 @@
  *
  * The random sequences run with an explicit seed and run count. A failure prints fast-check's seed and path;
  * replay it by putting them into the property's options (`{ seed, path, numRuns }`) and running
- * `npx vitest run test/word-pool.test.ts -t '<test name>'`. No test here measures time.
+ * `npx vitest run test/fast-bitmap/word-pool.test.ts -t '<test name>'`. No test here measures time.
  */
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -17,7 +17,7 @@ import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
-import { AssertionFailed } from '../src/assert.js';
+import { AssertionFailed } from '../../src/assert.js';
 import {
   PAGE_BYTES,
   POOL_PAGES,
@@ -29,7 +29,7 @@ import {
   poolStatistics,
   wordPool,
   type WordPool,
-} from '../src/word-pool.js';
+} from '../../src/fast-bitmap/word-pool.js';
 
 const PAGE_WORDS = PAGE_BYTES / 4;
 

@@ -1,14 +1,14 @@
 /**
  * The WebAssembly kernel for the dense OR-merge and popcount of bitmap words (issue 4; anchors/
  * bitmap_performance.md §5.8 and §6.5). `mergeWordsKernel` and `countWordsKernel` give exactly the results of
- * `mergeWords` and `countWords` in src/bitmap.ts, for words in any `Int32Array`.
+ * `mergeWords` and `countWords` in src/fast-bitmap/bitmap.ts, for words in any `Int32Array`.
  *
- * The kernel is src/wasm/merge.wat, assembled into dist/wasm/merge.wasm by scripts/build-wasm.mjs (part of
+ * The kernel is src/fast-bitmap/merge.wat, assembled into dist/wasm/merge.wasm by scripts/build-wasm.mjs (part of
  * `npm run build` and of `prepare`, so `npm ci` builds it). The binary is found from the package root, not
  * from this module, because this file runs as TypeScript under vitest (src/) and compiled (dist/src/).
  *
  * Resident words. WebAssembly can only reach its own memory. Words allocated from the word pool
- * (src/word-pool.ts, `allocateWords`, used for maps of 2^24 bits and more) are views on one WebAssembly
+ * (src/fast-bitmap/word-pool.ts, `allocateWords`, used for maps of 2^24 bits and more) are views on one WebAssembly
  * memory, and the kernel has a second instance on that memory: when both arrays of a merge are resident, it
  * merges them in place, given their byte offsets, with no copies. On the project's machine a dense merge of
  * 2^23 resident words through `mergeWords` took 0.8-1.1 B (five runs of bench/kernel-probe.ts), inside issue
@@ -32,7 +32,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { assert } from './assert.js';
+import { assert } from '../assert.js';
 import { wordPool, type WordPool } from './word-pool.js';
 
 /**
@@ -75,7 +75,7 @@ export interface RawKernel {
   count(p: number, n: number): number;
 }
 
-/** The kernel as src/bitmap.ts calls it: the same results as `mergeWords` and `countWords` there. */
+/** The kernel as src/fast-bitmap/bitmap.ts calls it: the same results as `mergeWords` and `countWords` there. */
 export interface MergeKernel {
   /** Words per staging buffer, for arrays that are not resident in `pool`. */
   readonly chunkWords: number;
@@ -321,13 +321,13 @@ function requireKernel(): MergeKernel {
 
 /**
  * ORs `source` into `words` over words [first, end) and returns the number of newly set bits: exactly
- * `mergeWords` of src/bitmap.ts. Only when `kernelAvailable()`; otherwise it asserts.
+ * `mergeWords` of src/fast-bitmap/bitmap.ts. Only when `kernelAvailable()`; otherwise it asserts.
  */
 export function mergeWordsKernel(words: Int32Array, source: Int32Array, first: number, end: number): number {
   return requireKernel().mergeWords(words, source, first, end);
 }
 
-/** The number of set bits in words [first, end): exactly `countWords` of src/bitmap.ts. Only when `kernelAvailable()`. */
+/** The number of set bits in words [first, end): exactly `countWords` of src/fast-bitmap/bitmap.ts. Only when `kernelAvailable()`. */
 export function countWordsKernel(words: Int32Array, first: number, end: number): number {
   return requireKernel().countWords(words, first, end);
 }

@@ -1,10 +1,10 @@
 ;; The dense OR-merge and popcount of bitmap words as a WebAssembly kernel (issue 4: dense OR-merge at most
 ;; 1.2 B with a kernel built from source in the repo). scripts/build-wasm.mjs assembles this file into
-;; dist/wasm/merge.wasm with the `wabt` package; src/merge-kernel.ts loads it and stages the words of a
+;; dist/wasm/merge.wasm with the `wabt` package; src/fast-bitmap/merge-kernel.ts loads it and stages the words of a
 ;; JavaScript bitmap through its memory. Nothing here knows about tracks or summaries: these are the inner
-;; loops of `mergeWords` and `countWords` in src/bitmap.ts, with exactly their results.
+;; loops of `mergeWords` and `countWords` in src/fast-bitmap/bitmap.ts, with exactly their results.
 ;;
-;; Words are 32-bit and little-endian, bit i in bit (i & 31) of word i >>> 5, as in src/bitmap.ts. Every
+;; Words are 32-bit and little-endian, bit i in bit (i & 31) of word i >>> 5, as in src/fast-bitmap/bitmap.ts. Every
 ;; address is a byte offset into the imported memory; a region of n words is [offset, offset + 4n), and must
 ;; end below byte 2^32 because the loops compare 32-bit addresses. Any offset is correct; offsets that are
 ;; multiples of 16 are the fast case. The caller sizes the memory:
