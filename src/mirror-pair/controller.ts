@@ -81,6 +81,16 @@ const ALL_PARTS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING | PRIMARY_VOL
 type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING | typeof PRIMARY_FAILED;
 type VolumePart = typeof PRIMARY_VOLUME_PART | typeof SECONDARY_VOLUME_PART;
 
+/** Everything a controller holds, as `MirrorPairController.restore` takes it: the bitmaps as their set tracks. */
+export interface MirrorControllerParts {
+  readonly state: MirrorStateKey;
+  readonly primary: Uint8Array;
+  readonly secondary: Uint8Array;
+  readonly primaryBitmap: readonly number[];
+  readonly secondaryBitmap: readonly number[];
+  readonly copyPending: readonly number[];
+}
+
 /** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
 interface ControlMemoryImage {
   readonly state: MirrorStateKey;
@@ -130,6 +140,22 @@ export class MirrorPairController {
     this.failed = from?.failed ?? new bitmaps(geometry.trackCount);
     this.owned = from === undefined ? ALL_PARTS : 0;
     this.state = from?.state ?? 'separated';
+  }
+
+  /**
+   * A controller holding exactly these parts and sharing them with no other: how the exhaustive checker
+   * rebuilds a controller from a packed world (src/mirror-pair/layout.ts). The volumes take `parts`' byte
+   * arrays as their own, with no physical I/O counted.
+   */
+  static restore(variant: MirrorVariant, geometry: MirrorGeometry, parts: MirrorControllerParts, bitmaps: TrackBitmapConstructor = Bitmap): MirrorPairController {
+    const controller = new MirrorPairController(variant, geometry, undefined, bitmaps);
+    controller.state = parts.state;
+    controller.primaryVolume = new Volume(geometry.trackCount, geometry.trackSize, parts.primary);
+    controller.secondaryVolume = new Volume(geometry.trackCount, geometry.trackSize, parts.secondary);
+    for (const track of parts.primaryBitmap) controller.pbm.set(track);
+    for (const track of parts.secondaryBitmap) controller.sbm.set(track);
+    for (const track of parts.copyPending) controller.pending.set(track);
+    return controller;
   }
 
   /**

@@ -3,6 +3,7 @@
  * alphabets, the key, the observations vectors carry, and the commands that drive each machine event.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import { mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
@@ -14,6 +15,7 @@ import { toHex } from '../hex.js';
 import type { Differences, Pin, Presets } from '../lifecycle.js';
 import { abstractOf, type MirrorStepOutcome, type MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
+import { mirrorPairLayout } from './layout.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 
@@ -34,7 +36,26 @@ export const MIRROR_PRESETS: Presets<MirrorPreset> = {
   minimal: { trackCount: 2, trackSize: 2, values: [1, 2] },
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
+  /**
+   * The nightly exhaustive search (issue 12): 4 one-byte tracks written with 1, 2 and 3, 7 714 769 worlds
+   * for e1. One-byte tracks hold no write spanning two tracks, which the minimal preset's two-byte tracks
+   * do; a preset file can ask for both (`{"trackCount": 3, "trackSize": 2, "values": [1, 2]}`).
+   */
+  deep: { trackCount: 4, trackSize: 1, values: [1, 2, 3] },
 };
+
+/**
+ * What a preset file may set (README "Presets"): up to 16 tracks of up to 8 bytes and up to 4 distinct
+ * written values. The key holds a volume's length in one UTF-16 code unit, and the alphabet (two volumes,
+ * every track, every value, plus 20 boundary and pair commands) stays far below the 65 535 commands the
+ * search numbers; beyond these bounds no search finishes anyway.
+ */
+const presetSchema: z.ZodType<MirrorPreset> = z.object({
+  trackCount: z.number().int().min(1).max(16),
+  trackSize: z.number().int().min(1).max(8),
+  values: z.array(z.number().int().min(1).max(255)).min(1).max(4)
+    .refine((values) => new Set(values).size === values.length, 'written values must be distinct'),
+}).strict();
 
 /**
  * Reachable worlds and machine transitions of every embodiment over the minimal preset. Pinned so that a
@@ -458,4 +479,6 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
   observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits', primaryFailed: 'bits' },
   differences,
+  layout: mirrorPairLayout,
+  presetSchema,
 });
