@@ -87,7 +87,9 @@ export type MirrorEventType = MirrorEvent['type'];
 export type InternalEventType = 'copy.complete' | 'restore.complete';
 
 /** The pair machine's states as dotted keys; the controller and the model both name their state by these. */
-export type MirrorStateKey = 'separated' | 'mirror.syncing' | 'mirror.synced' | 'suspended' | 'restoring' | 'suspended-error';
+/** The pair's states as the controller and the model name them, in the order keys and layouts number them. */
+export const MIRROR_STATE_KEYS = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended', 'restoring', 'suspended-error'] as const;
+export type MirrorStateKey = (typeof MIRROR_STATE_KEYS)[number];
 
 /**
  * Where a host write goes (Fig.6 3030-3050, spec/000 §8.6); `serving-side` in suspended-error: to the primary,

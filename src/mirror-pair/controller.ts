@@ -89,6 +89,7 @@ export interface MirrorControllerParts {
   readonly primaryBitmap: readonly number[];
   readonly secondaryBitmap: readonly number[];
   readonly copyPending: readonly number[];
+  readonly primaryFailed: readonly number[];
 }
 
 /** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
@@ -155,6 +156,7 @@ export class MirrorPairController {
     for (const track of parts.primaryBitmap) controller.pbm.set(track);
     for (const track of parts.secondaryBitmap) controller.sbm.set(track);
     for (const track of parts.copyPending) controller.pending.set(track);
+    for (const track of parts.primaryFailed) controller.failed.set(track);
     return controller;
   }
 

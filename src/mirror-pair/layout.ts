@@ -1,7 +1,7 @@
 /**
  * mirror-pair's world layout (src/harness/layout.ts): every field of the controller and the model that the
  * key (src/mirror-pair/lifecycle.ts) distinguishes, in the harness's terms, so that the exhaustive checker
- * stores a world of the minimal preset in 3 words (deep: 3, a preset of 16 tracks of 8 bytes: 49).
+ * stores a world of the minimal preset in a few words.
  *
  * Tracks as bitmaps are sets of track numbers; the model's secondary has a null where the model does not
  * know the byte; the release image and the last interval are null outside `suspended`. The written-since
@@ -9,7 +9,7 @@
  * why a set holds them exactly; test/harness/conformance.ts checks over every embodiment's search that two
  * worlds pack alike exactly when their keys are equal.
  */
-import type { MirrorStateKey } from '../../machines/mirror-pair.js';
+import { MIRROR_STATE_KEYS } from '../../machines/mirror-pair.js';
 import type { MirrorModel } from '../../model/mirror-pair.js';
 import { assert } from '../assert.js';
 import { defineLayout, field } from '../harness/layout.js';
@@ -18,12 +18,11 @@ import { MirrorPairController } from './controller.js';
 import type { MirrorPreset } from './lifecycle.js';
 import { mirrorVariant } from './variants.js';
 
-const STATES: readonly MirrorStateKey[] = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended'];
 
 function shape(_variant: string, preset: MirrorPreset) {
   const bytes = preset.trackCount * preset.trackSize;
   const tracks = field.set(preset.trackCount);
-  const state = field.choice(STATES);
+  const state = field.choice(MIRROR_STATE_KEYS);
   return field.struct({
     controller: field.struct({
       state,
@@ -32,6 +31,7 @@ function shape(_variant: string, preset: MirrorPreset) {
       primaryBitmap: tracks,
       secondaryBitmap: tracks,
       copyPending: tracks,
+      primaryFailed: tracks,
     }),
     model: field.struct({
       state,
@@ -66,6 +66,7 @@ export const mirrorPairLayout = defineLayout<MirrorWorld, MirrorPreset, ReturnTy
       primaryBitmap: c.primaryBitmap,
       secondaryBitmap: c.secondaryBitmap,
       copyPending: c.copyPending,
+      primaryFailed: c.primaryFailed,
     },
     model,
   }),

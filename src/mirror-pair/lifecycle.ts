@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { z } from 'zod';
-import { mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
+import { MIRROR_STATE_KEYS, mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
@@ -206,7 +206,7 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
 
 /** Stands for a null array in a key; above every byte (0-255), unknown byte (256), length and track number. */
 const NO_ARRAY = 0xffff;
-const CONTROL_STATES: readonly MirrorStateKey[] = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended', 'restoring', 'suspended-error'];
+const CONTROL_STATES: readonly MirrorStateKey[] = MIRROR_STATE_KEYS;
 
 /** A volume's bytes as their count, then one code per byte. */
 function pushBytes(codes: number[], bytes: Uint8Array): void {
