@@ -25,7 +25,11 @@ export type Target =
   | { readonly kind: 'value-at-most'; readonly value: number; readonly unit: string }
   | { readonly kind: 'value-at-most-and-peer'; readonly value: number; readonly unit: string; readonly peer: string }
   | { readonly kind: 'value-at-least'; readonly value: number; readonly unit: string }
-  | { readonly kind: 'at-most-ms'; readonly ms: number };
+  | { readonly kind: 'at-most-ms'; readonly ms: number }
+  /** At least the peer's value, and (`agree`) both tools checked the same space. */
+  | { readonly kind: 'at-least-peer'; readonly peer: string; readonly agree: boolean }
+  /** At most `factor` times the peer's value, and (`agree`) both tools checked the same space. */
+  | { readonly kind: 'at-most-peer-times'; readonly peer: string; readonly factor: number; readonly agree: boolean };
 
 export interface Peer {
   readonly value: number;
@@ -240,6 +244,10 @@ export function describeTarget(target: Target): string {
       return `>= ${target.value} ${target.unit}`;
     case 'at-most-ms':
       return `<= ${target.ms} ms`;
+    case 'at-least-peer':
+      return `>= ${target.peer}, equal states`;
+    case 'at-most-peer-times':
+      return `<= ${target.factor}x ${target.peer}, equal states`;
   }
 }
 
@@ -257,6 +265,14 @@ function meets(target: Target, result: PendingResult, ratio: number): boolean {
       return result.value >= target.value;
     case 'at-most-ms':
       return result.value <= target.ms;
+    case 'at-least-peer': {
+      const peer = result.peers?.[target.peer];
+      return target.agree && peer !== undefined && result.value >= peer.value;
+    }
+    case 'at-most-peer-times': {
+      const peer = result.peers?.[target.peer];
+      return target.agree && peer !== undefined && result.value <= target.factor * peer.value;
+    }
   }
 }
 
@@ -287,16 +303,16 @@ export function describeMachine(context: BenchContext): Record<string, unknown> 
 
 /** The printed table: one line per result. */
 export function formatTable(results: readonly FinalResult[], yardstickMs: number): string {
-  const header = ['result', 'value', 'ratio to B', 'target', 'meets', 'typedfastbitset'];
+  const header = ['result', 'value', 'ratio to B', 'target', 'meets', 'peer'];
   const rows = results.map((result) => {
-    const peer = result.peers['typedfastbitset'];
+    const [name, peer] = Object.entries(result.peers)[0] ?? [];
     return [
       result.name,
       `${formatNumber(result.value)} ${result.unit}`,
       formatNumber(result.ratio),
       result.target ?? '',
       result.meets === null ? '' : result.meets ? 'yes' : 'NO',
-      peer === undefined ? '' : `${formatNumber(peer.value)} ${peer.unit} (${formatNumber(peer.ratio)} B)`,
+      peer === undefined ? '' : `${name}: ${formatNumber(peer.value)} ${peer.unit} (${formatNumber(peer.ratio)} B)`,
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

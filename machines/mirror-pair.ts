@@ -1,6 +1,8 @@
 /**
  * mirror-pair (seed 000, JP H11-345158): the control lifecycle of one original/duplicate volume pair with
- * per-track update bitmaps, mirror temporary release and differential dumps from the frozen secondary.
+ * per-track update bitmaps, mirror temporary release and differential dumps from the frozen secondary, and
+ * two things storage administrators expect of a pair beyond the seed (issue 15): suspension by error and
+ * reverse resync.
  *
  * Seed terms and the names chosen here (spec/000 §2, §3):
  *   分離状態 → `separated`; ミラー状態・同期化中 → `mirror.syncing`; ミラー状態・同期化済 → `mirror.synced`;
@@ -8,6 +10,36 @@
  *   secondary; dump update-track bitmaps 230/240 → `primaryBitmap`/`secondaryBitmap` (Pbm/Sbm in the spec);
  *   MirrorTempRelease → `pair.suspend`; MirrorResync → `pair.resync`; UpdateInfoTransfer →
  *   `dump.update-info`; DumpRead → `dump.read`; the mirroring means' copy → `copy.step`/`copy.complete`.
+ *
+ * Correspondences (anchors/replication_systems.md §1.1, §1.2, §2.1, §2.5, §3.1):
+ *   `separated` is ShadowImage SMPL and Metro Mirror simplex; `mirror.syncing` is COPY (PD/RS) and duplex
+ *   pending, DRBD SyncSource with the secondary Inconsistent; `mirror.synced` is PAIR and full duplex;
+ *   `suspended` is PSUS (a user split) and DRBD's Outdated peer; `restoring` is RCPY, COPY(RS-R), the
+ *   Reverse Copy of `pairresync -restore` and FlashCopy's reverse restore; `suspended-error` is PSUE and
+ *   Metro Mirror's suspended-by-error. `pair.establish` is paircreate / CESTPAIR MODE(COPY); `pair.suspend` is
+ *   pairsplit; `pair.resync` is pairresync and CESTPAIR MODE(RESYNC); `pair.restore` is `pairresync -restore`;
+ *   `pair.separate` is `pairsplit -S`; `track.fail` is the media or copy error that makes a pair PSUE.
+ *
+ * The extensions beyond the seed (every such transition marked `meta.ext` with the product it follows):
+ * - A media or copy error (`track.fail`) on a track of a volume, while mirrored, destroys that track's bytes
+ *   there and puts the pair in `suspended-error`. The copy stops; its list (`copyPending`) is kept and becomes
+ *   the record of the tracks whose secondary copy is not current (an error on the secondary adds its track),
+ *   and an error on the primary is recorded in `primaryFailed`. Host I/O goes on, each track served from the
+ *   side whose copy is current: the primary, or the secondary for a track whose primary copy failed. Writes
+ *   to the primary add their tracks to the list. `pair.resync` first rewrites the primary's failed tracks
+ *   from the secondary, then copies the list (a differential resync, as TrueCopy keeps tracking in PSUE) or
+ *   every track (a full resync, as ShadowImage does from PSUE). An error is injected only where the other
+ *   volume holds the track's current data: on either volume in `mirror.synced`, on the secondary only in
+ *   `mirror.syncing` (the primary is then the only complete copy, and losing it is a volume's loss, not a
+ *   mirror's state). One error suspends the pair; a second, in `suspended-error`, is not modelled.
+ * - `pair.restore` (from `suspended` only, as ShadowImage allows a reverse resync only of a split pair)
+ *   copies the secondary's split image back to the primary, the tracks in Pbm OR Sbm (the vendors' union
+ *   rule; here Pbm alone would do, as the secondary is frozen while split, and the union costs nothing in
+ *   correctness), while host writes are refused `busy`: the restore promises the primary becomes the split
+ *   image, and a write during it would be either overwritten by a later track's copy (an acknowledged write
+ *   lost) or kept (and the result no longer the split image). ShadowImage's Reverse Copy likewise makes the
+ *   P-VOL inaccessible. Reads are served from the secondary, which holds that image. It ends `suspended` again at the same release, with Pbm empty, so the dump chain and the release
+ *   image stay as they were.
  *
  * This machine is the specification of control only: states, events, guards and which controller operation
  * each transition performs. The operations run in the data plane (src/mirror-pair/controller.ts), which
@@ -39,23 +71,38 @@ export type MirrorEvent =
   | { readonly type: 'pair.establish'; readonly pair: number }
   | { readonly type: 'pair.suspend'; readonly pair: number }
   | { readonly type: 'pair.resync'; readonly pair: number }
+  | { readonly type: 'pair.restore'; readonly pair: number }
   | { readonly type: 'pair.separate'; readonly pair: number }
   | { readonly type: 'copy.step'; readonly pair: number }
   | { readonly type: 'copy.complete'; readonly pair: number }
+  | { readonly type: 'restore.complete'; readonly pair: number }
+  | { readonly type: 'track.fail'; readonly volume: number; readonly track: number }
   | { readonly type: 'dump.update-info'; readonly pair: number }
   | { readonly type: 'dump.read'; readonly pair: number; readonly tracks: readonly number[] }
   | { readonly type: 'power.cycle' };
 
 export type MirrorEventType = MirrorEvent['type'];
 
-/** The machine's states as dotted keys; the controller and the model both name their state by these. */
-export type MirrorStateKey = 'separated' | 'mirror.syncing' | 'mirror.synced' | 'suspended';
+/** Raised by the controller itself, never sent: the copy or the restore has finished. */
+export type InternalEventType = 'copy.complete' | 'restore.complete';
 
-/** Where a host write goes (Fig.6 3030-3050, spec/000 §8.6). */
-export type WriteRoute = 'addressed-volume' | 'both-volumes' | 'primary-only';
+/** The pair machine's states as dotted keys; the controller and the model both name their state by these. */
+/** The pair's states as the controller and the model name them, in the order keys and layouts number them. */
+export const MIRROR_STATE_KEYS = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended', 'restoring', 'suspended-error'] as const;
+export type MirrorStateKey = (typeof MIRROR_STATE_KEYS)[number];
 
-/** Where a host read is served from (spec/000 §8.7). */
-export type ReadSource = 'addressed-volume' | 'primary';
+/**
+ * Where a host write goes (Fig.6 3030-3050, spec/000 §8.6); `serving-side` in suspended-error: to the primary,
+ * or to the secondary for a track whose primary copy failed.
+ */
+export type WriteRoute = 'addressed-volume' | 'both-volumes' | 'primary-only' | 'serving-side';
+
+/**
+ * Where a host read is served from (spec/000 §8.7); `secondary` while restoring (it holds the image the
+ * primary is being restored to); `serving-side` in suspended-error (the primary, or the secondary for a
+ * track whose primary copy failed).
+ */
+export type ReadSource = 'addressed-volume' | 'primary' | 'secondary' | 'serving-side';
 
 export interface TransitionMeta {
   readonly seed: '000';
@@ -74,6 +121,25 @@ export interface TransitionMeta {
  */
 function controllerOperation(): never {
   throw new AssertionFailed('mirror-pair operations run in the controller; drive the machine with transition()');
+}
+
+/** Why each extension exists: the product whose behaviour it follows (anchors/replication_systems.md). */
+const EXT = {
+  error: 'ShadowImage/TrueCopy PSUE, Metro Mirror suspended by error, DRBD Inconsistent peer (issue 15; anchors §1.1, §2.1, §3.1)',
+  restore: 'ShadowImage pairresync -restore (Reverse Copy, RCPY), FlashCopy reverse restore (issue 15; anchors §1.2, §2.5)',
+} as const;
+
+/**
+ * The resync from suspended-error: rewrite the primary's failed tracks from the secondary, then (embodiment 1)
+ * clear Sbm as 5030 does, then copy every track or, differential, only the kept list of uncertain tracks
+ * (`copyPending` as the error left it and host writes grew it), which needs no operation of its own.
+ */
+function resyncFromError(copy: 'keep-list' | 'startFullCopy', clearSbm: boolean) {
+  return [
+    'repairFailedPrimaryTracks' as const,
+    ...(clearSbm ? ['clearSecondaryBitmap' as const] : []),
+    ...(copy === 'startFullCopy' ? [copy] : []),
+  ];
 }
 
 export const mirrorPairMachine = setup({
@@ -96,6 +162,10 @@ export const mirrorPairMachine = setup({
     readSecondaryTracks: controllerOperation,
     loseControlMemory: controllerOperation,
     reloadControlMemory: controllerOperation,
+    failTrack: controllerOperation,
+    repairFailedPrimaryTracks: controllerOperation,
+    startRestore: controllerOperation,
+    restoreNextTrack: controllerOperation,
   },
   guards: {
     embodiment1: ({ context }) => context.embodiment === 1,
@@ -218,6 +288,12 @@ export const mirrorPairMachine = setup({
               actions: 'clearPrimaryBitmap',
               meta: { seed: '000', steps: [4010, 4020, 4030, 4040, 4050], paras: ['0026'], rows: ['§8.3'], literal: '§8.3' },
             },
+            'track.fail': {
+              target: '#mirror-pair.suspended-error',
+              description: 'An error on a secondary track during the copy: the copy stops, and its list, with the failed track added, is the record of the uncertain tracks.',
+              actions: 'failTrack',
+              meta: { seed: '000', ext: EXT.error },
+            },
           },
         },
         synced: {
@@ -238,6 +314,12 @@ export const mirrorPairMachine = setup({
                 meta: { seed: '000', steps: [4510, 4520, 4530, 4540, 4550, 4560], paras: ['0040', '0041'] },
               },
             ],
+            'track.fail': {
+              target: '#mirror-pair.suspended-error',
+              description: 'An error on a track of either volume: the other volume holds its current data and serves it; only that track is recorded.',
+              actions: 'failTrack',
+              meta: { seed: '000', ext: EXT.error },
+            },
           },
         },
       },
@@ -285,6 +367,12 @@ export const mirrorPairMachine = setup({
             meta: { seed: '000', steps: [5510, 5520, 5530, 5540, 5550], paras: ['0045'] },
           },
         ],
+        'pair.restore': {
+          target: 'restoring',
+          description: 'Reverse resync: the tracks in Pbm OR Sbm are to be copied back from the secondary, and Pbm is cleared, as the primary returns to the release image.',
+          actions: 'startRestore',
+          meta: { seed: '000', ext: EXT.restore },
+        },
         'dump.update-info': {
           description: 'Return Sbm: the tracks written between the previous release and this one (6010, 6020).',
           actions: 'reportSecondaryBitmap',
@@ -300,6 +388,70 @@ export const mirrorPairMachine = setup({
           description: 'Make the volumes unrelated; keep both bitmaps.',
           meta: { seed: '000', ext: 'no command in the seed; spec/000 §8.1' },
         },
+      },
+    },
+    restoring: {
+      description: 'RCPY: the secondary\'s split image is copied back to the primary; host writes are refused busy until it is done.',
+      on: {
+        'host.read': {
+          description: 'Serve a read from the secondary, which holds the image the primary is being restored to.',
+          actions: { type: 'readHost', params: { source: 'secondary' } },
+          meta: { seed: '000', ext: EXT.restore },
+        },
+        'copy.step': {
+          description: 'Copy the next pending track from the secondary back to the primary.',
+          actions: 'restoreNextTrack',
+          meta: { seed: '000', ext: EXT.restore },
+        },
+        'restore.complete': {
+          target: 'suspended',
+          description: 'Every track is restored: the pair is split again at the same release, with Pbm empty.',
+          meta: { seed: '000', ext: EXT.restore },
+        },
+      },
+    },
+    'suspended-error': {
+      description: 'PSUE: suspended by a media or copy error; each track is served from the side whose copy is current.',
+      on: {
+        'host.write': {
+          description: 'Write the serving side of each track (the primary, or the secondary where its copy failed) and set Pbm.',
+          actions: { type: 'writeHost', params: { route: 'serving-side' } },
+          meta: { seed: '000', steps: [3060, 3070], ext: EXT.error },
+        },
+        'host.read': {
+          description: 'Serve a read from the serving side of each track: the primary, or the secondary where its copy failed.',
+          actions: { type: 'readHost', params: { source: 'serving-side' } },
+          meta: { seed: '000', ext: EXT.error },
+        },
+        'pair.resync': [
+          {
+            guard: and(['embodiment1', 'differentialResync']),
+            target: 'mirror.syncing',
+            description: 'Rewrite the primary\'s failed tracks from the secondary, clear Sbm (5030), copy the uncertain tracks (TrueCopy).',
+            actions: resyncFromError('keep-list', true),
+            meta: { seed: '000', steps: [5030, 5060], ext: EXT.error },
+          },
+          {
+            guard: 'embodiment1',
+            target: 'mirror.syncing',
+            description: 'Rewrite the primary\'s failed tracks from the secondary, clear Sbm (5030), copy every track (5060; ShadowImage).',
+            actions: resyncFromError('startFullCopy', true),
+            meta: { seed: '000', steps: [5030, 5060], ext: EXT.error },
+          },
+          {
+            guard: 'differentialResync',
+            target: 'mirror.syncing',
+            description: 'Rewrite the primary\'s failed tracks from the secondary, then copy the uncertain tracks (TrueCopy).',
+            actions: resyncFromError('keep-list', false),
+            meta: { seed: '000', steps: [5550], ext: EXT.error },
+          },
+          {
+            target: 'mirror.syncing',
+            description: 'Rewrite the primary\'s failed tracks from the secondary, then copy every track (5550; ShadowImage).',
+            actions: resyncFromError('startFullCopy', false),
+            meta: { seed: '000', steps: [5550], ext: EXT.error },
+          },
+        ],
       },
     },
   },

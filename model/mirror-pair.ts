@@ -10,6 +10,11 @@
  * (spec/000 §8.3-8.5). Neither is shared with the controller, so `acceptance-agrees-with-model` compares two
  * independent answers. The model learns that the background copy has finished from the controller's
  * `copy.complete`; whether that claim is true is what the property `synced-secondary-equals-primary` checks.
+ *
+ * Beyond the seed (issue 15): a track error suspends the pair (`suspended-error`), and the model then knows
+ * nothing of the secondary (every byte null) while `primary` stays what the host must read, wherever the
+ * controller serves it from; a reverse resync (`pair.restore`) makes `primary` the release image at once, as a
+ * host sees it, however long the controller takes to copy it back (it learns the end from `restore.complete`).
  */
 import type { MirrorControlInput, MirrorEvent, MirrorEventType, MirrorStateKey } from '../machines/mirror-pair.js';
 import { PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/events.js';
@@ -34,21 +39,30 @@ export type ModelAnswer =
 
 const ALWAYS: readonly MirrorEventType[] = ['host.write', 'host.read', 'power.cycle'];
 
-/** Commands each state accepts with the recommended guards (spec/000 §8.1, §8.3-8.5). */
+/**
+ * Commands each state accepts with the recommended guards (spec/000 §8.1, §8.3-8.5; issue 15). A track error
+ * is injected only while mirrored, and on the primary only when synced (`acceptsTrackError`); a restore refuses
+ * host writes as busy, not as the wrong state (`stateRefusal`).
+ */
 const RECOMMENDED: Record<MirrorStateKey, readonly MirrorEventType[]> = {
   separated: [...ALWAYS, 'pair.establish'],
-  'mirror.syncing': [...ALWAYS, 'pair.separate', 'copy.step'],
-  'mirror.synced': [...ALWAYS, 'pair.separate', 'pair.suspend'],
-  suspended: [...ALWAYS, 'pair.separate', 'pair.resync', 'dump.update-info', 'dump.read'],
+  'mirror.syncing': [...ALWAYS, 'pair.separate', 'copy.step', 'track.fail'],
+  'mirror.synced': [...ALWAYS, 'pair.separate', 'pair.suspend', 'track.fail'],
+  suspended: [...ALWAYS, 'pair.separate', 'pair.resync', 'pair.restore', 'dump.update-info', 'dump.read'],
+  restoring: ['host.read', 'power.cycle', 'copy.step'],
+  'suspended-error': [...ALWAYS, 'pair.resync'],
 };
 
 /** The text's flows check no state for release, update-info and dump read. */
 const LITERAL: Record<MirrorStateKey, readonly MirrorEventType[]> = {
-  separated: RECOMMENDED.separated,
+  ...RECOMMENDED,
   'mirror.syncing': [...RECOMMENDED['mirror.syncing'], 'pair.suspend', 'dump.update-info', 'dump.read'],
   'mirror.synced': [...RECOMMENDED['mirror.synced'], 'dump.update-info', 'dump.read'],
   suspended: [...RECOMMENDED.suspended, 'pair.suspend'],
 };
+
+/** The internal events, and the state in which each is raised. */
+const INTERNAL: Partial<Record<MirrorEventType, MirrorStateKey>> = { 'copy.complete': 'mirror.syncing', 'restore.complete': 'restoring' };
 
 /**
  * Every model is built here, its fields always in this order, so that all models share one object shape in
@@ -136,6 +150,15 @@ function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeom
       });
     case 'pair.separate':
       return modelOf({ ...model, state: 'separated', releaseImage: null, lastInterval: null });
+    // The secondary is no longer known: the error destroyed a track of it, or of the primary, and the host
+    // writes that follow reach only one side of each track.
+    case 'track.fail':
+      return modelOf({ ...model, state: 'suspended-error', secondary: model.secondary.map(() => null) });
+    // A host sees the split image at once; Pbm is empty, since the primary is the release image again.
+    case 'pair.restore':
+      return modelOf({ ...model, state: 'restoring', primary: model.releaseImage!.slice(), writtenSinceRelease: [] });
+    case 'restore.complete':
+      return modelOf({ ...model, state: 'suspended' });
     default:
       return model;
   }
@@ -172,9 +195,26 @@ function refusal(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null
       return event.tracks.length === 0 ? reject('length-out-of-range', 'a dump read names no track') : null;
     case 'power.cycle':
       return null;
+    case 'track.fail':
+      if (!whole(event.volume) || !whole(event.track)) return reject('malformed-command', 'a track error needs whole numbers');
+      return volume(event.volume) ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume'));
     default:
       return whole(event.pair) ? pair(event.pair) : reject('malformed-command', 'a pair command needs a whole pair id');
   }
+}
+
+/**
+ * During the copy the primary holds the only current data of the tracks still to copy, and the model does
+ * not know which those are: an error on the primary is injected only when synced.
+ */
+function acceptsTrackError(model: MirrorModel, event: MirrorEvent): boolean {
+  return event.type !== 'track.fail' || event.volume !== PRIMARY_VOLUME || model.state === 'mirror.synced';
+}
+
+/** A host write during a restore waits (busy); any other command the state does not take is in the wrong state. */
+function stateRefusal(model: MirrorModel, event: MirrorEvent): Rejection {
+  if (model.state === 'restoring' && event.type === 'host.write') return reject('busy', 'the primary is being restored');
+  return reject('wrong-state', `${event.type} is not allowed in ${model.state}`);
 }
 
 /** Applies one command: the answer a correct controller gives and the model after it. */
@@ -184,12 +224,12 @@ export function applyModel(
   control: MirrorControlInput,
   geometry: MirrorGeometry,
 ): { readonly model: MirrorModel; readonly answer: ModelAnswer } {
-  const invalid = event.type === 'copy.complete' ? null : refusal(event, geometry);
+  const internal = INTERNAL[event.type];
+  const invalid = internal !== undefined ? null : refusal(event, geometry);
   if (invalid !== null) return { model, answer: { accepted: false, rejection: invalid } };
   const table = control.guards === 'literal' ? LITERAL : RECOMMENDED;
-  if (!table[model.state].includes(event.type) && !(event.type === 'copy.complete' && model.state === 'mirror.syncing')) {
-    return { model, answer: { accepted: false, rejection: reject('wrong-state', `${event.type} is not allowed in ${model.state}`) } };
-  }
+  const accepted = internal !== undefined ? internal === model.state : table[model.state].includes(event.type) && acceptsTrackError(model, event);
+  if (!accepted) return { model, answer: { accepted: false, rejection: stateRefusal(model, event) } };
   if (event.type === 'host.read') {
     const volume = model.state === 'separated' && event.volume !== PRIMARY_VOLUME ? model.secondary : model.primary;
     return { model, answer: { accepted: true, read: volume.slice(event.offset, event.offset + event.length) as number[] } };

@@ -39,17 +39,17 @@ function tracksTouched(offset: number, length: number, trackSize: number): [numb
   return [Math.floor(offset / trackSize), Math.ceil((offset + length) / trackSize)];
 }
 
-/** Pbm, Sbm, the copy list and the pair state, the parts of control memory 220 that claim 10 keeps. */
+/** Pbm, Sbm, the copy list, the failed tracks and the pair state, the parts of control memory 220 that claim 10 keeps. */
 function sameControlMemory(a: MirrorAbstract, b: MirrorAbstract): boolean {
   return a.state === b.state && sameArray(a.primaryBitmap, b.primaryBitmap) && sameArray(a.secondaryBitmap, b.secondaryBitmap)
-    && sameArray(a.copyPending, b.copyPending);
+    && sameArray(a.copyPending, b.copyPending) && sameArray(a.primaryFailed, b.primaryFailed);
 }
 
 export const primaryCurrent: MirrorProperty = {
   name: 'primary-current',
-  ref: '000 §5.1, 【0014】',
-  description: 'The primary holds every accepted write, in order: no write is ever lost.',
-  state: ({ controller, model }) => sameBytes(abstractOf(controller).primary, model.primary),
+  ref: '000 §5.1, 【0014】; issue 15',
+  description: 'The primary holds every accepted write, in order (no write is ever lost); where its copy failed or is still to be restored, the secondary serving the track holds it.',
+  state: ({ controller, model }) => sameBytes(abstractOf(controller).current, model.primary),
 };
 
 export const secondaryRefinesModel: MirrorProperty = {
@@ -100,23 +100,44 @@ export const syncingCopiedTracksEqual: MirrorProperty = {
   },
 };
 
+/** Suspended, or restoring from the split image (which leaves the secondary and Sbm as they were). */
+function split(c: MirrorAbstract): boolean {
+  return c.state === 'suspended' || c.state === 'restoring';
+}
+
 export const frozenSecondary: MirrorProperty = {
   name: 'frozen-secondary',
-  ref: '000 §5.5, 【0034】【0047】',
-  description: 'While suspended, the secondary is the primary\'s image at the temporary release.',
+  ref: '000 §5.5, 【0034】【0047】; issue 15 (restoring)',
+  description: 'While suspended or restoring, the secondary is the primary\'s image at the temporary release.',
   state: ({ controller, model }) => {
     const c = abstractOf(controller);
-    return c.state !== 'suspended' || (model.releaseImage !== null && sameBytes(c.secondary, model.releaseImage));
+    return !split(c) || (model.releaseImage !== null && sameBytes(c.secondary, model.releaseImage));
   },
 };
 
 export const frozenBitmapIsInterval: MirrorProperty = {
   name: 'frozen-bitmap-is-interval',
-  ref: '000 §5.5, (4540), (5070)',
-  description: 'While suspended, Sbm is exactly the tracks written between the previous release and this one.',
+  ref: '000 §5.5, (4540), (5070); issue 15 (restoring)',
+  description: 'While suspended or restoring, Sbm is exactly the tracks written between the previous release and this one.',
   state: ({ controller, model }) => {
     const c = abstractOf(controller);
-    return c.state !== 'suspended' || sameTracks(c.secondaryBitmap, model.lastInterval);
+    return !split(c) || sameTracks(c.secondaryBitmap, model.lastInterval);
+  },
+};
+
+export const errorUncertainTracksRecorded: MirrorProperty = {
+  name: 'error-uncertain-tracks-recorded',
+  ref: 'issue 15; anchors §1.1 (PSUE), §1.2 (TrueCopy tracks updates in PSUE)',
+  description: 'Suspended by error, every track whose secondary copy is not the current data is on the list a resync copies.',
+  state: ({ controller }) => {
+    const c = abstractOf(controller);
+    if (c.state !== 'suspended-error') return true;
+    const size = c.geometry.trackSize;
+    for (let track = 0; track < c.geometry.trackCount; track += 1) {
+      if (c.copyPending.includes(track)) continue;
+      for (let i = track * size; i < (track + 1) * size; i += 1) if (c.secondary[i] !== c.current[i]) return false;
+    }
+    return true;
   },
 };
 
@@ -214,6 +235,7 @@ export const MIRROR_PROPERTIES: readonly MirrorProperty[] = [
   syncingCopiedTracksEqual,
   frozenSecondary,
   frozenBitmapIsInterval,
+  errorUncertainTracksRecorded,
   controlStateRefinesModel,
   dumpReturnsReleaseImage,
   updateInfoIsInterval,

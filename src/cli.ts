@@ -26,7 +26,8 @@ import { generateVectors } from './vectors.js';
 import { buildReport, refusalToWrite, ReportFolderRefused, writeReport } from './report/report.js';
 import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
-import { exhaustive } from './verify/exhaustive.js';
+import { choosePreset, isPresetFile, PresetRefused, readPresetFile, type ChosenPreset } from './presets.js';
+import { exhaustive, type SearchProgress } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
 import { missedCatches, type VerifyDocument } from './report/model.js';
@@ -42,6 +43,7 @@ export const VERIFY_DEFAULTS = {
   runs: 1000,
   seed: 20261121,
   maxCommands: 200,
+  /** The errata pages' searches stop at this many worlds; `copyspec verify` has no bound but memory. */
   maxStates: 2_000_000,
   diagramsFolder: 'docs/diagrams',
   vectorsFolder: 'vectors',
@@ -80,6 +82,8 @@ interface VerifyOptions {
   readonly list?: boolean;
   readonly json?: boolean;
   readonly report?: string;
+  readonly preset?: string;
+  readonly compact?: boolean;
 }
 
 /** One check to run; `stopWhenViolated` as errata pages search (src/errata.ts), else the whole space. */
@@ -88,6 +92,8 @@ interface Job {
   readonly variant: string;
   readonly check: CheckKind;
   readonly stopWhenViolated?: readonly string[];
+  /** The exhaustive search's preset; minimal when absent. */
+  readonly preset?: ChosenPreset;
 }
 
 function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): void {
@@ -102,11 +108,44 @@ function listing(lifecycles: readonly AnyLifecycle[], io: Io, json: boolean): vo
   }
 }
 
+/** The preset of every lifecycle checked, all refused before any check runs when one is unusable. */
+function presetsFor(lifecycles: readonly AnyLifecycle[], name: string | undefined): Map<AnyLifecycle, ChosenPreset> {
+  const chosen = new Map<AnyLifecycle, ChosenPreset>();
+  if (name === undefined) return chosen;
+  for (const lifecycle of lifecycles) {
+    try {
+      chosen.set(lifecycle, choosePreset(lifecycle, name));
+    } catch (error) {
+      if (error instanceof PresetRefused) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  return chosen;
+}
+
+/** The lifecycles named, or with no --lifecycle and a preset file, the file's lifecycle (all otherwise). */
+function verifiedLifecycles(options: VerifyOptions): AnyLifecycle[] {
+  if ((options.lifecycle === undefined || options.lifecycle.length === 0) && options.preset !== undefined && isPresetFile(options.preset)) {
+    try {
+      return [readPresetFile(options.preset).lifecycle];
+    } catch (error) {
+      if (error instanceof PresetRefused) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  return lifecyclesFor(options.lifecycle);
+}
+
 function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): Job[] {
+  if (options.compact === true) {
+    const unpacked = lifecycles.filter((l) => l.layout === undefined).map((l) => l.id);
+    if (unpacked.length > 0) throw new UsageError(`--compact needs a world layout, which ${unpacked.join(', ')} does not declare (docs/lifecycles.md)`);
+  }
   const checks: CheckKind[] = options.check === undefined ? ['exhaustive', 'model-based'] : [options.check];
+  const presets = presetsFor(lifecycles, options.preset);
   const jobs = lifecycles.flatMap((lifecycle) => lifecycle.variants
     .filter((v) => (options.variant === undefined ? v.kind === 'embodiment' : v.name === options.variant))
-    .flatMap((v) => checks.map((check) => ({ lifecycle, variant: v.name, check }))));
+    .flatMap((v) => checks.map((check) => ({ lifecycle, variant: v.name, check, preset: presets.get(lifecycle) }))));
   if (options.variant !== undefined && jobs.length === 0) {
     throw new UsageError(`no variant '${options.variant}' in ${lifecycles.map((l) => l.id).join(', ')}; see copyspec verify --list`);
   }
@@ -141,16 +180,30 @@ function violationReport(result: CheckResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One progress line of a search: how far it is, how fast it goes, how much memory it holds. */
+function progressText(p: SearchProgress, ms: number): string {
+  const perSecond = Math.round(p.explored / (ms / 1000));
+  const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  return `level ${p.level}, ${p.explored} states explored, ${p.stored - p.explored} queued, ${perSecond} states/s, `
+    + `visited set ${mb(p.bytes)}, ${mb(process.memoryUsage().rss)} resident`;
+}
+
 /** Runs each check in order, with progress on stderr. */
-function runChecks(jobs: readonly Job[], options: { readonly runs: number; readonly seed: number; readonly path?: string; readonly replayPath?: string }, io: Io): CheckResult[] {
-  return jobs.map(({ lifecycle, variant, check, stopWhenViolated }, index) => {
-    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}`;
+function runChecks(
+  jobs: readonly Job[],
+  options: { readonly runs: number; readonly seed: number; readonly path?: string; readonly replayPath?: string; readonly compact?: boolean },
+  io: Io,
+): CheckResult[] {
+  return jobs.map(({ lifecycle, variant, check, stopWhenViolated, preset }, index) => {
+    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}${check === 'exhaustive' && preset !== undefined ? ` (${preset.name})` : ''}`;
     io.err(`${tag} ...\n`);
+    const started = performance.now();
     const result = check === 'exhaustive'
       ? exhaustive(lifecycle, variant, {
-        maxStates: VERIFY_DEFAULTS.maxStates,
         stopWhenViolated,
-        onProgress: (states, queued) => { if (states > 0) io.err(`${tag}: ${states} states explored, ${queued} queued\n`); },
+        compact: options.compact === true,
+        ...(preset === undefined ? {} : { preset: preset.name, geometry: preset.geometry }),
+        onProgress: (p) => { io.err(`${tag}: ${progressText(p, performance.now() - started)}\n`); },
       })
       : modelBased(lifecycle, variant, {
         runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
@@ -159,7 +212,9 @@ function runChecks(jobs: readonly Job[], options: { readonly runs: number; reado
     if (check === 'model-based' && (options.path !== undefined || options.replayPath !== undefined) && result.runs === 0) {
       throw new UsageError(`--path ${options.path ?? ''} replays no run of seed ${options.seed} for ${lifecycle.id}/${variant}`);
     }
-    const coverage = check === 'exhaustive' ? `${result.states} states, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
+    const stored = result.bytes === undefined || result.states === 0 ? '' : ` (${Math.round(result.bytes / result.states)} bytes a state)`;
+    const omission = result.omissionProbability === undefined ? '' : ` (hash compaction: a state omitted with probability at most ${result.omissionProbability.toExponential(1)})`;
+    const coverage = check === 'exhaustive' ? `${result.states} states${stored}${omission}, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
     io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
     return result;
   });
@@ -184,7 +239,7 @@ async function reportOf(folder: string, lifecycles: readonly AnyLifecycle[], doc
 }
 
 async function runVerify(options: VerifyOptions, io: Io): Promise<number> {
-  const lifecycles = lifecyclesFor(options.lifecycle);
+  const lifecycles = verifiedLifecycles(options);
   if (options.list === true) {
     listing(lifecycles, io, options.json === true);
     return 0;
@@ -275,15 +330,13 @@ async function runReplay(options: ReplayOptions, io: Io): Promise<number> {
   const scenario = await scenarioOf(options);
   const lifecycle = lifecyclesFor([scenario.lifecycle])[0]!;
   if (!lifecycle.variants.some((v) => v.name === scenario.variant)) throw new UsageError(`no variant '${scenario.variant}' in ${lifecycle.id}`);
-  if (lifecycle.preset(scenario.preset) === undefined) {
-    throw new UsageError(`no preset '${scenario.preset}' in ${lifecycle.id}; known: ${Object.keys(lifecycle.presets).join(', ')}`);
-  }
+  const preset = presetsFor([lifecycle], scenario.preset).get(lifecycle)!;
   const events = scenario.events.map((json, index) => {
     const event = lifecycle.parseEvent(json);
     if (typeof event === 'string') throw new UsageError(`event ${index + 1}: ${event}`);
     return event;
   });
-  const { lines, failed } = replayTrace(lifecycle, scenario.variant, scenario.preset, events);
+  const { lines, failed } = replayTrace(lifecycle, scenario.variant, preset.name, events, preset.geometry);
   for (const line of lines) io.out(`${line}\n`);
   const violated = failed.length;
   io.out(violated === 0 ? 'Every property held at every step.\n' : `${violated} property violations.\n`);
@@ -378,12 +431,14 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--list', 'list lifecycles and variants')
     .option('--json', 'print only a JSON document on stdout')
     .option('--report <folder>', 'also write the HTML report of this run to a folder (see copyspec report)')
+    .option('--preset <name>', 'the exhaustive search\'s geometry: minimal (default), deep, or a preset file (README "Presets")')
+    .option('--compact', 'hash compaction: keep a 64-bit fingerprint per state, and print the probability that one was omitted')
     .action((options: VerifyOptions) => { track(runVerify(options, io)); });
   root.command('replay')
     .description('Replay commands step by step and check every property after each.')
     .option('--lifecycle <id>', 'lifecycle')
     .option('--variant <name>', 'variant')
-    .option('--preset <name>', 'geometry preset (minimal, standard, or another the lifecycle defines)', 'minimal')
+    .option('--preset <name>', 'geometry preset (minimal, standard, deep or another the lifecycle defines), or a preset file', 'minimal')
     .option('--events <json>', 'the commands as a JSON array')
     .option('--file <path>', 'a scenario file: {"lifecycle", "variant", "preset", "events"}')
     .action((options: ReplayOptions) => { track(runReplay(options, io)); });

@@ -11,6 +11,7 @@ import type fc from 'fast-check';
 import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import type { TransitionMeta } from './control.js';
+import type { Packer, WorldLayout } from './harness/layout.js';
 import type { RejectionReason } from './rejection.js';
 
 export type VariantKind = 'embodiment' | 'literal-defect' | 'broken';
@@ -281,6 +282,17 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
   differences?(world: W): Differences;
   /** Optional: the lifecycle's `copyspec simulate` run. */
   readonly simulation?: Simulation;
+  /**
+   * Optional: the world's layout in the harness's terms (src/harness/layout.ts), written once in
+   * `src/<id>/layout.ts`: with it the exhaustive checker stores every world packed in a few 32-bit words.
+   * Without it the checker stores each world by its key's code units (src/verify/visited.ts, KeySet).
+   */
+  readonly layout?: WorldLayout<W, P>;
+  /**
+   * Optional: the geometry a preset file may set (`copyspec verify --preset <file>`), as a zod schema whose
+   * bounds are the lifecycle's documented limits. Without it, only the named presets can be searched.
+   */
+  readonly presetSchema?: z.ZodType<P>;
   /** Optional: how `copyspec workload` drives it with real data; without it the lifecycle is not driven. */
   readonly workload?: WorkloadDriver;
 }
@@ -324,6 +336,8 @@ export interface Lifecycle<W, E, O, P = unknown> extends LifecycleDefinition<W, 
   variant(name: string): VariantInfo;
   readonly observedKinds: Readonly<Record<string, ObservedKind>>;
   differences(world: W): Differences;
+  /** The packer of the variant's worlds over that preset (made once per preset object), or null without a layout. */
+  packer(variant: string, preset: P): Packer<W> | null;
 }
 
 // The verifier handles lifecycles of different world types side by side.

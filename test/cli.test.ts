@@ -33,7 +33,7 @@ describe('cli', () => {
         expect(result).toHaveProperty(field);
       }
     }
-    expect(report.results[0]).toMatchObject({ states: 5634, transitions: 22, transitionsCovered: 22, violations: [] });
+    expect(report.results[0]).toMatchObject({ states: 10363, transitions: 33, transitionsCovered: 33, violations: [] });
     expect(err).toContain('[1/2] mirror-pair e1 exhaustive'); // progress goes to stderr
   }, 60_000);
 
@@ -96,5 +96,72 @@ describe('cli', () => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);
     expect(err).toMatch(message);
+  });
+});
+
+describe('cli: presets', () => {
+  const presetFile = async (json: unknown): Promise<string> => {
+    const folder = await mkdtemp(join(tmpdir(), 'copyspec-preset-'));
+    const path = join(folder, 'preset.json');
+    await writeFile(path, typeof json === 'string' ? json : JSON.stringify(json));
+    return path;
+  };
+
+  test('cli: presets: a preset file sets the exhaustive geometry, names the result and its replay commands', async () => {
+    const path = await presetFile({ lifecycle: 'mirror-pair', geometry: { trackCount: 3, trackSize: 1, values: [1, 2] } });
+    const { code, out } = await run('verify', '--variant', 'e1', '--check', 'exhaustive', '--preset', path, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as { results: { lifecycle: string; preset: string; states: number; bytes: number }[] };
+    expect(report.results).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({ lifecycle: 'mirror-pair', preset: path, states: 27211 });
+    expect(report.results[0]!.bytes).toBeGreaterThan(0);
+  }, 60_000);
+
+  test('cli: presets: a counterexample over a preset file replays over the same file', async () => {
+    const path = await presetFile({ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1] } });
+    const verified = await run('verify', '--lifecycle', 'mirror-pair', '--variant', 'literal-unguarded', '--check', 'exhaustive', '--preset', path, '--json');
+    expect(verified.code).toBe(1);
+    const violation = (JSON.parse(verified.out) as { results: { violations: { replay: string; events: unknown[] }[] }[] }).results[0]!.violations[0]!;
+    expect(violation.replay).toContain(`--preset ${path}`);
+    const replayed = await run('replay', '--lifecycle', 'mirror-pair', '--variant', 'literal-unguarded', '--preset', path, '--events', JSON.stringify(violation.events));
+    expect(replayed.code).toBe(1);
+    expect(replayed.out).toContain('✗');
+  }, 60_000);
+
+  test.each([
+    ['a preset no lifecycle checked names', ['--lifecycle', 'extent-copy', '--preset', 'deep'], /no preset 'deep' in extent-copy/],
+    ['a geometry beyond the documented limits', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 99, trackSize: 1, values: [1] } }], /mirror-pair geometry: trackCount: Too big/],
+    ['a geometry with an unknown field', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1], extra: 1 } }], /Unrecognized key/],
+    ['repeated written values', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1, 1] } }], /written values must be distinct/],
+    ['a lifecycle that declares no preset limits', [{ lifecycle: 'freeze-remote-copy', geometry: {} }], /freeze-remote-copy declares no preset limits/],
+    ['an unknown lifecycle', [{ lifecycle: 'nope', geometry: {} }], /unknown lifecycle 'nope'/],
+    ['a file that is not JSON', ['{"lifecycle": '], /not readable JSON/],
+    ['a missing file', ['/nonexistent/preset.json'], /not readable JSON/],
+  ])('cli: presets: %s is refused before any search (exit 2)', async (_name, given, message) => {
+    const [first] = given as unknown[];
+    const args = Array.isArray(given) && typeof first === 'string' && first.startsWith('--')
+      ? given as string[]
+      : ['--preset', typeof first === 'string' && first.startsWith('/') ? first : await presetFile(first)];
+    const { code, out, err } = await run('verify', '--check', 'exhaustive', ...args);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(out).toBe('');
+    expect(err).not.toContain('states explored');
+  });
+
+  test('cli: presets: --compact keeps fingerprints only, finds the same states and prints the omission bound', async () => {
+    const { code, out, err } = await run('verify', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--check', 'exhaustive', '--compact', '--json');
+    expect(code).toBe(0);
+    const result = (JSON.parse(out) as { results: { states: number; omissionProbability: number }[] }).results[0]!;
+    expect(result.states).toBe(5634);
+    expect(result.omissionProbability).toBeGreaterThan(0);
+    expect(result.omissionProbability).toBeLessThan(1e-9);
+    expect(err).toContain('hash compaction: a state omitted with probability at most');
+  }, 60_000);
+
+  test('cli: presets: --compact over a lifecycle with no layout is refused (exit 2)', async () => {
+    const { code, err } = await run('verify', '--lifecycle', 'freeze-remote-copy', '--check', 'exhaustive', '--compact');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--compact needs a world layout, which freeze-remote-copy does not declare/);
   });
 });

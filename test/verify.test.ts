@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import type { MirrorEvent } from '../machines/mirror-pair.js';
+import { Packer, type WorldLayout } from '../src/harness/layout.js';
 import type { AnyLifecycle } from '../src/lifecycle.js';
+import type { MirrorWorld } from '../src/mirror-pair/abstraction.js';
+import { mirrorPairLayout } from '../src/mirror-pair/layout.js';
 import { mirrorPairLifecycle } from '../src/mirror-pair/lifecycle.js';
 import { exhaustive } from '../src/verify/exhaustive.js';
 import { modelBased } from '../src/verify/model-based.js';
@@ -15,13 +18,29 @@ const throwing: AnyLifecycle = {
   },
 };
 
-/** A controller whose state, once suspended, makes the checker's own reads fail with a TypeError (a bad index). */
+/**
+ * A controller whose state, once suspended, makes the checker's own reads fail with a TypeError (a bad
+ * index): read by the key, as the checker stores a lifecycle without a layout...
+ */
 const garbled: AnyLifecycle = {
   ...mirrorPairLifecycle,
+  packer: () => null,
   key(world) {
     if (world.controller.state === 'suspended') return (undefined as unknown as { to: string }).to;
     return mirrorPairLifecycle.key(world);
   },
+};
+
+/** ...and read by the layout's `pack`, as the checker stores a lifecycle with one. */
+const garbledLayout: AnyLifecycle = {
+  ...mirrorPairLifecycle,
+  packer: (variant, preset) => new Packer({
+    ...mirrorPairLayout,
+    pack(world: MirrorWorld) {
+      if (world.controller.state === 'suspended') return (undefined as unknown as { to: string }).to;
+      return mirrorPairLayout.pack(world);
+    },
+  } as WorldLayout<unknown, unknown>, variant, preset),
 };
 
 describe('verify', () => {
@@ -32,8 +51,8 @@ describe('verify', () => {
     expect(violation?.trace.at(-1)).toMatch(/the controller threw: assert: lost control memory {2}✗ controller-assertion$/);
   }, 60_000);
 
-  test('verify: a TypeError from reading a broken world is a violation with its trace and replay, not a crash', () => {
-    const result = exhaustive(garbled, 'e1', { maxStates: 500_000 });
+  test.each([['key', garbled], ['layout', garbledLayout]] as const)('verify: a TypeError from reading a broken world (by its %s) is a violation with its trace and replay, not a crash', (_reader, lifecycle) => {
+    const result = exhaustive(lifecycle, 'e1', { maxStates: 500_000 });
     const violation = result.violations.find((v) => v.property === CONTROLLER_ASSERTION);
     expect(violation?.events.map((e) => (e as MirrorEvent).type).at(-1)).toBe('pair.suspend');
     expect(violation?.replay).toMatch(/^copyspec replay --lifecycle mirror-pair --variant e1 --preset minimal --events '/);

@@ -9,7 +9,8 @@ each command does), as a porter new to copyspec would write it: every fact it re
 
 It implements every parameter the vector files and the literal-defect variant carry: embodiment 1 and 2,
 writeRecording each-volume and primary-only, resyncCopy full and differential, controlMemory non-volatile
-and volatile, guards recommended and literal.
+and volatile, guards recommended and literal; and the extensions beyond the seed (issue 15): a track error
+(`track.fail`) that suspends the pair by error, and the reverse resync (`pair.restore`).
 
 `MirrorPair` is the controller and knows nothing of the protocol; `serve` is the protocol loop. The planted
 bug of port_resync_keeps_sbm.py is a subclass of `MirrorPair` that changes one method.
@@ -22,24 +23,30 @@ PAIR = 0
 PRIMARY, SECONDARY = 0, 1
 
 # Reason codes (docs/vectors.md, "Refusals it gives"), checked in this order.
-MALFORMED, UNKNOWN_PAIR, UNKNOWN_VOLUME, TRACK_OUT_OF_RANGE, LENGTH_OUT_OF_RANGE, WRONG_STATE = 1, 2, 3, 4, 5, 6
+MALFORMED, UNKNOWN_PAIR, UNKNOWN_VOLUME, TRACK_OUT_OF_RANGE, LENGTH_OUT_OF_RANGE, WRONG_STATE, BUSY = 1, 2, 3, 4, 5, 6, 7
 REASONS = {1: "malformed-command", 2: "unknown-pair", 3: "unknown-volume", 4: "track-out-of-range",
-           5: "length-out-of-range", 6: "wrong-state"}
+           5: "length-out-of-range", 6: "wrong-state", 7: "busy"}
+FAILED_BYTE = 0xEE
 
 HEX_DIGITS = set("0123456789abcdef")
 
 # Commands each state accepts, besides host.write, host.read and power.cycle, which every state accepts.
+# restoring refuses host.write (busy); it is added back to ALWAYS only for the other states.
 RECOMMENDED = {
     "separated": {"pair.establish"},
-    "mirror.syncing": {"copy.step", "pair.separate"},
-    "mirror.synced": {"pair.suspend", "pair.separate"},
-    "suspended": {"pair.resync", "pair.separate", "dump.update-info", "dump.read"},
+    "mirror.syncing": {"copy.step", "pair.separate", "track.fail"},
+    "mirror.synced": {"pair.suspend", "pair.separate", "track.fail"},
+    "suspended": {"pair.resync", "pair.restore", "pair.separate", "dump.update-info", "dump.read"},
+    "restoring": {"copy.step"},
+    "suspended-error": {"pair.resync"},
 }
 LITERAL_EXTRA = {
     "separated": set(),
     "mirror.syncing": {"pair.suspend", "dump.update-info", "dump.read"},
     "mirror.synced": {"dump.update-info", "dump.read"},
     "suspended": {"pair.suspend"},
+    "restoring": set(),
+    "suspended-error": set(),
 }
 ALWAYS = {"host.write", "host.read", "power.cycle"}
 
@@ -75,6 +82,7 @@ class MirrorPair:
         self.pbm = set()
         self.sbm = set()
         self.pending = set()
+        self.failed = set()
 
     def observe(self):
         return {
@@ -84,6 +92,7 @@ class MirrorPair:
             "primaryBitmap": bits(self.pbm, self.track_count),
             "secondaryBitmap": bits(self.sbm, self.track_count),
             "copyPending": bits(self.pending, self.track_count),
+            "primaryFailed": bits(self.failed, self.track_count),
         }
 
     # ------------------------------------------------------------------ checks, in the documented order
@@ -113,13 +122,25 @@ class MirrorPair:
                 raise Refused(TRACK_OUT_OF_RANGE)
             if len(command["tracks"]) == 0:
                 raise Refused(LENGTH_OUT_OF_RANGE)
+        elif kind == "track.fail":
+            if command["volume"] not in (PRIMARY, SECONDARY):
+                raise Refused(UNKNOWN_VOLUME)
+            if command["track"] >= self.track_count:
+                raise Refused(TRACK_OUT_OF_RANGE)
         elif kind != "power.cycle":
             if command["pair"] != PAIR:
                 raise Refused(UNKNOWN_PAIR)
 
-    def check_state(self, kind):
-        allowed = ALWAYS | RECOMMENDED[self.state] | (LITERAL_EXTRA[self.state] if self.literal else set())
+    def check_state(self, command):
+        kind = command["type"]
+        if self.state == "restoring" and kind == "host.write":
+            raise Refused(BUSY)
+        always = ALWAYS - {"host.write"} if self.state == "restoring" else ALWAYS
+        allowed = always | RECOMMENDED[self.state] | (LITERAL_EXTRA[self.state] if self.literal else set())
         if kind not in allowed:
+            raise Refused(WRONG_STATE)
+        # During the copy the primary holds the only current copy of the tracks still to copy.
+        if kind == "track.fail" and command["volume"] == PRIMARY and self.state == "mirror.syncing":
             raise Refused(WRONG_STATE)
 
     # ------------------------------------------------------------------ the commands
@@ -128,7 +149,7 @@ class MirrorPair:
         """The outcome of one command, as docs/vectors.md's mirror-pair section words it."""
         try:
             self.check_arguments(command)
-            self.check_state(command["type"])
+            self.check_state(command)
         except Refused as refused:
             return {"accepted": False, "reason": REASONS[refused.code], "code": refused.code}
         source = self.state
@@ -136,6 +157,9 @@ class MirrorPair:
         transitions = ["%s --%s--> %s" % (source, command["type"], self.state)]
         if self.state == "mirror.syncing" and not self.pending:
             transitions.append(self.complete_copy())
+        elif self.state == "restoring" and not self.pending:
+            self.state = "suspended"
+            transitions.append("restoring --restore.complete--> suspended")
         outcome = {"accepted": True, "transitions": transitions}
         if result is not None:
             outcome["result"] = result
@@ -159,6 +183,15 @@ class MirrorPair:
         elif self.state == "suspended":
             self.volumes[PRIMARY][offset:offset + len(data)] = data
             self.pbm |= tracks
+        elif self.state == "suspended-error":
+            for track in tracks:
+                start = max(offset, track * self.track_size)
+                end = min(offset + len(data), (track + 1) * self.track_size)
+                side = SECONDARY if track in self.failed else PRIMARY
+                self.volumes[side][start:end] = data[start - offset:end - offset]
+                if side == PRIMARY:
+                    self.pending.add(track)
+            self.pbm |= tracks
         else:
             for written in self.volumes:
                 written[offset:offset + len(data)] = data
@@ -168,9 +201,19 @@ class MirrorPair:
         return None
 
     def do_host_read(self, command):
-        volume = command["volume"] if self.state == "separated" else PRIMARY
-        offset = command["offset"]
-        return {"kind": "read", "data": self.volumes[volume][offset:offset + command["length"]].hex()}
+        offset, length = command["offset"], command["length"]
+        if self.state == "suspended-error":
+            data = bytearray()
+            for track in sorted(self.tracks_of(offset, length)):
+                start = max(offset, track * self.track_size)
+                end = min(offset + length, (track + 1) * self.track_size)
+                data += self.volumes[SECONDARY if track in self.failed else PRIMARY][start:end]
+            return {"kind": "read", "data": data.hex()}
+        if self.state == "separated":
+            volume = command["volume"]
+        else:
+            volume = SECONDARY if self.state == "restoring" else PRIMARY
+        return {"kind": "read", "data": self.volumes[volume][offset:offset + length].hex()}
 
     def resync_steps(self, tracks):
         """The resync steps establish and resync share: embodiment 1 clears Sbm (5030), then the copy starts."""
@@ -183,13 +226,41 @@ class MirrorPair:
         self.resync_steps(range(self.track_count))
 
     def do_pair_resync(self, _command):
-        self.resync_steps(set(self.pbm) if self.differential else range(self.track_count))
+        if self.state == "suspended-error":
+            # Rewrite the primary's failed tracks from the secondary; a differential resync copies the kept list.
+            for track in self.failed:
+                self.copy_track(SECONDARY, PRIMARY, track)
+            self.failed = set()
+            self.resync_steps(set(self.pending) if self.differential else range(self.track_count))
+        else:
+            self.resync_steps(set(self.pbm) if self.differential else range(self.track_count))
+
+    def copy_track(self, source, target, track):
+        start, end = track * self.track_size, (track + 1) * self.track_size
+        self.volumes[target][start:end] = self.volumes[source][start:end]
 
     def do_copy_step(self, _command):
         track = min(self.pending)
         self.pending.discard(track)
-        start, end = track * self.track_size, (track + 1) * self.track_size
-        self.volumes[SECONDARY][start:end] = self.volumes[PRIMARY][start:end]
+        if self.state == "restoring":
+            self.copy_track(SECONDARY, PRIMARY, track)
+        else:
+            self.copy_track(PRIMARY, SECONDARY, track)
+
+    def do_track_fail(self, command):
+        volume, track = command["volume"], command["track"]
+        start = track * self.track_size
+        self.volumes[volume][start:start + self.track_size] = bytes([FAILED_BYTE]) * self.track_size
+        if volume == PRIMARY:
+            self.failed.add(track)
+        else:
+            self.pending.add(track)
+        self.state = "suspended-error"
+
+    def do_pair_restore(self, _command):
+        self.pending = self.pbm | self.sbm
+        self.pbm = set()
+        self.state = "restoring"
 
     def complete_copy(self):
         """copy.complete, raised when the copy list empties in mirror.syncing."""
@@ -220,7 +291,7 @@ class MirrorPair:
     def do_power_cycle(self, _command):
         if self.volatile:
             self.state = "separated"
-            self.pbm, self.sbm, self.pending = set(), set(), set()
+            self.pbm, self.sbm, self.pending, self.failed = set(), set(), set(), set()
 
 
 def serve(controller_class, stdin=sys.stdin, stdout=sys.stdout):

@@ -6,6 +6,7 @@
 import { assert } from '../assert.js';
 import type { ControlPath, Differences, Lifecycle, LifecycleDefinition, ObservedOutcome, Step, VariantInfo } from '../lifecycle.js';
 import { canonicalJson } from './canonical.js';
+import { Packer } from './layout.js';
 import { edgeName, reachableTransitions, simplePaths } from './machines.js';
 
 /** `type(field=value ...)`, values as JSON: the default one-line form of a command. */
@@ -55,6 +56,23 @@ export function defineLifecycle<W, E, O, P>(definition: LifecycleDefinition<W, E
     .sort((a, b) => (a.edge < b.edge ? -1 : a.edge > b.edge ? 1 : 0)));
   const machineEdges = cached((name) => machineTransitions(name).map((t) => t.edge));
   const controlPaths = cached((name): readonly ControlPath[] => definition.machines.flatMap((entry) => simplePaths(entry, variant(name).control)));
+  const packers = new WeakMap<object, Map<string, Packer<W>>>();
+  const packer = (name: string, preset: P): Packer<W> | null => {
+    const layout = definition.layout;
+    if (layout === undefined) return null;
+    variant(name);
+    let byVariant = packers.get(preset as object);
+    if (byVariant === undefined) {
+      byVariant = new Map();
+      packers.set(preset as object, byVariant);
+    }
+    let found = byVariant.get(name);
+    if (found === undefined) {
+      found = new Packer(layout as never, name, preset);
+      byVariant.set(name, found);
+    }
+    return found;
+  };
   return {
     ...definition,
     key: definition.key ?? canonicalJson,
@@ -72,5 +90,6 @@ export function defineLifecycle<W, E, O, P>(definition: LifecycleDefinition<W, E
     variant,
     observedKinds: definition.observedKinds ?? {},
     differences: definition.differences === undefined ? () => NO_DIFFERENCES : (world) => definition.differences!(world),
+    packer,
   };
 }

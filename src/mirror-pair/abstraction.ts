@@ -28,10 +28,26 @@ export interface MirrorAbstract {
   readonly geometry: MirrorGeometry;
   readonly primary: Uint8Array;
   readonly secondary: Uint8Array;
+  /**
+   * What a host reads of the pair, track by track from the side that holds the current data: the primary,
+   * except a failed primary track in suspended-error and a track still to copy back while restoring, which
+   * come from the secondary. The primary's own array in every other state.
+   */
+  readonly current: Uint8Array;
   /** Pbm 230, Sbm 240 and the copy list, each as its set tracks, ascending. */
   readonly primaryBitmap: readonly number[];
   readonly secondaryBitmap: readonly number[];
   readonly copyPending: readonly number[];
+  /** Tracks whose primary copy failed (suspended-error). */
+  readonly primaryFailed: readonly number[];
+}
+
+/** The primary with the given tracks taken from the secondary. */
+function withTracksFrom(primary: Uint8Array, secondary: Uint8Array, tracks: readonly number[], trackSize: number): Uint8Array {
+  if (tracks.length === 0) return primary;
+  const current = primary.slice();
+  for (const track of tracks) current.set(secondary.subarray(track * trackSize, (track + 1) * trackSize), track * trackSize);
+  return current;
 }
 
 const abstracts = new WeakMap<MirrorPairController, MirrorAbstract>();
@@ -40,15 +56,22 @@ const abstracts = new WeakMap<MirrorPairController, MirrorAbstract>();
 export function abstractOf(controller: MirrorPairController): MirrorAbstract {
   let found = abstracts.get(controller);
   if (found === undefined) {
+    const primary = controller.primary.contents();
+    const secondary = controller.secondary.contents();
+    const copyPending = controller.copyPending.toArray();
+    const primaryFailed = controller.primaryFailed.toArray();
+    const servedBySecondary = controller.state === 'suspended-error' ? primaryFailed : controller.state === 'restoring' ? copyPending : [];
     found = {
       state: controller.state,
       control: controller.variant.control,
       geometry: controller.geometry,
-      primary: controller.primary.contents(),
-      secondary: controller.secondary.contents(),
+      primary,
+      secondary,
+      current: withTracksFrom(primary, secondary, servedBySecondary, controller.geometry.trackSize),
       primaryBitmap: controller.primaryBitmap.toArray(),
       secondaryBitmap: controller.secondaryBitmap.toArray(),
-      copyPending: controller.copyPending.toArray(),
+      copyPending,
+      primaryFailed,
     };
     abstracts.set(controller, found);
   }

@@ -1,11 +1,16 @@
 /**
  * The mirror-pair controller of seed 000 (disk controller 200 with one pair): two volumes, the dump
- * update-track bitmaps Pbm 230 and Sbm 240, the volume state 250, and the copy list of the mirroring means.
+ * update-track bitmaps Pbm 230 and Sbm 240, the volume state 250, and the copy list of the mirroring means;
+ * beyond the seed (issue 15), the record of the primary's failed tracks of a pair suspended by error.
  *
  * `handle` is the only entry point. It checks the command's arguments, asks the machine
  * (machines/mirror-pair.ts) for the transition, runs the transition's operations in order, and, when the
- * copy list empties in `mirror.syncing`, raises the internal `copy.complete`. A rejected command returns a
- * typed rejection and changes nothing.
+ * copy list empties in `mirror.syncing` or `restoring`, raises the internal `copy.complete` or
+ * `restore.complete`. A rejected command returns a typed rejection and changes nothing.
+ *
+ * The copy list serves three states: in `mirror.syncing` it is the tracks the copy has still to copy primary
+ * to secondary; in `suspended-error` the tracks whose secondary copy is not current (what a differential
+ * resync copies); in `restoring` the tracks still to copy back from the secondary.
  *
  * Abstracted away: directors 210, the physical disk mapping (【0038】), write holding as a mechanism (each held
  * section is one atomic `handle` call, spec/000 §8.11), and the tape unit (src/mirror-pair/dump.ts is the
@@ -25,7 +30,7 @@ import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { TrackBitmap, TrackBitmapConstructor } from '../track-bitmap.js';
 import { Volume } from '../volume.js';
-import { PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
+import { FAILED_BYTE, PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
 import { validateArguments } from './validate.js';
 import type { MirrorVariant } from './variants.js';
 
@@ -53,6 +58,12 @@ export interface BinaryDumpRecord {
   readonly bytes: Uint8Array;
 }
 
+/** The internal event the controller raises when the copy list empties in a state that copies. */
+const COMPLETES: Partial<Record<MirrorStateKey, 'copy.complete' | 'restore.complete'>> = {
+  'mirror.syncing': 'copy.complete',
+  restoring: 'restore.complete',
+};
+
 /** One control table per variant: the memo is shared by every clone of a controller. */
 const tables = new WeakMap<MirrorVariant, ControlTable>();
 
@@ -71,9 +82,21 @@ const SECONDARY_BITMAP = 2;
 const COPY_PENDING = 4;
 const PRIMARY_VOLUME_PART = 8;
 const SECONDARY_VOLUME_PART = 16;
-const ALL_PARTS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING | PRIMARY_VOLUME_PART | SECONDARY_VOLUME_PART;
-type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING;
+const PRIMARY_FAILED = 32;
+const ALL_PARTS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING | PRIMARY_VOLUME_PART | SECONDARY_VOLUME_PART | PRIMARY_FAILED;
+type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING | typeof PRIMARY_FAILED;
 type VolumePart = typeof PRIMARY_VOLUME_PART | typeof SECONDARY_VOLUME_PART;
+
+/** Everything a controller holds, as `MirrorPairController.restore` takes it: the bitmaps as their set tracks. */
+export interface MirrorControllerParts {
+  readonly state: MirrorStateKey;
+  readonly primary: Uint8Array;
+  readonly secondary: Uint8Array;
+  readonly primaryBitmap: readonly number[];
+  readonly secondaryBitmap: readonly number[];
+  readonly copyPending: readonly number[];
+  readonly primaryFailed: readonly number[];
+}
 
 /** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
 interface ControlMemoryImage {
@@ -81,6 +104,7 @@ interface ControlMemoryImage {
   readonly primaryBitmap: string;
   readonly secondaryBitmap: string;
   readonly copyPending: string;
+  readonly primaryFailed: string;
 }
 
 export class MirrorPairController {
@@ -92,8 +116,9 @@ export class MirrorPairController {
   private declare pbm: TrackBitmap;
   private declare sbm: TrackBitmap;
   private declare pending: TrackBitmap;
+  private declare failed: TrackBitmap;
   /**
-   * The parts (bits above) that no clone shares. `clone` shares all five and clears every bit on both sides;
+   * The parts (bits above) that no clone shares. `clone` shares all six and clears every bit on both sides;
    * an operation that would change a shared bitmap copies it first, and one that reads or writes a shared
    * volume (which counts physical I/O) takes its own Volume first, itself sharing the bytes until written
    * (copy-on-write). The exhaustive checker clones the controller for every command it tries, and most
@@ -119,8 +144,26 @@ export class MirrorPairController {
     this.pbm = from?.pbm ?? new bitmaps(geometry.trackCount);
     this.sbm = from?.sbm ?? new bitmaps(geometry.trackCount);
     this.pending = from?.pending ?? new bitmaps(geometry.trackCount);
+    this.failed = from?.failed ?? new bitmaps(geometry.trackCount);
     this.owned = from === undefined ? ALL_PARTS : 0;
     this.state = from?.state ?? 'separated';
+  }
+
+  /**
+   * A controller holding exactly these parts and sharing them with no other: how the exhaustive checker
+   * rebuilds a controller from a packed world (src/mirror-pair/layout.ts). The volumes take `parts`' byte
+   * arrays as their own, with no physical I/O counted.
+   */
+  static restore(variant: MirrorVariant, geometry: MirrorGeometry, parts: MirrorControllerParts, bitmaps: TrackBitmapConstructor = Bitmap): MirrorPairController {
+    const controller = new MirrorPairController(variant, geometry, undefined, bitmaps);
+    controller.state = parts.state;
+    controller.primaryVolume = new Volume(geometry.trackCount, geometry.trackSize, parts.primary);
+    controller.secondaryVolume = new Volume(geometry.trackCount, geometry.trackSize, parts.secondary);
+    for (const track of parts.primaryBitmap) controller.pbm.set(track);
+    for (const track of parts.secondaryBitmap) controller.sbm.set(track);
+    for (const track of parts.copyPending) controller.pending.set(track);
+    for (const track of parts.primaryFailed) controller.failed.set(track);
+    return controller;
   }
 
   /**
@@ -152,9 +195,17 @@ export class MirrorPairController {
     return this.sbm;
   }
 
-  /** Tracks the mirroring means has still to copy (5060, 5550). */
+  /**
+   * Tracks the mirroring means has still to copy (5060, 5550); in suspended-error, the tracks whose secondary
+   * copy is not current; while restoring, the tracks still to copy back.
+   */
   get copyPending(): TrackBitmap {
     return this.pending;
+  }
+
+  /** Tracks whose primary copy failed, served from the secondary until a resync rewrites them (suspended-error). */
+  get primaryFailed(): TrackBitmap {
+    return this.failed;
   }
 
   handle(event: MirrorEvent): MirrorOutcome {
@@ -194,9 +245,10 @@ export class MirrorPairController {
     const readsBefore = this.primary.physicalReadCount + this.secondary.physicalReadCount;
     const result = this.take(transition, event, bytes, records);
     const transitions = [transition];
-    if (this.state === 'mirror.syncing' && this.copyPending.count === 0) {
-      const complete = this.table.step(this.state, 'copy.complete');
-      assert(complete !== null, 'mirror.syncing must accept copy.complete');
+    const raised = this.copyPending.count > 0 ? null : COMPLETES[this.state];
+    if (raised !== undefined && raised !== null) {
+      const complete = this.table.step(this.state, raised);
+      assert(complete !== null, () => `${this.state} must accept ${raised}`);
       this.take(complete, event, bytes, null);
       transitions.push(complete);
     }
@@ -216,10 +268,28 @@ export class MirrorPairController {
       const invalid = validateArguments(event, this.geometry, bytes);
       if (invalid !== null) return invalid;
     }
-    const transition = event.type === 'copy.complete' ? null : this.table.step(this.state, event.type);
-    if (transition === null) return reject('wrong-state', `${event.type} is not allowed in ${this.state}`);
+    const transition = event.type === 'copy.complete' || event.type === 'restore.complete' ? null : this.table.step(this.state, event.type);
+    const refusal = transition === null ? this.stateRefusal(event) : this.volumeRefusal(event);
+    if (refusal !== null) return refusal;
+    assert(transition !== null, 'a command the machine refuses has a refusal');
     if (stateFirst) return validateArguments(event, this.geometry, bytes) ?? transition;
     return transition;
+  }
+
+  /** Why the state refuses a command: busy for a host write during a restore (RCPY), else wrong-state. */
+  private stateRefusal(event: MirrorEvent): Rejection {
+    if (this.state === 'restoring' && event.type === 'host.write') return reject('busy', 'the primary is being restored: host writes wait until it is done');
+    return reject('wrong-state', `${event.type} is not allowed in ${this.state}`);
+  }
+
+  /**
+   * The one state check the machine cannot make, as no guard reads an event's payload (src/control.ts): during
+   * the copy the primary holds the only current copy of the tracks still to copy, so an error there is not
+   * injected (machines/mirror-pair.ts).
+   */
+  private volumeRefusal(event: MirrorEvent): Rejection | null {
+    if (event.type !== 'track.fail' || event.volume !== PRIMARY_VOLUME || this.state !== 'mirror.syncing') return null;
+    return reject('wrong-state', 'track.fail on the primary is not allowed in mirror.syncing: it holds the only current copy');
   }
 
   /** BROKEN partial-write-on-range-error: stores what fits of an over-long write before refusing it. */
@@ -282,6 +352,28 @@ export class MirrorPairController {
         this.clearBitmap(PRIMARY_BITMAP);
         this.clearBitmap(SECONDARY_BITMAP);
         this.clearBitmap(COPY_PENDING);
+        this.clearBitmap(PRIMARY_FAILED);
+        return NO_RESULT;
+      default:
+        return this.runExtension(operation, event);
+    }
+  }
+
+  /** The operations of the extensions beyond the seed (issue 15): suspension by error and reverse resync. */
+  private runExtension(operation: Operation, event: MirrorEvent): MirrorResult {
+    switch (operation.type) {
+      case 'failTrack':
+        assert(event.type === 'track.fail', 'failTrack runs on track.fail');
+        this.failTrack(event.volume, event.track);
+        return NO_RESULT;
+      case 'repairFailedPrimaryTracks':
+        this.repairFailedPrimaryTracks();
+        return NO_RESULT;
+      case 'startRestore':
+        this.startRestore();
+        return NO_RESULT;
+      case 'restoreNextTrack':
+        this.restoreNextTrack();
         return NO_RESULT;
       default:
         throw new Error(`mirror-pair machine names an unknown operation ${operation.type}`);
@@ -294,6 +386,11 @@ export class MirrorPairController {
     // BROKEN write-span-rounds-down: the last track of the range rounded down, so a write that ends inside a
     // track does not record that track. Whole aligned writes never show it; a write spanning two tracks does.
     const end = this.variant.defect === 'write-span-rounds-down' ? Math.floor((event.offset + data.length) / this.geometry.trackSize) : touchedEnd;
+    if (route === 'serving-side') {
+      this.writeServingSide(event.offset, data, first, touchedEnd);
+      this.setTracks(PRIMARY_BITMAP, first, end);
+      return;
+    }
     const toPrimary = route !== 'addressed-volume' || event.volume === PRIMARY_VOLUME;
     const toSecondary = route === 'both-volumes' || (route === 'addressed-volume' && event.volume !== PRIMARY_VOLUME)
       || (route === 'primary-only' && this.variant.defect === 'suspended-write-reaches-secondary');
@@ -310,10 +407,44 @@ export class MirrorPairController {
     }
   }
 
+  /**
+   * A host write in suspended-error, track by track: a track whose primary copy failed is written on the
+   * secondary, which serves it; any other on the primary, and then its secondary copy is no longer current, so
+   * the track joins the list a resync copies. BROKEN error-write-not-recorded forgets that last step.
+   */
+  private writeServingSide(offset: number, data: Uint8Array, first: number, end: number): void {
+    const size = this.geometry.trackSize;
+    for (let track = first; track < end; track += 1) {
+      const from = Math.max(offset, track * size);
+      const to = Math.min(offset + data.length, (track + 1) * size);
+      const failed = this.failed.test(track);
+      this.usable(failed ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).write(from, data.subarray(from - offset, to - offset));
+      if (!failed && this.variant.defect !== 'error-write-not-recorded') this.setTracks(COPY_PENDING, track, track + 1);
+    }
+  }
+
+  /**
+   * A host read in suspended-error, track by track from the side whose copy is current. BROKEN
+   * error-read-from-failed-primary reads the primary whatever failed.
+   */
+  private readServingSide(offset: number, length: number): MirrorResult {
+    const size = this.geometry.trackSize;
+    const [first, end] = this.primary.tracksOf(offset, length);
+    let data = '';
+    for (let track = first; track < end; track += 1) {
+      const from = Math.max(offset, track * size);
+      const to = Math.min(offset + length, (track + 1) * size);
+      const secondary = this.failed.test(track) && this.variant.defect !== 'error-read-from-failed-primary';
+      data += toHex(this.usable(secondary ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).read(from, to - from));
+    }
+    return { kind: 'read', data };
+  }
+
   private read(source: ReadSource, event: Extract<MirrorEvent, { type: 'host.read' }>): MirrorResult {
+    if (source === 'serving-side') return this.readServingSide(event.offset, event.length);
     const fromSecondary = source === 'addressed-volume'
       ? event.volume !== PRIMARY_VOLUME
-      : this.variant.defect === 'read-from-secondary' && this.state !== 'suspended';
+      : source === 'secondary' || (this.variant.defect === 'read-from-secondary' && this.state !== 'suspended');
     const volume = this.usable(fromSecondary ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART);
     return { kind: 'read', data: toHex(volume.read(event.offset, event.length)) };
   }
@@ -352,6 +483,45 @@ export class MirrorPairController {
     else secondary.copyTrackFrom(primary, track);
   }
 
+  /**
+   * A media or copy error on a track (issue 15): its bytes on that volume are lost (they read FAILED_BYTE),
+   * and the loss is recorded: a secondary track joins the list a resync copies, a primary track the record of
+   * tracks the secondary serves.
+   */
+  private failTrack(volume: number, track: number): void {
+    const primary = volume === PRIMARY_VOLUME;
+    this.usable(primary ? PRIMARY_VOLUME_PART : SECONDARY_VOLUME_PART).writeTrack(track, new Uint8Array(this.geometry.trackSize).fill(FAILED_BYTE));
+    this.setTracks(primary ? PRIMARY_FAILED : COPY_PENDING, track, track + 1);
+  }
+
+  /** The first step of a resync from suspended-error: every failed primary track rewritten from the secondary. */
+  private repairFailedPrimaryTracks(): void {
+    if (this.failed.count === 0) return;
+    const primary = this.usable(PRIMARY_VOLUME_PART);
+    const secondary = this.usable(SECONDARY_VOLUME_PART);
+    for (let track = this.failed.nextSet(0); track !== -1; track = this.failed.nextSet(track + 1)) primary.copyTrackFrom(secondary, track);
+    this.clearBitmap(PRIMARY_FAILED);
+  }
+
+  /**
+   * The start of a reverse resync: the tracks to copy back are Pbm OR Sbm (the union the vendors copy), and
+   * Pbm is cleared, as the primary returns to the release image. BROKEN restore-skips-primary-bitmap copies
+   * Sbm's tracks only, so a track written since the release keeps its new data.
+   */
+  private startRestore(): void {
+    this.copyBitmap(COPY_PENDING, this.sbm);
+    if (this.variant.defect !== 'restore-skips-primary-bitmap') this.writable(COPY_PENDING).merge(this.pbm);
+    this.clearBitmap(PRIMARY_BITMAP);
+  }
+
+  /** One track of a reverse resync: off the list, then copied secondary to primary. */
+  private restoreNextTrack(): void {
+    const track = this.pending.nextSet(0);
+    assert(track !== -1, 'copy.step in restoring with nothing to copy');
+    this.writable(COPY_PENDING).clear(track);
+    this.usable(PRIMARY_VOLUME_PART).copyTrackFrom(this.usable(SECONDARY_VOLUME_PART), track);
+  }
+
   /** Control memory 220 as it would be written to non-volatile storage. */
   image(): ControlMemoryImage {
     return {
@@ -359,13 +529,15 @@ export class MirrorPairController {
       primaryBitmap: this.primaryBitmap.toString(),
       secondaryBitmap: this.secondaryBitmap.toString(),
       copyPending: this.copyPending.toString(),
+      primaryFailed: this.primaryFailed.toString(),
     };
   }
 
-  /** Whether control memory (state, bitmaps, copy list) is the same as another controller's. */
+  /** Whether control memory (state, bitmaps, copy list, failed tracks) is the same as another controller's. */
   sameControlMemory(other: MirrorPairController): boolean {
     return this.state === other.state && this.primaryBitmap.equals(other.primaryBitmap)
-      && this.secondaryBitmap.equals(other.secondaryBitmap) && this.copyPending.equals(other.copyPending);
+      && this.secondaryBitmap.equals(other.secondaryBitmap) && this.copyPending.equals(other.copyPending)
+      && this.primaryFailed.equals(other.primaryFailed);
   }
 
   /** Restarts from a control-memory image: what a power cycle does with claim 10's non-volatile memory. */
@@ -374,6 +546,7 @@ export class MirrorPairController {
     this.copyBitmap(PRIMARY_BITMAP, this.bitmaps.parse(image.primaryBitmap));
     this.copyBitmap(SECONDARY_BITMAP, this.bitmaps.parse(image.secondaryBitmap));
     this.copyBitmap(COPY_PENDING, this.bitmaps.parse(image.copyPending));
+    this.copyBitmap(PRIMARY_FAILED, this.bitmaps.parse(image.primaryFailed));
   }
 
   /** A dump read's records: each track asked, read from the frozen secondary; into `binary` when given. */
@@ -400,7 +573,16 @@ export class MirrorPairController {
   }
 
   private bitmap(slot: BitmapSlot): TrackBitmap {
-    return slot === PRIMARY_BITMAP ? this.pbm : slot === SECONDARY_BITMAP ? this.sbm : this.pending;
+    switch (slot) {
+      case PRIMARY_BITMAP:
+        return this.pbm;
+      case SECONDARY_BITMAP:
+        return this.sbm;
+      case COPY_PENDING:
+        return this.pending;
+      default:
+        return this.failed;
+    }
   }
 
   /** Puts `bitmap` in `slot` as one that no clone shares. */
@@ -408,7 +590,8 @@ export class MirrorPairController {
     this.owned |= slot;
     if (slot === PRIMARY_BITMAP) this.pbm = bitmap;
     else if (slot === SECONDARY_BITMAP) this.sbm = bitmap;
-    else this.pending = bitmap;
+    else if (slot === COPY_PENDING) this.pending = bitmap;
+    else this.failed = bitmap;
     return bitmap;
   }
 

@@ -20,18 +20,29 @@ export const PAIR_ID = 0;
 export const PRIMARY_VOLUME = 0;
 export const SECONDARY_VOLUME = 1;
 
+/**
+ * The bytes a media error leaves in a failed track of a volume (issue 15): a fixed value, so that ports agree
+ * on what a failed track holds until it is rewritten.
+ */
+export const FAILED_BYTE = 0xee;
+
 const whole = z.number().int().nonnegative();
 const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(type), pair: whole }).strict();
 
-/** The shape of an external command, as read from a scenario file. `copy.complete` is internal: never sent. */
+/**
+ * The shape of an external command, as read from a scenario file. `copy.complete` and `restore.complete` are
+ * internal: never sent.
+ */
 export const mirrorEventSchema: z.ZodType<MirrorEvent> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string() }).strict(),
   z.object({ type: z.literal('host.read'), volume: whole, offset: whole, length: whole }).strict(),
   pairCommand('pair.establish'),
   pairCommand('pair.suspend'),
   pairCommand('pair.resync'),
+  pairCommand('pair.restore'),
   pairCommand('pair.separate'),
   pairCommand('copy.step'),
+  z.object({ type: z.literal('track.fail'), volume: whole, track: whole }).strict(),
   pairCommand('dump.update-info'),
   z.object({ type: z.literal('dump.read'), pair: whole, tracks: z.array(whole) }).strict(),
   z.object({ type: z.literal('power.cycle') }).strict(),
@@ -46,6 +57,8 @@ export function formatMirrorEvent(event: MirrorEvent): string {
       return `host.read(v${event.volume} @${event.offset} +${event.length})`;
     case 'dump.read':
       return `dump.read(p${event.pair} [${event.tracks.join(',')}])`;
+    case 'track.fail':
+      return `track.fail(v${event.volume} t${event.track})`;
     case 'power.cycle':
       return 'power.cycle';
     default:

@@ -3,7 +3,8 @@
  * alphabets, the key, the observations vectors carry, and the commands that drive each machine event.
  */
 import fc from 'fast-check';
-import { mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
+import { z } from 'zod';
+import { MIRROR_STATE_KEYS, mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
 import { applyModel, initialModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
@@ -12,8 +13,9 @@ import type { ControlStep } from '../control.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
 import type { Differences, Pin, Presets } from '../lifecycle.js';
-import type { MirrorStepOutcome, MirrorWorld } from './abstraction.js';
+import { abstractOf, type MirrorStepOutcome, type MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
+import { mirrorPairLayout } from './layout.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 import { mirrorPairWorkload } from './workload.js';
@@ -29,24 +31,44 @@ export const MIRROR_PRESETS: Presets<MirrorPreset> = {
    * Small enough for exhaustive search: 2 tracks of 2 bytes, written with the values 1 and 2, whole tracks
    * and a write that spans the two. Tracks of one byte cannot hold an unaligned write; 3 tracks of 2 bytes
    * with spanning writes reach 329 471 to 1 249 802 worlds per embodiment (12 times 3 tracks of 1 byte),
-   * this 5 634 to 12 503, and every defective variant is still caught.
+   * this 10 363 to 23 106 (5 634 to 12 503 before the track errors and restores of issue 15), and every
+   * defective variant is still caught.
    */
   minimal: { trackCount: 2, trackSize: 2, values: [1, 2] },
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
+  /**
+   * The nightly exhaustive search (issue 12): 4 one-byte tracks written with 1, 2 and 3, 7 714 769 worlds
+   * for e1. One-byte tracks hold no write spanning two tracks, which the minimal preset's two-byte tracks
+   * do; a preset file can ask for both (`{"trackCount": 3, "trackSize": 2, "values": [1, 2]}`).
+   */
+  deep: { trackCount: 4, trackSize: 1, values: [1, 2, 3] },
 };
+
+/**
+ * What a preset file may set (README "Presets"): up to 16 tracks of up to 8 bytes and up to 4 distinct
+ * written values. The key holds a volume's length in one UTF-16 code unit, and the alphabet (two volumes,
+ * every track, every value, plus 20 boundary and pair commands) stays far below the 65 535 commands the
+ * search numbers; beyond these bounds no search finishes anyway.
+ */
+const presetSchema: z.ZodType<MirrorPreset> = z.object({
+  trackCount: z.number().int().min(1).max(16),
+  trackSize: z.number().int().min(1).max(8),
+  values: z.array(z.number().int().min(1).max(255)).min(1).max(4)
+    .refine((values) => new Set(values).size === values.length, 'written values must be distinct'),
+}).strict();
 
 /**
  * Reachable worlds and machine transitions of every embodiment over the minimal preset. Pinned so that a
  * change to the spec shows in review: if one of these moves, say why in the commit.
  */
 export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 5634, transitions: 22 },
-  'e1-differential': { states: 5760, transitions: 22 },
-  e2: { states: 10215, transitions: 22 },
-  'e2-differential': { states: 10437, transitions: 22 },
-  'e2-fig14': { states: 12098, transitions: 22 },
-  'e2-fig14-differential': { states: 12503, transitions: 22 },
+  e1: { states: 10363, transitions: 33 },
+  'e1-differential': { states: 10716, transitions: 33 },
+  e2: { states: 19428, transitions: 33 },
+  'e2-differential': { states: 20314, transitions: 33 },
+  'e2-fig14': { states: 22097, transitions: 33 },
+  'e2-fig14-differential': { states: 23106, transitions: 33 },
 };
 
 function variantNamed(name: string): MirrorVariant {
@@ -55,7 +77,7 @@ function variantNamed(name: string): MirrorVariant {
   return variant;
 }
 
-function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' | 'dump.read' | 'power.cycle'>, pair = PAIR_ID): MirrorEvent {
+function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' | 'dump.read' | 'power.cycle' | 'track.fail'>, pair = PAIR_ID): MirrorEvent {
   return { type, pair };
 }
 
@@ -67,7 +89,8 @@ const alphabets = new WeakMap<MirrorPreset, readonly MirrorEvent[]>();
  * tracks without covering either (when tracks have more than one byte), so a track-span rounding bug is
  * found by the search and not by the random runs alone; and every argument boundary, the last valid and the
  * first invalid offset, length and track, so that each rejection reason and "a rejected command changes
- * nothing" are explored in every world.
+ * nothing" are explored in every world. A track error on every track of either volume is in it too (issue
+ * 15), so the search injects one at every step where the state takes it.
  */
 function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   const known = alphabets.get(geometry);
@@ -81,6 +104,7 @@ function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
       for (const value of values) events.push({ type: 'host.write', volume, offset: track * trackSize, data: fill(value, trackSize) });
     }
     events.push({ type: 'host.read', volume, offset: 0, length: bytes });
+    for (let track = 0; track < trackCount; track += 1) events.push({ type: 'track.fail', volume, track });
   }
   // The last byte of each track and the first of the next: a write that touches two tracks, covering neither.
   if (trackSize > 1 && values.length > 0) {
@@ -90,7 +114,7 @@ function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   }
   const allTracks = Array.from({ length: trackCount }, (_, track) => track);
   events.push(
-    pairCommand('pair.establish'), pairCommand('pair.suspend'), pairCommand('pair.resync'), pairCommand('pair.separate'),
+    pairCommand('pair.establish'), pairCommand('pair.suspend'), pairCommand('pair.resync'), pairCommand('pair.restore'), pairCommand('pair.separate'),
     pairCommand('copy.step'), pairCommand('dump.update-info'), { type: 'dump.read', pair: PAIR_ID, tracks: allTracks },
     { type: 'power.cycle' },
     // Every argument rejection, at its boundary: malformed data, an unknown volume and pair, the first offset
@@ -106,6 +130,8 @@ function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
     { type: 'host.read', volume: PRIMARY_VOLUME, offset: 0, length: 0 },
     { type: 'dump.read', pair: PAIR_ID, tracks: [trackCount] },
     { type: 'dump.read', pair: PAIR_ID, tracks: [] },
+    { type: 'track.fail', volume: 2, track: 0 },
+    { type: 'track.fail', volume: SECONDARY_VOLUME, track: trackCount },
     { type: 'dump.read', pair: PAIR_ID + 1, tracks: [0] },
     pairCommand('pair.suspend', PAIR_ID + 1),
   );
@@ -125,6 +151,8 @@ function eventArbitrary(geometry: MirrorGeometry): fc.Arbitrary<MirrorEvent> {
     .map((fields): MirrorEvent => ({ type: 'host.read', ...fields }));
   const dumpRead = fc.record({ pair, tracks: fc.uniqueArray(fc.integer({ min: 0, max: geometry.trackCount }), { minLength: 1, maxLength: geometry.trackCount }) })
     .map((fields): MirrorEvent => ({ type: 'dump.read', ...fields }));
+  const trackFail = fc.record({ volume, track: fc.integer({ min: 0, max: geometry.trackCount }) })
+    .map((fields): MirrorEvent => ({ type: 'track.fail', ...fields }));
   return fc.oneof(
     { arbitrary: write, weight: 12 },
     { arbitrary: read, weight: 3 },
@@ -133,6 +161,8 @@ function eventArbitrary(geometry: MirrorGeometry): fc.Arbitrary<MirrorEvent> {
     { arbitrary: command('pair.suspend'), weight: 2 },
     { arbitrary: command('pair.resync'), weight: 2 },
     { arbitrary: command('pair.separate'), weight: 1 },
+    { arbitrary: command('pair.restore'), weight: 1 },
+    { arbitrary: trackFail, weight: 1 },
     { arbitrary: command('dump.update-info'), weight: 1 },
     { arbitrary: dumpRead, weight: 2 },
     { arbitrary: fc.constant<MirrorEvent>({ type: 'power.cycle' }), weight: 1 },
@@ -148,10 +178,14 @@ function sameData(a: MirrorPairController, b: MirrorPairController): boolean {
   return a.sameControlMemory(b) && sameArray(a.primary.contents(), b.primary.contents()) && sameArray(a.secondary.contents(), b.secondary.contents());
 }
 
-const COPY_COMPLETE: MirrorEvent = { type: 'copy.complete', pair: PAIR_ID };
+/** The internal events the controller raises, as the model is told of them. */
+const RAISED: Readonly<Record<string, MirrorEvent>> = {
+  'copy.complete': { type: 'copy.complete', pair: PAIR_ID },
+  'restore.complete': { type: 'restore.complete', pair: PAIR_ID },
+};
 
-function isCopyComplete(transition: ControlStep): boolean {
-  return transition.eventType === 'copy.complete';
+function raisedEvent(transition: ControlStep): MirrorEvent | undefined {
+  return RAISED[transition.eventType];
 }
 
 function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; outcome: MirrorStepOutcome } {
@@ -161,11 +195,10 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
   const applied = applyModel(world.model, event, variant.control, geometry);
   const answer = applied.answer;
   let model = applied.model;
-  // The model cannot know when the background copy ends; it takes the controller's word, and the property
-  // synced-secondary-equals-primary checks that word.
-  if (controllerOutcome.accepted && controllerOutcome.transitions.some(isCopyComplete)) {
-    model = applyModel(model, COPY_COMPLETE, variant.control, geometry).model;
-  }
+  // The model cannot know when the background copy or the restore ends; it takes the controller's word, and
+  // the properties check that word (synced-secondary-equals-primary; primary-current once restored).
+  const raised = controllerOutcome.accepted ? controllerOutcome.transitions.slice(1).map(raisedEvent) : [];
+  for (const internal of raised) if (internal !== undefined) model = applyModel(model, internal, variant.control, geometry).model;
   const outcome = { controller: controllerOutcome, model: answer };
   // A step that changed nothing returns the world itself, which spares the checker a key (reads, rejections).
   if (model === world.model && sameData(controller, world.controller)) return { after: world, outcome };
@@ -174,7 +207,7 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
 
 /** Stands for a null array in a key; above every byte (0-255), unknown byte (256), length and track number. */
 const NO_ARRAY = 0xffff;
-const CONTROL_STATES: readonly MirrorStateKey[] = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended'];
+const CONTROL_STATES: readonly MirrorStateKey[] = MIRROR_STATE_KEYS;
 
 /** A volume's bytes as their count, then one code per byte. */
 function pushBytes(codes: number[], bytes: Uint8Array): void {
@@ -217,6 +250,7 @@ function key(world: MirrorWorld): string {
   pushBitmap(codes, c.primaryBitmap);
   pushBitmap(codes, c.secondaryBitmap);
   pushBitmap(codes, c.copyPending);
+  pushBitmap(codes, c.primaryFailed);
   codes.push(CONTROL_STATES.indexOf(m.state));
   pushValues(codes, m.primary);
   pushValues(codes, m.secondary);
@@ -240,7 +274,14 @@ function concreteEvents(eventType: MirrorEventType, geometry: MirrorGeometry): r
       return [{ type: 'power.cycle' }];
     // The controller raises copy.complete itself when the copy list empties: enough copy steps get it there.
     case 'copy.complete':
+    case 'restore.complete':
       return new Array<MirrorEvent>(trackCount).fill(pairCommand('copy.step'));
+    // An error on the secondary is taken both during the copy and when synced.
+    case 'track.fail':
+      return [{ type: 'track.fail', volume: SECONDARY_VOLUME, track: 0 }];
+    // Dirty a track first, so the restore has a track to copy back and stays in restoring.
+    case 'pair.restore':
+      return [{ type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '02' }, pairCommand('pair.restore')];
     // Dirty a track first, so a differential resync has a track to copy and stays in mirror.syncing.
     case 'pair.resync':
       return [{ type: 'host.write', volume: PRIMARY_VOLUME, offset: 0, data: '02' }, pairCommand('pair.resync')];
@@ -272,13 +313,15 @@ function formatWorld({ controller: c, model: m }: MirrorWorld): string {
   const primary = c.primary.contents();
   const secondary = c.secondary.contents();
   const notes = [`P≠S [${differingTracks(secondary, [...primary], size).join(',')}]`];
-  const primaryOff = differingTracks(primary, m.primary, size);
+  const primaryOff = differingTracks(abstractOf(c).current, m.primary, size);
   const secondaryOff = differingTracks(secondary, m.secondary, size);
   if (primaryOff.length > 0) notes.push(`P≠model [${primaryOff.join(',')}]`);
   if (secondaryOff.length > 0) notes.push(`S≠model [${secondaryOff.join(',')}]`);
   if (m.releaseImage !== null) notes.push(`release image ${byTrack(m.releaseImage, size)}`);
+  // The failed-track record is shown only when it holds a track, so traces of the seed's own paths read as before.
+  const failed = c.primaryFailed.count > 0 ? ` Pfailed=${c.primaryFailed}` : '';
   return `${c.state} P=${byTrack(primary, size)} S=${byTrack(secondary, size)} `
-    + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending} | ${notes.join(' ')}`;
+    + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending}${failed} | ${notes.join(' ')}`;
 }
 
 /** Indices where `actual` differs from `expected`; a null in `expected` (a byte the model does not know) matches anything. */
@@ -296,17 +339,19 @@ function differingBits(bitmap: TrackBitmap, expected: readonly number[], trackCo
 }
 
 /**
- * The cells the report marks, read as the properties read them: the primary against the model's primary
- * (primary-current); the secondary against the release image while suspended (frozen-secondary), else
- * against the bytes the model knows (secondary-refines-model); Pbm against the tracks written since the last
- * release (primary-bitmap-exact); and, while suspended, Sbm against the tracks of the last interval
- * (frozen-bitmap-is-interval). The copy list has no model counterpart.
+ * The cells the report marks, read as the properties read them: the host's image of the pair (the primary,
+ * with a failed or still-to-restore track taken from the secondary) against the model's primary
+ * (primary-current); the secondary against the release image while suspended or restoring
+ * (frozen-secondary), else against the bytes the model knows (secondary-refines-model); Pbm against the
+ * tracks written since the last release (primary-bitmap-exact); and, while suspended or restoring, Sbm
+ * against the tracks of the last interval (frozen-bitmap-is-interval). The copy list and the failed-track
+ * record have no model counterpart.
  */
 function differences({ controller: c, model: m }: MirrorWorld): Differences {
   const { trackCount } = c.geometry;
-  const suspended = c.state === 'suspended';
+  const suspended = c.state === 'suspended' || c.state === 'restoring';
   return {
-    primary: differingCells(c.primary.contents(), m.primary),
+    primary: differingCells(abstractOf(c).current, m.primary),
     secondary: differingCells(c.secondary.contents(), suspended && m.releaseImage !== null ? m.releaseImage : m.secondary),
     primaryBitmap: differingBits(c.primaryBitmap, m.writtenSinceRelease, trackCount),
     secondaryBitmap: suspended ? differingBits(c.secondaryBitmap, m.lastInterval ?? [], trackCount) : [],
@@ -329,8 +374,8 @@ function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
 const VECTOR_NOTES: readonly string[] = [
   'The pair has id 0 and two volumes of `trackCount × trackSize` bytes, all zero at first: volume 0 is the '
     + 'primary and volume 1 the secondary. `primary` and `secondary` are their bytes in hex; `primaryBitmap` '
-    + '(Pbm), `secondaryBitmap` (Sbm) and `copyPending` (the tracks the background copy has still to copy) are '
-    + 'bitmaps of `trackCount` characters. A byte range `offset`, `length` touches the tracks '
+    + '(Pbm), `secondaryBitmap` (Sbm), `copyPending` (the tracks the background copy has still to copy) and '
+    + '`primaryFailed` (the primary\'s failed tracks, below) are bitmaps of `trackCount` characters. A byte range `offset`, `length` touches the tracks '
     + '`floor(offset / trackSize)` to `ceil((offset + length) / trackSize) - 1`; a write sets every touched '
     + 'track in a bitmap, even one it covers only in part.',
   'Arguments are checked before the state, in this order: `malformed-command` (1) for write data that is '
@@ -338,16 +383,21 @@ const VECTOR_NOTES: readonly string[] = [
     + 'not 0; `unknown-volume` (3) for a host write or read whose `volume` is not 0 or 1; `track-out-of-range` '
     + '(4) for an `offset` at or past the end of the volume, or a dump read of a track at or past `trackCount`; '
     + '`length-out-of-range` (5) for a write of no bytes, a read of length 0, a range that runs past the end, '
-    + 'or a dump read of no tracks. Then `wrong-state` (6) when the state has no transition for the command '
-    + '(table above). `host.write`, `host.read` and `power.cycle` are accepted in every state. A refused '
-    + 'command changes nothing.',
+    + 'or a dump read of no tracks. A `track.fail` is checked for `unknown-volume` (a `volume` not 0 or 1), then '
+    + '`track-out-of-range` (a `track` at or past `trackCount`). Then `wrong-state` (6) when the state has no '
+    + 'transition for the command (table above), and also for a `track.fail` on volume 0 in `mirror.syncing`; '
+    + 'and `busy` (7), not `wrong-state`, for a `host.write` in `restoring`. `host.read` and `power.cycle` are '
+    + 'accepted in every state, `host.write` in every state but `restoring`. A refused command changes nothing.',
   'Host writes, by state. `separated`: the volume addressed is written, and its tracks set in that volume\'s '
     + 'bitmap (Pbm for volume 0, Sbm for volume 1), except that with `writeRecording: "primary-only"` a write '
     + 'to volume 1 sets no bitmap. `mirror.syncing` and `mirror.synced`: both volumes are written whichever is '
     + 'addressed, and the tracks set in Pbm, and in Sbm too unless `writeRecording` is `"primary-only"`. '
-    + '`suspended`: only the primary is written, whichever volume is addressed, and the tracks set in Pbm. A '
-    + 'host read returns the bytes of the volume addressed when `separated`, and of the primary in every other '
-    + 'state.',
+    + '`suspended`: only the primary is written, whichever volume is addressed, and the tracks set in Pbm. '
+    + '`suspended-error`: each touched track is written on the secondary if it is in `primaryFailed`, else on the '
+    + 'primary, and then set in `copyPending`; every touched track is set in Pbm. A host read returns the bytes '
+    + 'of the volume addressed when `separated`; of the secondary when `restoring`; in `suspended-error`, track '
+    + 'by track, of the secondary for a track in `primaryFailed` and of the primary for any other; and of the '
+    + 'primary in every other state.',
   'The pair commands. `pair.establish` (`separated`): with `embodiment: 1`, Sbm is cleared; every track is '
     + 'then pending, and the state is `mirror.syncing`. `copy.step` (`mirror.syncing`): the lowest pending '
     + 'track is taken off `copyPending` and the primary\'s bytes of that track copied to the secondary. '
@@ -359,14 +409,26 @@ const VECTOR_NOTES: readonly string[] = [
     + '(`suspended`) changes nothing and reports Sbm; `dump.read` (`suspended`) changes nothing and reports, for '
     + 'each track asked and in the order asked (a track asked twice is reported twice), the secondary\'s bytes '
     + 'of that track. `power.cycle` changes nothing with `controlMemory: "non-volatile"` (with `"volatile"`, '
-    + 'the state becomes `separated` and the three bitmaps are cleared).',
+    + 'the state becomes `separated` and the four bitmaps are cleared).',
+  'Beyond the seed (issue 15). `track.fail` (`mirror.syncing`, volume 1 only; `mirror.synced`, either volume) '
+    + 'sets every byte of that track of that volume to `ee`, sets the track in `copyPending` (volume 1) or in '
+    + '`primaryFailed` (volume 0), and the state becomes `suspended-error`; `copyPending` is kept as it was '
+    + 'otherwise (the tracks still to copy are uncertain too). `pair.resync` (`suspended-error`): first every '
+    + 'track in `primaryFailed` is copied from the secondary to the primary and `primaryFailed` cleared; then, as '
+    + 'from `suspended`, embodiment 1 clears Sbm, and the pending tracks become every track (`resyncCopy: '
+    + '"full"`) or stay `copyPending` as it is (`"differential"`); the state is `mirror.syncing`. `pair.restore` '
+    + '(`suspended`): `copyPending` becomes Pbm OR Sbm, Pbm is cleared, and the state is `restoring`; there '
+    + '`copy.step` takes the lowest pending track off `copyPending` and copies the secondary\'s bytes of that '
+    + 'track to the primary.',
   'The end of the copy: after any accepted command, if the state is `mirror.syncing` and no track is '
     + 'pending, the controller raises `copy.complete` in the same step: embodiment 1 sets Sbm to Pbm, and the '
     + 'state becomes `mirror.synced`. So the last `copy.step` completes the copy, and a differential resync '
-    + 'with an empty Pbm completes in its own step.',
+    + 'with an empty Pbm completes in its own step. Likewise, if the state is `restoring` and no track is '
+    + 'pending, the controller raises `restore.complete` (`restoring --restore.complete--> suspended`), '
+    + 'changing nothing else.',
   'Outcomes. An accepted command gives `{"accepted": true, "transitions": [...]}`: the transitions it took, '
     + 'named `source --event--> target` (the table\'s names without the `mirror-pair: ` prefix), the command\'s '
-    + 'own first and a raised `copy.complete` after it. A command accepted in every state names the state it '
+    + 'own first and a raised `copy.complete` or `restore.complete` after it. A command accepted in every state names the state it '
     + 'was sent in: `suspended --host.read--> suspended`, `mirror.syncing --power.cycle--> mirror.syncing`. A '
     + 'read adds `"result": {"kind": "read", "data": hex}`, an update-info `"result": {"kind": "update-info", '
     + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`; '
@@ -386,7 +448,7 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   presets: MIRROR_PRESETS,
   eventSchema: mirrorEventSchema,
   properties: MIRROR_PROPERTIES,
-  reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state'],
+  reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state', 'busy'],
   pinned: MIRROR_PINNED,
   initial(variantName, preset) {
     return { controller: new MirrorPairController(variantNamed(variantName), preset), model: initialModel(preset) };
@@ -411,11 +473,14 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
     primaryBitmap: c.primaryBitmap.toString(),
     secondaryBitmap: c.secondaryBitmap.toString(),
     copyPending: c.copyPending.toString(),
+    primaryFailed: c.primaryFailed.toString(),
   }),
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
-  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits' },
+  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits', primaryFailed: 'bits' },
   differences,
+  layout: mirrorPairLayout,
+  presetSchema,
   workload: mirrorPairWorkload,
 });

@@ -37,6 +37,8 @@ function wellFormed(event: MirrorEvent): boolean {
       return true;
     case 'dump.read':
       return isWhole(event.pair) && Array.isArray(event.tracks) && event.tracks.every(isWhole);
+    case 'track.fail':
+      return isWhole(event.volume) && isWhole(event.track);
     default:
       return isWhole(event.pair);
   }
@@ -80,6 +82,9 @@ function check(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array |
         return reject('track-out-of-range', `a requested track is not in 0..${geometry.trackCount - 1}`);
       }
       return event.tracks.length === 0 ? reject('length-out-of-range', 'a dump read names at least one track') : null;
+    case 'track.fail':
+      return checkVolume(event.volume)
+        ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', `track ${event.track} is not in 0..${geometry.trackCount - 1}`));
     default:
       return event.pair === PAIR_ID ? null : reject('unknown-pair', `no pair ${event.pair}`);
   }

@@ -19,7 +19,10 @@ export type MirrorDefect =
   | 'copy-on-write'
   | 'state-checked-before-range'
   | 'partial-write-on-range-error'
-  | 'write-span-rounds-down';
+  | 'write-span-rounds-down'
+  | 'error-write-not-recorded'
+  | 'error-read-from-failed-primary'
+  | 'restore-skips-primary-bitmap';
 
 export interface MirrorVariant extends VariantInfo {
   readonly control: MirrorControlInput;
@@ -70,6 +73,9 @@ export const MIRROR_VARIANTS: readonly MirrorVariant[] = [
   broken('state-checked-before-range', E1, ['acceptance-agrees-with-model'], 'Checks the pair state before the arguments, so a bad track is reported as wrong-state.'),
   broken('partial-write-on-range-error', E1, ['rejected-command-changes-nothing'], 'A write running past the end of the volume stores the bytes that fit, then rejects.'),
   broken('write-span-rounds-down', E1, ['primary-bitmap-exact'], 'A write ending inside a track does not record that track: the end of its track range is rounded down (spec/000 §8.12).'),
+  broken('error-write-not-recorded', { ...E1, resyncCopy: 'differential' }, ['error-uncertain-tracks-recorded'], 'Suspended by error, a host write to the primary does not put its track on the resync list, so a differential resync leaves the secondary stale (issue 15).'),
+  broken('error-read-from-failed-primary', E1, ['read-returns-current'], 'Suspended by error, a host read is served from the primary even where its copy failed, returning the failed bytes (issue 15).'),
+  broken('restore-skips-primary-bitmap', E1, ['primary-current'], 'A reverse resync copies back only Sbm\'s tracks, not Pbm OR Sbm, so a track written since the release keeps its new data (issue 15).'),
 ];
 
 export function mirrorVariant(name: string): MirrorVariant | undefined {

@@ -5,155 +5,344 @@
  * Spin's -DBFS do). It then replays every simple path of every machine (@xstate/graph, made concrete by
  * src/harness/control-paths.ts), checking that the controller follows the machine state by state.
  *
+ * Worlds are stored packed (issue 12): a lifecycle with a layout (src/harness/layout.ts) has each world kept
+ * as a few 32-bit words in a typed-array hash table (src/verify/visited.ts), and each state is rebuilt from
+ * them when its turn comes to be expanded, so no world object outlives its step; a lifecycle without one is
+ * stored by its key's code units, with the world objects of unexpanded states only. Either way each state
+ * keeps its parent's number and the index of its event in the parent's alphabet, and a counterexample is
+ * rebuilt by replaying those events from the initial world: the same shortest trace as before.
+ * src/verify/parallel.ts runs the same search on every core.
+ *
  * @xstate/graph's own traversal serializes whole snapshots and slows down by about 4x per doubling of edges
  * (anchors/formal_tools.md §2.4), so it walks the machines and this search walks the data; both use the same
  * pure step function.
  *
  * The checker survives the controller it checks: anything a step throws (a failed assert, or a TypeError
- * from a bad index), and anything the key or a property throws on the world the step made, is reported as
- * `controller-assertion` with the trace that led to it, never as a crash of the checker.
+ * from a bad index), and anything the key, the layout or a property throws on the world the step made, is
+ * reported as `controller-assertion` with the trace that led to it, never as a crash of the checker.
  */
 import { assert } from '../assert.js';
 import { realizeControlPath } from '../harness/control-paths.js';
+import type { Packer } from '../harness/layout.js';
 import type { AnyLifecycle, Step } from '../lifecycle.js';
 import { CONTROLLER_ASSERTION, FOLLOWS_MACHINE, replayCommand, TRANSITION_COVERAGE, type CheckResult, type Violation } from './report.js';
-import { failures, propertyChecks, traceOf } from './trace.js';
+import { failures, propertyChecks, traceOf, type PropertyChecks } from './trace.js';
+import { FingerprintSet, hashWords, KeySet, PackedSet, PagedArray, TABLE_SEED, type VisitedSet } from './visited.js';
+
+/** How far a search has got, for progress lines: reported about once a second. */
+export interface SearchProgress {
+  /** States expanded so far. */
+  readonly explored: number;
+  /** States stored (expanded or queued). */
+  readonly stored: number;
+  /** Breadth-first level being expanded (the initial world is level 0). */
+  readonly level: number;
+  /** Bytes of the visited set and the per-state arrays. */
+  readonly bytes: number;
+}
 
 export interface ExhaustiveOptions {
-  /** Refuse to search more worlds than this: a bigger space is a configuration error, not a slow pass. */
-  readonly maxStates: number;
-  /** The preset searched; `minimal` unless told. */
+  /**
+   * Refuse to search more worlds than this: a test's or a bench's guard against a preset far larger than it
+   * meant. `copyspec verify` sets none; memory is then the only bound.
+   */
+  readonly maxStates?: number;
+  /** The preset searched; `minimal` unless told. With `geometry`, only its name in replay commands. */
   readonly preset?: string;
+  /** The preset's geometry when it is not one the lifecycle names (a preset file, `copyspec verify --preset`). */
+  readonly geometry?: unknown;
   /**
    * Stop at the end of the first breadth-first level by which every one of these properties has been
    * violated: every shortest trace of them is then found, and deeper worlds can add only longer traces of
    * other properties. The defect tests use it; `copyspec verify` always searches the whole space.
    */
   readonly stopWhenViolated?: readonly string[];
-  readonly onProgress?: (states: number, queued: number) => void;
+  /** Hash compaction (src/verify/visited.ts): 64-bit fingerprints only; needs a layout. */
+  readonly compact?: boolean;
+  readonly onProgress?: (progress: SearchProgress) => void;
+  /**
+   * Called with the initial world and with every world a step makes that is not the world it was made from,
+   * before it is looked up: tests compare the packed form with the key over a whole search with it.
+   */
+  readonly onWorld?: (world: unknown) => void;
 }
 
-interface Node {
-  readonly world: unknown;
-  readonly parent: number;
-  readonly event: unknown;
+/** Where a search keeps its states: packed by the lifecycle's layout, or by key when it has none. */
+export interface StateStore {
+  readonly size: number;
+  /** Whether `world`, which a step just made, is stored; it is remembered for `add`. */
+  known(world: unknown): boolean;
+  /** Stores the world `known` just did not find; returns its number. */
+  add(): number;
+  /** The world of state `index`, which must not be released yet. */
+  world(index: number): unknown;
+  /** States below `index` are expanded and will not be asked for again. */
+  release(index: number): void;
+  bytes(): number;
+  omissionProbability(): number;
 }
 
-/** What one tried step gave: the new world (or the same one), its key, and the properties it violates. */
-type Tried =
-  | { readonly world: unknown; readonly key: string | null; readonly failed: readonly string[]; readonly taken: readonly string[] }
-  | { readonly error: unknown };
+/** States packed by a layout, in a PackedSet or, with hash compaction, a FingerprintSet. */
+export class PackedStore implements StateStore {
+  private readonly scratch: Uint32Array;
+  private hash = 0;
+  readonly set: VisitedSet;
+
+  constructor(private readonly packer: Packer<unknown>, compact: boolean) {
+    this.scratch = new Uint32Array(packer.words);
+    this.set = compact ? new FingerprintSet(packer.words) : new PackedSet(packer.words);
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  known(world: unknown): boolean {
+    this.packer.encode(world, this.scratch);
+    this.hash = hashWords(this.scratch, 0, this.packer.words, TABLE_SEED);
+    return this.set.find(this.scratch, 0, this.hash);
+  }
+
+  add(): number {
+    return this.set.add(this.scratch, 0, this.hash);
+  }
+
+  world(index: number): unknown {
+    const { page, offset } = this.set.packed(index);
+    return this.packer.decode(page, offset);
+  }
+
+  release(index: number): void {
+    this.set.release(index);
+  }
+
+  bytes(): number {
+    return this.set.bytes();
+  }
+
+  omissionProbability(): number {
+    return this.set.omissionProbability();
+  }
+}
+
+/** World objects per page of a KeyedStore's queue. */
+const WORLD_PAGE = 4096;
+
+/** States of a lifecycle with no layout: keys in a KeySet, and the world objects of unexpanded states. */
+class KeyedStore implements StateStore {
+  private readonly set = new KeySet();
+  private key = '';
+  private hash = 0;
+  private pending: unknown = null;
+  /**
+   * World objects of the states not yet expanded, in pages of WORLD_PAGE states: page `p` holds states
+   * p * WORLD_PAGE onwards, and a page is dropped once all of its states are expanded, so releasing never
+   * copies the queue.
+   */
+  private readonly pages: (unknown[] | undefined)[] = [];
+  private firstKept = 0;
+
+  constructor(private readonly lifecycle: AnyLifecycle) {}
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  known(world: unknown): boolean {
+    this.key = this.lifecycle.key(world);
+    this.hash = KeySet.hash(this.key);
+    this.pending = world;
+    return this.set.find(this.key, this.hash);
+  }
+
+  add(): number {
+    const index = this.set.add(this.key, this.hash);
+    (this.pages[Math.floor(index / WORLD_PAGE)] ??= []).push(this.pending);
+    this.pending = null;
+    return index;
+  }
+
+  world(index: number): unknown {
+    const page = this.pages[Math.floor(index / WORLD_PAGE)];
+    assert(page !== undefined, () => `state ${index} was released`);
+    return page[index % WORLD_PAGE];
+  }
+
+  release(index: number): void {
+    const below = Math.floor(index / WORLD_PAGE);
+    for (; this.firstKept < below; this.firstKept += 1) this.pages[this.firstKept] = undefined;
+  }
+
+  bytes(): number {
+    return this.set.bytes();
+  }
+
+  omissionProbability(): number {
+    return 0;
+  }
+}
+
+/** The store for a search of `variant` over `preset`: packed when the lifecycle has a layout. */
+export function storeFor(lifecycle: AnyLifecycle, variant: string, preset: unknown, compact: boolean): StateStore {
+  const packer = lifecycle.packer(variant, preset);
+  if (packer === null) {
+    assert(!compact, () => `${lifecycle.id} has no world layout, which hash compaction needs`);
+    return new KeyedStore(lifecycle);
+  }
+  return new PackedStore(packer, compact);
+}
+
+/** No parent: the initial world's entry in `parents`. */
+const ROOT = 0xffffffff;
+const MAX_ALPHABET = 0xffff;
+
+/** What one tried step gave; the details are in the search's fields, so that a step allocates no result. */
+const THREW = 0;
+const KNOWN = 1;
+const NEW = 2;
 
 class Search {
-  readonly nodes: Node[];
-  readonly seen: Map<string, number>;
   readonly violations = new Map<string, Violation>();
-  readonly checks;
+  readonly checks: PropertyChecks;
   readonly untaken: Set<string>;
+  readonly parents = new PagedArray((length) => new Uint32Array(length), 1);
+  readonly eventIndices = new PagedArray((length) => new Uint16Array(length), 1);
   steps = 0;
+  /** The properties the last tried step violated, and the machine transitions it took. */
+  private failed: readonly string[] = [];
+  private taken: readonly string[] = [];
 
   constructor(
     readonly lifecycle: AnyLifecycle,
     readonly variant: string,
-    readonly preset: string,
-    readonly initial: unknown,
+    readonly presetName: string,
+    readonly preset: unknown,
+    readonly store: StateStore,
     machineEdges: readonly string[],
+    private readonly onWorld: ((world: unknown) => void) | undefined,
   ) {
-    this.nodes = [{ world: initial, parent: -1, event: null }];
-    this.seen = new Map([[lifecycle.key(initial), 0]]);
     this.checks = propertyChecks(lifecycle);
     this.untaken = new Set(machineEdges);
+  }
+
+  /** Stores the initial world and records the state properties it violates. */
+  start(initial: unknown): void {
+    this.onWorld?.(initial);
+    assert(!this.store.known(initial), 'an empty store knows the initial world');
+    this.store.add();
+    this.parents.set(0, ROOT);
+    this.eventIndices.set(0, 0);
+    this.record(this.checks.failingStates(initial), -1, null);
   }
 
   /** Records the first violation of each property, with the events from the initial world to it. */
   record(failed: readonly string[], node: number, event: unknown): void {
     for (const name of failed) {
       if (this.violations.has(name)) continue;
-      const events = eventsTo(this.nodes, node);
+      const events = node === -1 ? [] : eventsTo(this.lifecycle, this.variant, this.preset, this.parents, this.eventIndices, node);
       if (event !== null) events.push(event);
-      this.violations.set(name, violationOf(this.lifecycle, this.variant, this.preset, name, events));
+      this.violations.set(name, violationOf(this.lifecycle, this.variant, this.presetName, this.preset, name, events));
     }
   }
 
-  /** One step from `world`; a throw anywhere in it (step, edges, key, a property) is the step's error. */
-  tryStep(world: unknown, event: unknown): Tried {
+  /** One step from `world`; a throw anywhere in it (step, edges, key or layout, a property) is the step's error. */
+  tryStep(world: unknown, event: unknown): number {
+    let after: unknown;
     try {
-      const { after, outcome } = this.lifecycle.step(world, event);
-      const view: Step<unknown, unknown, unknown> = { before: world, event, outcome, after };
-      const taken = this.untaken.size > 0 ? this.lifecycle.takenEdges(view) : [];
+      const stepped = this.lifecycle.step(world, event);
+      after = stepped.after;
+      const view: Step<unknown, unknown, unknown> = { before: world, event, outcome: stepped.outcome, after };
+      this.taken = this.untaken.size > 0 ? this.lifecycle.takenEdges(view) : [];
       // A step that changed nothing returns the very same world; a world already seen has had its state
       // properties checked, so only the step is new.
-      const key = after === world ? null : this.lifecycle.key(after);
-      const known = key === null || this.seen.has(key);
-      const failed = known ? this.checks.failingSteps(view) : [...this.checks.failingSteps(view), ...this.checks.failingStates(after)];
-      return { world: after, key: known ? null : key, failed, taken };
+      if (after !== world) this.onWorld?.(after);
+      const known = after === world || this.store.known(after);
+      this.failed = known ? this.checks.failingSteps(view) : [...this.checks.failingSteps(view), ...this.checks.failingStates(after)];
+      return known ? KNOWN : NEW;
     } catch (error) {
-      return { error };
+      if (error instanceof OnWorldFailed) throw error.cause;
+      return THREW;
     }
   }
 
   /** Searches breadth first; true when it stopped at `stopWhenViolated` before the space was exhausted. */
-  run(maxStates: number, stopWhenViolated: readonly string[] | undefined, onProgress?: (states: number, queued: number) => void): boolean {
-    const { nodes } = this;
-    let levelEnd = nodes.length;
-    for (let index = 0; index < nodes.length; index += 1) {
+  run(maxStates: number, stopWhenViolated: readonly string[] | undefined, onProgress?: (progress: SearchProgress) => void): boolean {
+    const { store } = this;
+    let levelEnd = store.size;
+    let level = 0;
+    let lastProgress = performance.now();
+    for (let index = 0; index < store.size; index += 1) {
       if (index === levelEnd) {
         if (stopWhenViolated !== undefined && stopWhenViolated.every((name) => this.violations.has(name))) return true;
-        levelEnd = nodes.length;
+        levelEnd = store.size;
+        level += 1;
       }
-      const world = nodes[index]!.world;
-      for (const event of this.lifecycle.alphabet(world)) {
-        const tried = this.tryStep(world, event);
+      const world = store.world(index);
+      store.release(index);
+      const alphabet = this.lifecycle.alphabet(world);
+      assert(alphabet.length <= MAX_ALPHABET, () => `${this.lifecycle.id}: an alphabet of ${alphabet.length} commands; the search numbers them in 16 bits`);
+      for (let k = 0; k < alphabet.length; k += 1) {
+        const event = alphabet[k];
+        const outcome = this.tryStep(world, event);
         this.steps += 1;
-        if ('error' in tried) {
+        if (outcome === THREW) {
           this.record([CONTROLLER_ASSERTION], index, event);
           continue;
         }
-        for (const edge of tried.taken) this.untaken.delete(edge);
-        if (tried.failed.length > 0) {
-          this.record(tried.failed, index, event);
+        for (const edge of this.taken) this.untaken.delete(edge);
+        if (this.failed.length > 0) {
+          this.record(this.failed, index, event);
           continue; // a violating world is a counterexample's end, not a place to search on from
         }
-        if (tried.key === null) continue;
-        this.seen.set(tried.key, nodes.length);
-        nodes.push({ world: tried.world, parent: index, event });
-        assert(nodes.length <= maxStates, () => `${this.lifecycle.id}/${this.variant}: more than ${maxStates} states; the ${this.preset} preset is too large`);
+        if (outcome === KNOWN) continue;
+        const added = store.add();
+        this.parents.set(added, index);
+        this.eventIndices.set(added, k);
+        assert(added < maxStates, () => `${this.lifecycle.id}/${this.variant}: more than ${maxStates} states; the ${this.presetName} preset is too large`);
       }
-      if (index % 20000 === 0) onProgress?.(index, nodes.length - index);
+      if ((index & 1023) === 0 && onProgress !== undefined && performance.now() - lastProgress >= 1000) {
+        lastProgress = performance.now();
+        onProgress({ explored: index + 1, stored: store.size, level, bytes: this.bytes() });
+      }
     }
     return false;
   }
+
+  bytes(): number {
+    return this.store.bytes() + this.parents.bytes() + this.eventIndices.bytes();
+  }
+}
+
+/** A test's `onWorld` that threw: its error is the test's, not the controller's. */
+class OnWorldFailed extends Error {}
+
+/** The preset searched: the geometry given, or the lifecycle's preset of that name. */
+export function presetOf(lifecycle: AnyLifecycle, options: { readonly preset?: string; readonly geometry?: unknown }, fallback: string): { name: string; preset: unknown } {
+  const name = options.preset ?? fallback;
+  const preset = options.geometry ?? lifecycle.preset(name);
+  assert(preset !== undefined, () => `${lifecycle.id} has no preset ${name}`);
+  return { name, preset };
 }
 
 export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: ExhaustiveOptions): CheckResult {
   const started = performance.now();
-  const presetName = options.preset ?? 'minimal';
-  const preset = lifecycle.preset(presetName);
-  assert(preset !== undefined, () => `${lifecycle.id} has no preset ${presetName}`);
+  const { name: presetName, preset } = presetOf(lifecycle, options, 'minimal');
   const machineEdges = lifecycle.machineEdges(variant);
   const initial = lifecycle.initial(variant, preset);
-  const search = new Search(lifecycle, variant, presetName, initial, machineEdges);
-  search.record(search.checks.failingStates(initial), 0, null);
-  const stoppedEarly = search.run(options.maxStates, options.stopWhenViolated, options.onProgress);
+  const store = storeFor(lifecycle, variant, preset, options.compact === true);
+  const onWorld = options.onWorld === undefined ? undefined : guarded(options.onWorld);
+  const search = new Search(lifecycle, variant, presetName, preset, store, machineEdges, onWorld);
+  search.start(initial);
+  const stoppedEarly = search.run(options.maxStates ?? Number.POSITIVE_INFINITY, options.stopWhenViolated, options.onProgress);
   const paths = replayControlPaths(lifecycle, variant, search.violations);
   const uncovered = machineEdges.filter((edge) => search.untaken.has(edge));
-  // A transition the search never took is a gap in the check, reported like a violation so that verify
-  // fails; with other violations it is reported too, since the search does not go on from violating worlds.
-  if (uncovered.length > 0) {
-    search.violations.set(TRANSITION_COVERAGE, {
-      property: TRANSITION_COVERAGE,
-      ref: `${uncovered.length} of ${machineEdges.length} machine transitions never taken`
-        + (search.violations.size > 0 ? ' (the search does not go on from a violating world)' : ''),
-      trace: uncovered.map((edge) => `not taken: ${edge}`),
-      events: [],
-      replay: `copyspec verify --lifecycle ${lifecycle.id} --variant ${variant} --check exhaustive`,
-    });
-  }
+  addCoverage(lifecycle, variant, machineEdges, uncovered, search.violations);
   return {
     lifecycle: lifecycle.id,
     variant,
     check: 'exhaustive',
-    states: search.nodes.length,
+    preset: presetName,
+    states: store.size,
     transitions: machineEdges.length,
     transitionsCovered: machineEdges.length - uncovered.length,
     uncoveredTransitions: uncovered,
@@ -162,24 +351,74 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
     properties: lifecycle.properties.map((property) => property.name),
     violations: [...search.violations.values()],
     ms: Math.round(performance.now() - started),
+    bytes: search.bytes(),
+    ...(options.compact === true ? { omissionProbability: store.omissionProbability() } : {}),
     ...(stoppedEarly ? { stoppedEarly } : {}),
   };
 }
 
-function eventsTo(nodes: readonly Node[], index: number): unknown[] {
-  const events: unknown[] = [];
-  for (let at = index; at > 0; at = nodes[at]!.parent) events.push(nodes[at]!.event);
-  return events.reverse();
+function guarded(onWorld: (world: unknown) => void): (world: unknown) => void {
+  return (world) => {
+    try {
+      onWorld(world);
+    } catch (error) {
+      throw new OnWorldFailed('onWorld failed', { cause: error });
+    }
+  };
 }
 
-function violationOf(lifecycle: AnyLifecycle, variant: string, preset: string, property: string, events: readonly unknown[]): Violation {
+/**
+ * A transition the search never took is a gap in the check, reported like a violation so that verify fails;
+ * with other violations it is reported too, since the search does not go on from violating worlds.
+ */
+export function addCoverage(lifecycle: AnyLifecycle, variant: string, machineEdges: readonly string[], uncovered: readonly string[], violations: Map<string, Violation>): void {
+  if (uncovered.length === 0) return;
+  violations.set(TRANSITION_COVERAGE, {
+    property: TRANSITION_COVERAGE,
+    ref: `${uncovered.length} of ${machineEdges.length} machine transitions never taken`
+      + (violations.size > 0 ? ' (the search does not go on from a violating world)' : ''),
+    trace: uncovered.map((edge) => `not taken: ${edge}`),
+    events: [],
+    replay: `copyspec verify --lifecycle ${lifecycle.id} --variant ${variant} --check exhaustive`,
+  });
+}
+
+/**
+ * The events from the initial world to state `index`: its chain of event indices, each looked up in the
+ * alphabet of the world the events before it make (replayed from the initial world, as the search made them).
+ */
+function eventsTo(
+  lifecycle: AnyLifecycle,
+  variant: string,
+  preset: unknown,
+  parents: PagedArray<Uint32Array>,
+  eventIndices: PagedArray<Uint16Array>,
+  index: number,
+): unknown[] {
+  const chain: number[] = [];
+  for (let at = index; parents.get(at) !== ROOT; at = parents.get(at)) chain.push(eventIndices.get(at));
+  return replayIndices(lifecycle, variant, preset, chain.reverse());
+}
+
+/** The events that alphabet indices `chain` name, replayed from the initial world. */
+export function replayIndices(lifecycle: AnyLifecycle, variant: string, preset: unknown, chain: readonly number[]): unknown[] {
+  let world = lifecycle.initial(variant, preset);
+  return chain.map((k) => {
+    const event = lifecycle.alphabet(world)[k];
+    assert(event !== undefined, 'a stored event index past its alphabet');
+    world = lifecycle.step(world, event).after;
+    return event;
+  });
+}
+
+export function violationOf(lifecycle: AnyLifecycle, variant: string, presetName: string, preset: unknown, property: string, events: readonly unknown[]): Violation {
   const found = lifecycle.properties.find((p) => p.name === property);
   return {
     property,
     ref: found?.ref ?? '',
-    trace: traceOf(lifecycle, variant, preset, events),
+    trace: traceOf(lifecycle, variant, presetName, events, preset),
     events,
-    replay: replayCommand(lifecycle.id, variant, preset, events),
+    replay: replayCommand(lifecycle.id, variant, presetName, events),
   };
 }
 
@@ -188,9 +427,10 @@ function violationOf(lifecycle: AnyLifecycle, variant: string, preset: string, p
  * transition and be in the machine's state, and every property must hold after every command. A divergence
  * is reported as the violation of `follows-machine`.
  */
-function replayControlPaths(lifecycle: AnyLifecycle, variant: string, violations: Map<string, Violation>): { runs: number; steps: number } {
+export function replayControlPaths(lifecycle: AnyLifecycle, variant: string, violations: Map<string, Violation>): { runs: number; steps: number } {
   let steps = 0;
   const paths = lifecycle.controlPaths(variant);
+  const minimal = lifecycle.preset('minimal');
   for (const path of paths) {
     const realized = realizeControlPath(lifecycle, variant, path, (step, events) => {
       steps += 1;
@@ -200,11 +440,11 @@ function replayControlPaths(lifecycle: AnyLifecycle, variant: string, violations
       } catch {
         failed = [CONTROLLER_ASSERTION];
       }
-      for (const name of failed) if (!violations.has(name)) violations.set(name, violationOf(lifecycle, variant, 'minimal', name, [...events]));
+      for (const name of failed) if (!violations.has(name)) violations.set(name, violationOf(lifecycle, variant, 'minimal', minimal, name, [...events]));
     });
     if (realized.failure !== null && !violations.has(FOLLOWS_MACHINE)) {
       violations.set(FOLLOWS_MACHINE, {
-        ...violationOf(lifecycle, variant, 'minimal', FOLLOWS_MACHINE, realized.events),
+        ...violationOf(lifecycle, variant, 'minimal', minimal, FOLLOWS_MACHINE, realized.events),
         ref: `${path.machine} path ${path.description}: ${realized.failure}`,
       });
     }

@@ -31,6 +31,8 @@ export interface CheckResult {
   readonly lifecycle: string;
   readonly variant: string;
   readonly check: CheckKind;
+  /** The preset checked: a name, or the path of a preset file (`copyspec verify --preset`). */
+  readonly preset?: string;
   /** Distinct worlds visited (exhaustive) or ended runs' worlds (model-based: 0). */
   readonly states: number;
   /** Machine transitions the variant enables. */
@@ -45,6 +47,10 @@ export interface CheckResult {
   readonly properties: readonly string[];
   readonly violations: readonly Violation[];
   readonly ms: number;
+  /** Exhaustive: bytes of the visited set and the per-state arrays at the end of the search. */
+  readonly bytes?: number;
+  /** Exhaustive with hash compaction (`--compact`): the bound on the probability that a state was omitted. */
+  readonly omissionProbability?: number;
   /**
    * Present (true) only when an exhaustive search stopped once every property it was told to find was
    * violated (the errata pages' search): its states and transitions are then those of the levels it searched.

@@ -65,8 +65,10 @@ export function replayTrace(
   variant: string,
   preset: string,
   events: readonly unknown[],
+  /** The preset's geometry when `preset` names one the lifecycle does not (a preset file). */
+  given?: unknown,
 ): { readonly lines: string[]; readonly failed: string[] } {
-  const geometry = lifecycle.preset(preset);
+  const geometry = given ?? lifecycle.preset(preset);
   assert(geometry !== undefined, () => `${lifecycle.id} has no preset ${preset}`);
   let world = lifecycle.initial(variant, geometry);
   const initialFailed = propertyChecks(lifecycle).failingStates(world);
@@ -93,6 +95,6 @@ export function replayTrace(
   return { lines, failed: allFailed };
 }
 
-export function traceOf(lifecycle: AnyLifecycle, variant: string, preset: string, events: readonly unknown[]): string[] {
-  return replayTrace(lifecycle, variant, preset, events).lines;
+export function traceOf(lifecycle: AnyLifecycle, variant: string, preset: string, events: readonly unknown[], geometry?: unknown): string[] {
+  return replayTrace(lifecycle, variant, preset, events, geometry).lines;
 }

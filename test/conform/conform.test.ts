@@ -42,7 +42,7 @@ describe('mirror-pair: conform: the Python ports', () => {
     const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--runs', '1000'], PORT);
     expect(code).toBe(0);
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ check: 'model-based', runs: 1000, violations: [], declined: null, transitionsCovered: 22 });
+    expect(results[0]).toMatchObject({ check: 'model-based', runs: 1000, violations: [], declined: null, transitionsCovered: 33 });
     expect(results[0]!.portSteps).toBeGreaterThan(1000 * 20); // long runs, not a handful of commands
   }, 240_000);
 
@@ -56,7 +56,7 @@ describe('mirror-pair: conform: the Python ports', () => {
   test('mirror-pair: conform: exhaustive: the correct Python port matches in every world of e1-differential, every alphabet command', async () => {
     const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1-differential', '--exhaustive', '--runs', '0'], PORT);
     expect(code).toBe(0);
-    expect(results[0]).toMatchObject({ check: 'exhaustive', states: 5760, transitions: 22, transitionsCovered: 22, violations: [] });
+    expect(results[0]).toMatchObject({ check: 'exhaustive', states: 10716, transitions: 33, transitionsCovered: 33, violations: [] });
     expect(results[0]!.portSteps).toBe(results[0]!.plannedPortSteps);
   }, 240_000);
 
@@ -158,8 +158,8 @@ describe('conform: usage', () => {
     [['--lifecycle', 'mirror-pair', '--runs', '0'], PORT, /--runs 0 without --exhaustive/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1'], ['/nonexistent/port'], /cannot start the port "\/nonexistent\/port": spawn \/nonexistent\/port ENOENT/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '99:99'], PORT, /no run was sent to the port \(seed 1, --path 99:99\)/],
-    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '0:2:1:1:2:2:2:2', '--replay-path', 'H/9R:J'], BUGGY_PORT, /do not replay a run of seed 1: Too short replayPath/],
-    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 5634 worlds, more than --max-port-steps 1000/],
+    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '0:2:1:1:1:1:2:2:2', '--replay-path', 'Y:J'], BUGGY_PORT, /do not replay a run of seed 1: Too short replayPath/],
+    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 10363 worlds, more than --max-port-steps 1000/],
   ])('conform: bad usage %j exits 2 with a clear message', async (options, port, message) => {
     const run = await conform(options, port);
     expect(run.code).toBe(2);

@@ -84,6 +84,13 @@ export function embodimentChecks(lifecycles: readonly AnyLifecycle[]): void {
         expect(result.runs).toBe(lifecycle.controlPaths(variant).length);
       }, 300_000);
 
+      // The packed form stands for the key in the checker's visited set (src/harness/layout.ts): over every
+      // world a search makes, two worlds must pack alike exactly when their keys are equal, and a world rebuilt
+      // from its packed words must have its key. A lifecycle without a layout is stored by its key itself.
+      test.each(lifecycle.layout === undefined ? [] : embodiments)(`${lifecycle.id}: conformance: layout: %s packs worlds alike exactly when their keys are equal`, (variant) => {
+        expect(packingAgreesWithKey(lifecycle, variant)).toEqual({ mismatches: [], worlds: lifecycle.pinned[variant]!.states });
+      }, 300_000);
+
       test(`${lifecycle.id}: conformance: exhaustive: a search larger than its bound fails loudly instead of passing`, () => {
         expect(() => exhaustive(lifecycle, embodiments[0]!, { maxStates: 1 })).toThrow(/more than 1 states/);
       });
@@ -97,6 +104,39 @@ export function embodimentChecks(lifecycles: readonly AnyLifecycle[]): void {
       }, 300_000);
     });
   }
+}
+
+/**
+ * Every distinct world of the variant's minimal search, packed by its layout and keyed: the first few worlds
+ * where packing and key disagree (two keys, one packing; one key, two packings; a rebuilt world with
+ * another key), and how many distinct keys the search produced.
+ */
+export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): { mismatches: string[]; worlds: number } {
+  const packer = lifecycle.packer(variant, lifecycle.presets.minimal);
+  expect(packer).not.toBeNull();
+  const words = new Uint32Array(packer!.words);
+  const packedOf = new Map<string, string>();
+  const keyOf = new Map<string, string>();
+  const mismatches: string[] = [];
+  const note = (problem: string): void => {
+    if (mismatches.length < 5) mismatches.push(problem);
+  };
+  exhaustive(lifecycle, variant, {
+    maxStates: MAX_STATES,
+    onWorld: (world) => {
+      const key = lifecycle.key(world);
+      packer!.encode(world, words);
+      const packed = words.join(',');
+      const earlierPacked = packedOf.get(key);
+      const earlierKey = keyOf.get(packed);
+      if (earlierPacked !== undefined && earlierPacked !== packed) note(`one key, two packings: ${earlierPacked} and ${packed}`);
+      if (earlierKey !== undefined && earlierKey !== key) note(`two keys, one packing ${packed}`);
+      if (lifecycle.key(packer!.decode(words)) !== key) note(`the world rebuilt from ${packed} has another key`);
+      packedOf.set(key, packed);
+      keyOf.set(packed, key);
+    },
+  });
+  return { mismatches, worlds: packedOf.size };
 }
 
 export interface DefectOptions {

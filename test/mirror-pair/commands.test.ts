@@ -15,6 +15,13 @@ function controllerIn(state: MirrorStateKey, variant = 'e1'): MirrorPairControll
     'mirror.syncing': [{ type: 'pair.establish', pair: 0 }],
     'mirror.synced': [{ type: 'pair.establish', pair: 0 }, ...new Array<MirrorEvent>(4).fill({ type: 'copy.step', pair: 0 })],
     suspended: [{ type: 'pair.establish', pair: 0 }, ...new Array<MirrorEvent>(4).fill({ type: 'copy.step', pair: 0 }), { type: 'pair.suspend', pair: 0 }],
+    restoring: [
+      { type: 'pair.establish', pair: 0 }, ...new Array<MirrorEvent>(4).fill({ type: 'copy.step', pair: 0 }), { type: 'pair.suspend', pair: 0 },
+      { type: 'host.write', volume: 0, offset: 0, data: '0102' }, { type: 'pair.restore', pair: 0 },
+    ],
+    'suspended-error': [
+      { type: 'pair.establish', pair: 0 }, ...new Array<MirrorEvent>(4).fill({ type: 'copy.step', pair: 0 }), { type: 'track.fail', volume: 1, track: 3 },
+    ],
   };
   controller.handle({ type: 'host.write', volume: 0, offset: 0, data: 'aabb' });
   for (const event of drive[state]) expect(controller.handle(event).accepted).toBe(true);
@@ -142,7 +149,7 @@ describe('mirror-pair: commands', () => {
     kept.handle({ type: 'power.cycle' });
     lost.handle({ type: 'power.cycle' });
     expect(kept.image()).toEqual(before);
-    expect(lost.image()).toEqual({ state: 'separated', primaryBitmap: '0000', secondaryBitmap: '0000', copyPending: '0000' });
+    expect(lost.image()).toEqual({ state: 'separated', primaryBitmap: '0000', secondaryBitmap: '0000', copyPending: '0000', primaryFailed: '0000' });
   });
 
   test('mirror-pair: commands: the Fig.14 write records only Pbm', () => {

@@ -1,0 +1,99 @@
+/**
+ * The world layouts of src/harness/layout.ts: every field kind packs and unpacks to the same value, unused
+ * bits stay zero so that equal values pack alike, and a value that does not fit its field is refused with the
+ * path of the field, never packed into a neighbour's bits.
+ */
+import { describe, expect, test } from 'vitest';
+import { bitsFor, defineLayout, field, LayoutError, Packer } from '../../src/harness/layout.js';
+
+const shape = field.struct({
+  state: field.choice(['a', 'b', 'c'] as const),
+  count: field.uint(1000),
+  done: field.bool(),
+  bytes: field.bytes(3),
+  hex: field.hex(2),
+  flags: field.flags(5),
+  tracks: field.set(40),
+  maybe: field.optional(field.uint(7)),
+  pairs: field.array(2, field.struct({ x: field.uint(3), y: field.optional(field.bytes(1)) })),
+  queue: field.list(3, field.uint(255)),
+});
+
+interface Thing {
+  readonly state: 'a' | 'b' | 'c';
+  readonly count: number;
+  readonly done: boolean;
+  readonly bytes: Uint8Array;
+  readonly hex: string;
+  readonly flags: boolean[];
+  readonly tracks: number[];
+  readonly maybe: number | null;
+  readonly pairs: { x: number; y: Uint8Array | null }[];
+  readonly queue: number[];
+}
+
+const layout = defineLayout<Thing, null, typeof shape>({
+  shape: () => shape,
+  pack: (thing) => thing,
+  unpack: (value) => value,
+});
+
+const thing: Thing = {
+  state: 'c',
+  count: 999,
+  done: true,
+  bytes: Uint8Array.of(0, 255, 7),
+  hex: 'ab',
+  flags: [true, false, false, true, true],
+  tracks: [0, 31, 32, 39],
+  maybe: null,
+  pairs: [{ x: 3, y: Uint8Array.of(9) }, { x: 0, y: null }],
+  queue: [5, 250],
+};
+
+describe('layout: packing', () => {
+  test('layout: packing: every field kind unpacks to the value packed, in the bits its shape says', () => {
+    const packer = new Packer(layout, 'v', null);
+    expect(packer.bits).toBe(2 + bitsFor(1000) + 1 + 24 + (2 + 16) + 5 + 40 + (1 + 3) + 2 * (2 + 1 + 8) + (2 + 3 * 8));
+    const words = new Uint32Array(packer.words);
+    packer.encode(thing, words);
+    expect(packer.decode(words)).toEqual(thing);
+  });
+
+  test('layout: packing: a short list, a short hex and an absent value leave their bits zero, so equal values pack alike', () => {
+    const packer = new Packer(layout, 'v', null);
+    const one = new Uint32Array(packer.words);
+    const other = new Uint32Array(packer.words).fill(0xffffffff);
+    packer.encode({ ...thing, hex: '', queue: [1], maybe: null }, one);
+    packer.encode({ ...thing, hex: '', queue: [1], maybe: null }, other);
+    expect([...other]).toEqual([...one]);
+    packer.encode({ ...thing, hex: '', queue: [1, 0], maybe: null }, other);
+    expect([...other]).not.toEqual([...one]);
+  });
+
+  test('layout: packing: a value that does not fit its field is refused with the field\'s path', () => {
+    const packer = new Packer(layout, 'v', null);
+    const words = new Uint32Array(packer.words);
+    const refusal = (value: Thing): string => {
+      try {
+        packer.encode(value, words);
+      } catch (error) {
+        expect(error).toBeInstanceOf(LayoutError);
+        return (error as Error).message;
+      }
+      return 'packed';
+    };
+    expect(refusal({ ...thing, count: 1001 })).toBe('world layout: count: 1001 is not a whole number from 0 to 1000');
+    expect(refusal({ ...thing, state: 'd' as never })).toMatch(/^world layout: state: "d" is not one of/);
+    expect(refusal({ ...thing, tracks: [40] })).toBe('world layout: tracks: 40 is not below 40');
+    expect(refusal({ ...thing, tracks: [3, 3] })).toBe('world layout: tracks: 3 is in the set twice');
+    expect(refusal({ ...thing, queue: [1, 2, 3, 4] })).toBe('world layout: queue: expected at most 3 items, got 4');
+    expect(refusal({ ...thing, pairs: [{ x: 4, y: null }, { x: 0, y: null }] })).toBe('world layout: pairs[0].x: 4 is not a whole number from 0 to 3');
+    expect(refusal({ ...thing, hex: 'ABCD' })).toMatch(/^world layout: hex: "ABCD" is not lowercase hex/);
+  });
+
+  test('layout: packing: a field wider than 32 bits is refused when the layout is compiled', () => {
+    const wide = defineLayout<number, null, ReturnType<typeof field.uint>>({ shape: () => field.uint(2 ** 40), pack: (n) => n, unpack: (n) => n });
+    expect(() => new Packer(wide, 'v', null)).toThrow(/more than 32 bits/);
+  });
+});
