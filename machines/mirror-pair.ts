@@ -414,7 +414,7 @@ export const mirrorPairMachine = setup({
       description: 'PSUE: suspended by a media or copy error; each track is served from the side whose copy is current.',
       on: {
         'host.write': {
-          description: 'Write the serving side of each track (the primary, or the secondary where its copy failed) and set Pbm.',
+          description: 'Write the serving side of each track (the primary, or the secondary where its copy failed) and set Pbm; a track written on the primary joins the copy list, one written on the secondary is current there already.',
           actions: { type: 'writeHost', params: { route: 'serving-side' } },
           meta: { seed: '000', steps: [3060, 3070], ext: EXT.error },
         },

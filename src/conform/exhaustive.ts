@@ -75,7 +75,11 @@ function referenceGraph(lifecycle: AnyLifecycle, variant: string, preset: unknow
       if (!seen.has(afterKey)) {
         seen.set(afterKey, pending.length);
         pending.push({ world: after, parent: index, event, depth: node.depth + 1 });
-        assert(pending.length <= maxStates, () => `${lifecycle.id}/${variant}: more than ${maxStates} reference worlds; the preset is too large`);
+        // Too many worlds is a plan too large for the port, refused before it starts (exit 2), not a crash.
+        if (pending.length > maxStates) {
+          throw new PlanTooLarge(`${lifecycle.id}/${variant}: the exhaustive plan has more than ${maxStates} reference worlds; `
+            + 'check this variant with the model-based runs (leave out --exhaustive)');
+        }
       }
     }
     worlds.push({ ...node, stays, moves });

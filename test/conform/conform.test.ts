@@ -6,7 +6,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli.js';
+import { conformExhaustive, PlanTooLarge } from '../../src/conform/exhaustive.js';
 import type { ConformResult } from '../../src/conform/report.js';
+import type { PortSession } from '../../src/conform/session.js';
+import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
 
 const PORT = ['python3', 'examples/mirror-pair-py/port.py'];
 const BUGGY_PORT = ['python3', 'examples/mirror-pair-py/port_resync_keeps_sbm.py'];
@@ -165,4 +168,16 @@ describe('conform: usage', () => {
     expect(run.code).toBe(2);
     expect(run.err).toMatch(message);
   }, 60_000);
+});
+
+describe('conform: exhaustive bounds', () => {
+  // A variant whose reference graph outgrows the bound (mirror-pair's literal-unguarded passes 2 000 000
+  // worlds) was an assertion with a stack trace and exit code 1; it is a plan too large, exit code 2.
+  test('conform: exhaustive: a reference graph beyond its bound is a plan too large, refused before the port is asked anything', async () => {
+    const untouched = { check: () => { throw new Error('the port was asked a sequence'); }, portSteps: 0 } as unknown as PortSession;
+    const context = { lifecycle: mirrorPairLifecycle, variant: 'e1', preset: 'minimal', argv: ['port'], extraOptions: [] };
+    const refused = await conformExhaustive(context, untouched, { maxStates: 10, maxPortSteps: 1e12 }).then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(PlanTooLarge);
+    expect((refused as Error).message).toBe('mirror-pair/e1: the exhaustive plan has more than 10 reference worlds; check this variant with the model-based runs (leave out --exhaustive)');
+  });
 });
