@@ -58,7 +58,7 @@ function spinRun(preset: SpinPreset): Run {
     writeFileSync(join(folder, 'mirror-pair.pml'), mirrorPairPromela(preset));
     // -o2 turns off Spin's dead-variable elimination: the model's release image, interval and secondary are
     // read by no Promela statement (copyspec's properties read them), and Spin would reset them before
-    // storing a state, merging worlds copyspec keeps apart (18 states instead of 27 at one track, one value).
+    // storing a state, merging worlds copyspec keeps apart (40 states instead of 44 at one track, one value).
     run('spin', ['-a', '-o2', 'mirror-pair.pml'], folder);
     run('gcc', ['-O2', '-DBFS', '-DSAFETY', '-DNOCLAIM', `-DMEMLIM=${SPIN_MEMLIM_MB}`, '-o', 'pan', 'pan.c'], folder);
     const output = run('bash', ['-c', './pan -m10000000 && times'], folder);

@@ -221,7 +221,7 @@ impl Controller {
         }
         self.check_range(offset, data.len() as u64)?;
         let (start, end) = (offset as usize, offset as usize + data.len());
-        let tracks = start / self.track_size..end.div_ceil(self.track_size);
+        let tracks = start / self.track_size..(end + self.track_size - 1) / self.track_size; // div_ceil, which Rust 1.63 (Debian 12) lacks
         let primary_only = self.parameters.primary_only_recording;
         match self.state {
             State::Separated => {
@@ -543,8 +543,9 @@ fn init(message: &Value) -> (Option<Controller>, Value) {
     };
     let geometry = message.get("geometry");
     let dimension = |key: &str| geometry.and_then(|g| g.get(key)).and_then(Value::as_whole);
-    let (Some(track_count), Some(track_size)) = (dimension("trackCount"), dimension("trackSize")) else {
-        return (None, declined("init carries no geometry.trackCount and geometry.trackSize".into()));
+    let (track_count, track_size) = match (dimension("trackCount"), dimension("trackSize")) {
+        (Some(count), Some(size)) => (count, size),
+        _ => return (None, declined("init carries no geometry.trackCount and geometry.trackSize".into())),
     };
     let controller = Controller::new(parameters, track_count as usize, track_size as usize);
     let answer = obj(vec![("protocol", str(PROTOCOL)), ("ready", Value::Bool(true)), ("observed", controller.observe())]);
@@ -580,9 +581,12 @@ fn main() {
                 answer
             }
             Some("command") => {
-                let Some(c) = controller.as_mut() else {
-                    eprintln!("mirror-pair-port: a command before a successful init");
-                    std::process::exit(5);
+                let c = match controller.as_mut() {
+                    Some(c) => c,
+                    None => {
+                        eprintln!("mirror-pair-port: a command before a successful init");
+                        std::process::exit(5);
+                    }
                 };
                 let step = message.get("step").cloned().unwrap_or(Value::Null);
                 let outcome = c.handle(message.get("command").unwrap_or(&Value::Null));
