@@ -24,6 +24,7 @@ import { failoverFailbackSection } from './sections/failover-failback.js';
 import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
 import { kernelSection } from './sections/kernel.js';
 import { spinSection } from './sections/spin.js';
+import { workloadSection } from './sections/workload.js';
 
 /**
  * The registration point: every section, in the order it runs. A new section is a module under
@@ -39,6 +40,7 @@ const SECTIONS: readonly BenchSection[] = [
   freezeRemoteCopySection,
   failoverFailbackSection,
   conformSection,
+  workloadSection,
 ];
 
 interface Arguments {

@@ -3,8 +3,9 @@
  * step by step), `diagrams` (state diagrams from the machines), `errata` (pages for the seeds' literal
  * flows, from their counterexamples), `vectors` (conformance vectors), `report` (a static HTML site of the
  * checks, with the machines drawn and every counterexample as a trace player; also `verify --report`),
- * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one) and `conform` (the same
- * checks against a port, in src/conform/command.ts).
+ * `simulate` (a lifecycle's own realistic run, for the lifecycles that define one), `conform` (the same
+ * checks against a port, in src/conform/command.ts) and `workload` (real data through the lifecycles with
+ * faults, in src/workload/command.ts).
  *
  * Arguments are parsed by commander, chosen for its subcommands, repeatable options and generated help
  * without a runtime dependency of its own; scenario files are validated by zod, whose messages name the
@@ -13,6 +14,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addConformCommand } from './conform/command.js';
+import { addWorkloadCommand } from './workload/command.js';
+import { errataExt4Workload, errataWorkload, ERRATA_WORKLOAD } from './workload/errata.js';
+import { findE2fsprogs, Fsck } from './workload/ext4.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -365,13 +369,30 @@ async function runDiagrams(options: { out: string; check?: boolean }, io: Io): P
   return writeOrCheck(files, options.out, options.check === true, 'diagrams', io);
 }
 
-/** `copyspec errata`: one page per literal-defect variant, from its exhaustive search (src/errata.ts). */
+/**
+ * `copyspec errata`: one page per literal-defect variant, from its exhaustive search (src/errata.ts), and,
+ * for a lifecycle with a workload driver, the built-in ext4 workload on it (src/workload/errata.ts), which
+ * needs e2fsprogs: without it the command refuses (exit 2) rather than write pages without their results.
+ */
 async function runErrata(options: { out: string; check?: boolean }, io: Io): Promise<number> {
-  const inputs = LIFECYCLES.flatMap((lifecycle) => lifecycle.variants.filter((v) => v.kind === 'literal-defect').map((variant) => {
-    io.err(`errata: ${lifecycle.id} ${variant.name} exhaustive ...\n`);
-    return { lifecycle, variant, result: errataSearch(lifecycle, variant, VERIFY_DEFAULTS.maxStates) };
-  }));
-  return writeOrCheck(errataPages(inputs), options.out, options.check === true, 'errata', io);
+  const literal = LIFECYCLES.flatMap((lifecycle) => lifecycle.variants.filter((v) => v.kind === 'literal-defect').map((variant) => ({ lifecycle, variant })));
+  const tools = literal.some(({ lifecycle }) => lifecycle.workload !== undefined) ? findE2fsprogs() : null;
+  if (typeof tools === 'string') throw new UsageError(`copyspec errata runs the built-in ext4 workload on every literal flow and needs ${tools}`);
+  const fsck = tools === null ? null : new Fsck();
+  try {
+    if (fsck !== null) io.err(`errata: making the ext4 workload (${ERRATA_WORKLOAD.ext4.sizeMiB} MiB, ${ERRATA_WORKLOAD.ext4.changes} changes) ...\n`);
+    const workload = fsck === null ? null : errataExt4Workload(fsck);
+    const inputs = literal.map(({ lifecycle, variant }) => {
+      io.err(`errata: ${lifecycle.id} ${variant.name} exhaustive ...\n`);
+      const result = errataSearch(lifecycle, variant, VERIFY_DEFAULTS.maxStates);
+      if (lifecycle.workload !== undefined) io.err(`errata: ${lifecycle.id} ${variant.name} ext4 workload ...\n`);
+      const ext4 = workload === null || lifecycle.workload === undefined ? { driven: false as const } : errataWorkload(lifecycle, variant.name, workload, fsck!, tools!.version);
+      return { lifecycle, variant, result, workload: ext4 };
+    });
+    return await writeOrCheck(errataPages(inputs), options.out, options.check === true, 'errata', io);
+  } finally {
+    fsck?.close();
+  }
 }
 
 /** `copyspec vectors`: every vector file, and docs/vectors.md, which is made from the same files. */
@@ -450,6 +471,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--json', 'print only a JSON document on stdout')
     .action((id: string, options: { seed: number; json?: boolean }) => { track(Promise.resolve().then(() => runSimulate(id, options, io))); });
   addConformCommand(root, io, track, VERIFY_DEFAULTS);
+  addWorkloadCommand(root, io, track);
   return root;
 }
 

@@ -5,6 +5,10 @@
  * `copyspec errata --check` fails when the committed pages differ, so a page can never describe a trace the
  * verifier no longer finds.
  *
+ * For a lifecycle with a workload driver, a page also shows the built-in ext4 workload on the flow
+ * (`ErrataWorkload`, made by src/workload/errata.ts): how many recovered images were wrong, one e2fsck
+ * message, the first failure and its replay command.
+ *
  * `errataPages` is pure: it takes the exhaustive results and returns file contents by name. Nothing in a
  * page depends on timing (the search's `ms` is left out), so the pages are byte-for-byte reproducible.
  */
@@ -17,6 +21,71 @@ export interface ErrataInput {
   readonly variant: VariantInfo;
   /** The exhaustive result of the variant over the minimal preset. */
   readonly result: CheckResult;
+  /**
+   * The built-in ext4 workload on the variant (src/workload/errata.ts); undefined leaves the page's
+   * workload section out, as the tests that do not run e2fsprogs compare pages without it.
+   */
+  readonly workload?: ErrataWorkload;
+}
+
+/** What a page says about real data through the literal flow: `copyspec workload --ext4` on the variant. */
+export type ErrataWorkload =
+  | { readonly driven: false }
+  | {
+    readonly driven: true;
+    /** The command that makes the run: `copyspec workload --lifecycle ... --variant ... --ext4 ...`. */
+    readonly command: string;
+    /** The workload's title and the e2fsprogs that made and checked it. */
+    readonly title: string;
+    readonly e2fsprogs: string;
+    readonly failurePoints: number;
+    readonly mismatches: number;
+    readonly fsckDirty: number;
+    /** Why the run stopped early, or null. */
+    readonly stalled: string | null;
+    /** The first failure point at which the image was wrong, and the command that replays it alone. */
+    readonly first: { readonly text: string; readonly replay: string } | null;
+    /** The first e2fsck complaint about a recovered file system, or null when none was rejected. */
+    readonly fsckMessage: string | null;
+  };
+
+/** The heading of the workload section, by which tests that do not run e2fsprogs leave it out of a page. */
+export const WORKLOAD_SECTION = '## Real data: the built-in ext4 workload';
+
+/** A page without its workload section (the tests compare the rest of the page without running e2fsprogs). */
+export function withoutWorkloadSection(page: string): string {
+  const start = page.indexOf(`${WORKLOAD_SECTION}\n`);
+  if (start === -1) return page;
+  const end = page.indexOf('\n## ', start + WORKLOAD_SECTION.length);
+  return page.slice(0, start) + (end === -1 ? '' : page.slice(end + 1));
+}
+
+/** The workload section of a page. */
+function workloadSection(lifecycle: AnyLifecycle, workload: ErrataWorkload): string[] {
+  const lines = [WORKLOAD_SECTION, ''];
+  if (!workload.driven) {
+    lines.push(`${lifecycle.id} has no workload driver (docs/lifecycles.md), so no real data is replayed through this flow yet.`, '');
+    return lines;
+  }
+  lines.push(
+    `The built-in ext4 workload (${workload.title}; e2fsprogs ${workload.e2fsprogs}), replayed through this flow with every`,
+    `fault, fails the primary at ${workload.failurePoints} points and checks what is recovered: **${workload.mismatches}** recovered images were not,`,
+    `byte for byte, the image of a commit the lifecycle may hand back, and \`e2fsck -fn\` rejected **${workload.fsckDirty}** of the`,
+    'recovered file systems.',
+    '',
+    '```sh',
+    workload.command,
+    '```',
+    '',
+  );
+  if (workload.stalled !== null) lines.push(`The run stalled: ${workload.stalled}.`, '');
+  if (workload.fsckMessage !== null) lines.push('e2fsck on one of them:', '', '```text', workload.fsckMessage, '```', '');
+  if (workload.first === null) {
+    lines.push('This real-data run does not reach the defect; the exhaustive search above does.', '');
+  } else {
+    lines.push(`The first wrong one, ${workload.first.text}; replay it alone:`, '', '```sh', workload.first.replay, '```', '');
+  }
+  return lines;
 }
 
 /**
@@ -59,7 +128,7 @@ function literalTransitions(lifecycle: AnyLifecycle, variant: VariantInfo): stri
   ];
 }
 
-function page({ lifecycle, variant, result }: ErrataInput): string {
+function page({ lifecycle, variant, result, workload }: ErrataInput): string {
   const shortest = shortestViolation(result, variant.catches);
   const lines = [
     `# ${lifecycle.id} (seed ${lifecycle.seed}): \`${variant.name}\``,
@@ -97,6 +166,7 @@ function page({ lifecycle, variant, result }: ErrataInput): string {
     const others = result.violations.filter((v) => v !== shortest && v.property !== TRANSITION_COVERAGE).map((v) => `- **${v.property}** after ${stepsText(v.trace.length - 1)}`);
     if (others.length > 0) lines.push('', 'The same search also violates:', '', ...others);
   }
+  if (workload !== undefined) lines.push('', ...workloadSection(lifecycle, workload).slice(0, -1));
   lines.push('', '## The fix', '', variant.fix ?? 'The embodiment variants of this lifecycle carry the recommended behaviour; see the spec notes.', '');
   return lines.join('\n');
 }

@@ -123,6 +123,100 @@ export interface Simulation {
   run(options: SimulationOptions, io: SimulationIo): number;
 }
 
+/**
+ * The consistency point a lifecycle takes where a workload has one (docs/workload.md): a `freeze` (seed 001's
+ * freeze, the image the secondary commits to) or a `split` (seed 000's temporary release and its dump).
+ */
+export type WorkloadCommitKind = 'freeze' | 'split';
+
+/** Faults a workload driver may inject besides the primary failure of every failure point (docs/workload.md). */
+export type WorkloadFault = 'link-reorder' | 'link-loss' | 'link-duplicate' | 'link-outage' | 'power-cycle';
+
+/** A workload's volumes: `volumeCount` volumes of `volumeBytes` bytes, written in whole, aligned blocks. */
+export interface WorkloadGeometry {
+  readonly volumeCount: number;
+  readonly volumeBytes: number;
+  /** The host's write unit in bytes: every write a session receives is whole blocks at a block boundary. */
+  readonly blockSize: number;
+}
+
+/** The seeded randomness the workload engine hands a driver; a driver makes no random choice of its own. */
+export interface WorkloadRandom {
+  /** A whole number in [0, n), n ≥ 1. */
+  below(n: number): number;
+  /** True with probability p. */
+  chance(p: number): boolean;
+}
+
+/**
+ * How often each fault happens (docs/workload.md "Faults"). A fault the run does not enable has rate 0. Rates
+ * are probabilities per delivery (reorder, loss, duplicate) or per background step (outage, power cycle).
+ */
+export interface WorkloadFaultRates {
+  /** A delivery takes a message chosen at random instead of the one sent first. */
+  readonly reorder: number;
+  /** A delivery loses its message instead; the sender finds out by its timeout. */
+  readonly loss: number;
+  /** A delivery first puts a second copy of its message on the link. */
+  readonly duplicate: number;
+  /** A background step takes the link down, losing what is in flight, for `outageSteps` steps. */
+  readonly outage: number;
+  readonly outageSteps: number;
+  /** A background step power-cycles a controller (what survives is what the lifecycle keeps durably). */
+  readonly powerCycle: number;
+}
+
+/** What one background step did. */
+export interface WorkloadStepReport {
+  /** False when there was nothing to do: no copy, delivery, apply or fault could run. */
+  readonly busy: boolean;
+  /** The commits this step completed, by number: a freeze reported done, a dump written to tape. */
+  readonly committed: readonly number[];
+  /** The faults this step injected. */
+  readonly faults: readonly WorkloadFault[];
+}
+
+/** What a failure point hands back: the commit the recovered (or restored) volumes claim to be, and their bytes. */
+export interface WorkloadRecovery {
+  /** The commit whose image the volumes are said to hold; 0 is the initial image, every byte zero. */
+  readonly commit: number;
+  readonly volumes: readonly Uint8Array[];
+}
+
+/** One lifecycle and variant under a workload: the data path the engine drives (src/workload/engine.ts). */
+export interface WorkloadSession {
+  /** A host write of whole blocks at a block boundary: null when accepted, otherwise why it was refused. */
+  write(volume: number, offset: number, data: Uint8Array): string | null;
+  /**
+   * Takes a commit point now if the lifecycle can: its number (1, 2, ...), after which the image the host
+   * wrote so far is what the commit must keep; null when the host must wait (the engine runs background
+   * steps and asks again, as a host retries a freeze refused as busy).
+   */
+  commit(): number | null;
+  /** One step of the lifecycle's background work (copies, deliveries, applies, dump reads), with faults. */
+  background(random: WorkloadRandom, rates: WorkloadFaultRates): WorkloadStepReport;
+  /**
+   * The primary fails now and the secondary is recovered, or the volume restored, on a copy: the session
+   * itself is left as it was and the run goes on. A throw is reported as a failure, never a crash.
+   */
+  recover(random: WorkloadRandom): WorkloadRecovery;
+}
+
+/**
+ * Optional: how `copyspec workload` (docs/workload.md) drives the lifecycle with real data: host writes,
+ * commit points and background work on volumes of any size, and what a primary failure recovers.
+ */
+export interface WorkloadDriver {
+  readonly commitKind: WorkloadCommitKind;
+  /** One sentence: what a commit and a recovery are in this lifecycle. */
+  readonly describe: string;
+  /** The faults it can inject; the primary failure of a failure point is always there. */
+  readonly faults: readonly WorkloadFault[];
+  /** Null when the driver can run volumes of this geometry, otherwise why not (a usage error). */
+  refuse(geometry: WorkloadGeometry): string | null;
+  open(variant: string, geometry: WorkloadGeometry): WorkloadSession;
+}
+
 /** What a lifecycle writes. Everything else the verifier needs is derived from it (src/harness/define.ts). */
 export interface LifecycleDefinition<W, E, O, P = unknown> {
   /** Kebab-case, the same in every layer: `machines/<id>.ts`, `model/<id>.ts`, `src/<id>/`, `test/<id>/`. */
@@ -199,6 +293,8 @@ export interface LifecycleDefinition<W, E, O, P = unknown> {
    * bounds are the lifecycle's documented limits. Without it, only the named presets can be searched.
    */
   readonly presetSchema?: z.ZodType<P>;
+  /** Optional: how `copyspec workload` drives it with real data; without it the lifecycle is not driven. */
+  readonly workload?: WorkloadDriver;
 }
 
 /**

@@ -39,6 +39,7 @@ import {
 import type { FreezeSystem, LogPrimary, LogRecord, LogSecondary, SplitPrimary, SplitSecondary } from './system.js';
 import { observe, observeOutcome } from './observe.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
+import { freezeRemoteCopyWorkload } from './workload.js';
 
 export interface FreezePreset extends FreezeGeometry {
   /** Byte values host writes use in the exhaustive alphabet. */
@@ -396,4 +397,5 @@ export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEven
   observeOutcome,
   observedKinds: OBSERVED_KINDS,
   differences,
+  workload: freezeRemoteCopyWorkload,
 });

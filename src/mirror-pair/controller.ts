@@ -30,7 +30,7 @@ import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { TrackBitmap, TrackBitmapConstructor } from '../track-bitmap.js';
 import { Volume } from '../volume.js';
-import { FAILED_BYTE, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
+import { FAILED_BYTE, PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
 import { validateArguments } from './validate.js';
 import type { MirrorVariant } from './variants.js';
 
@@ -51,6 +51,12 @@ export type MirrorOutcome =
   | { readonly accepted: false; readonly rejection: Rejection };
 
 const NO_RESULT: MirrorResult = { kind: 'none' };
+
+/** A dump read's record with the track's bytes as they are, for `dumpRead`. */
+export interface BinaryDumpRecord {
+  readonly track: number;
+  readonly bytes: Uint8Array;
+}
 
 /** The internal event the controller raises when the copy list empties in a state that copies. */
 const COMPLETES: Partial<Record<MirrorStateKey, 'copy.complete' | 'restore.complete'>> = {
@@ -214,8 +220,22 @@ export class MirrorPairController {
     return this.process({ type: 'host.write', volume, offset, data: '' }, bytes);
   }
 
-  /** `bytes` is a host write's data when it came in binary; null when it is the command's hex. */
-  private process(event: MirrorEvent, bytes: Uint8Array | null): MirrorOutcome {
+  /**
+   * A dump read whose records keep the tracks' bytes (copies) instead of hex: the same path as `handle` with
+   * a `dump.read` command, as `hostWrite` is for writes. The outcome's result holds no records; they are
+   * returned beside it. A host moving whole tracks to tape takes this path (src/mirror-pair/workload.ts).
+   */
+  dumpRead(tracks: readonly number[]): { readonly outcome: MirrorOutcome; readonly records: readonly BinaryDumpRecord[] } {
+    const records: BinaryDumpRecord[] = [];
+    const outcome = this.process({ type: 'dump.read', pair: PAIR_ID, tracks }, null, records);
+    return { outcome, records };
+  }
+
+  /**
+   * `bytes` is a host write's data when it came in binary; null when it is the command's hex. `records`, when
+   * given, receives a dump read's tracks in binary (`dumpRead`).
+   */
+  private process(event: MirrorEvent, bytes: Uint8Array | null, records: BinaryDumpRecord[] | null = null): MirrorOutcome {
     const transition = this.admit(event, bytes);
     if ('reason' in transition) {
       if (this.variant.defect === 'partial-write-on-range-error') this.writeWhatFits(event, bytes, transition);
@@ -223,13 +243,13 @@ export class MirrorPairController {
     }
     const writesBefore = this.primary.physicalWriteCount + this.secondary.physicalWriteCount;
     const readsBefore = this.primary.physicalReadCount + this.secondary.physicalReadCount;
-    const result = this.take(transition, event, bytes);
+    const result = this.take(transition, event, bytes, records);
     const transitions = [transition];
     const raised = this.copyPending.count > 0 ? null : COMPLETES[this.state];
     if (raised !== undefined && raised !== null) {
       const complete = this.table.step(this.state, raised);
       assert(complete !== null, () => `${this.state} must accept ${raised}`);
-      this.take(complete, event, bytes);
+      this.take(complete, event, bytes, null);
       transitions.push(complete);
     }
     return {
@@ -279,17 +299,17 @@ export class MirrorPairController {
     if (fits > 0) this.usable(PRIMARY_VOLUME_PART).write(event.offset, (bytes ?? fromHex(event.data)).subarray(0, fits));
   }
 
-  private take(transition: ControlStep, event: MirrorEvent, bytes: Uint8Array | null): MirrorResult {
+  private take(transition: ControlStep, event: MirrorEvent, bytes: Uint8Array | null, records: BinaryDumpRecord[] | null): MirrorResult {
     this.state = transition.target as MirrorStateKey;
     let result = NO_RESULT;
     for (const operation of transition.operations) {
-      const answer = this.run(operation, event, bytes);
+      const answer = this.run(operation, event, bytes, records);
       if (answer !== NO_RESULT) result = answer;
     }
     return result;
   }
 
-  private run(operation: Operation, event: MirrorEvent, bytes: Uint8Array | null): MirrorResult {
+  private run(operation: Operation, event: MirrorEvent, bytes: Uint8Array | null, records: BinaryDumpRecord[] | null): MirrorResult {
     switch (operation.type) {
       case 'writeHost':
         assert(event.type === 'host.write', 'writeHost runs on host.write');
@@ -324,7 +344,7 @@ export class MirrorPairController {
         return { kind: 'update-info', bitmap: this.secondaryBitmap.toString() }; // (6020)
       case 'readSecondaryTracks':
         assert(event.type === 'dump.read', 'readSecondaryTracks runs on dump.read');
-        return this.dump(event.tracks); // (7020)
+        return this.dump(event.tracks, records); // (7020)
       case 'reloadControlMemory':
         this.reload(this.image());
         return NO_RESULT;
@@ -529,9 +549,13 @@ export class MirrorPairController {
     this.copyBitmap(PRIMARY_FAILED, this.bitmaps.parse(image.primaryFailed));
   }
 
-  /** A dump read's records: each track asked, read from the frozen secondary. */
-  private dump(tracks: readonly number[]): MirrorResult {
+  /** A dump read's records: each track asked, read from the frozen secondary; into `binary` when given. */
+  private dump(tracks: readonly number[], binary: BinaryDumpRecord[] | null): MirrorResult {
     const secondary = this.usable(SECONDARY_VOLUME_PART);
+    if (binary !== null) {
+      for (const track of tracks) binary.push({ track, bytes: secondary.readTrack(track) });
+      return { kind: 'dump', records: [] };
+    }
     return { kind: 'dump', records: tracks.map((track) => ({ track, data: toHex(secondary.readTrack(track)) })) };
   }
 

@@ -18,6 +18,7 @@ import { MirrorPairController } from './controller.js';
 import { mirrorPairLayout } from './layout.js';
 import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
+import { mirrorPairWorkload } from './workload.js';
 
 export interface MirrorPreset extends MirrorGeometry {
   /** Byte values the exhaustive alphabet writes; empty for presets only the model-based runs use. */
@@ -483,4 +484,5 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   differences,
   layout: mirrorPairLayout,
   presetSchema,
+  workload: mirrorPairWorkload,
 });

@@ -5,6 +5,8 @@ import type { MirrorWorld } from '../../src/mirror-pair/abstraction.js';
 import { dumpCycle, restore, type Dump, type DumpKind } from '../../src/mirror-pair/dump.js';
 import { MIRROR_PRESETS, mirrorPairLifecycle as lifecycle } from '../../src/mirror-pair/lifecycle.js';
 import { toHex } from '../../src/hex.js';
+import { MirrorPairController } from '../../src/mirror-pair/controller.js';
+import { mirrorVariant } from '../../src/mirror-pair/variants.js';
 import { failures } from '../../src/verify/trace.js';
 
 const geometry = MIRROR_PRESETS.standard;
@@ -115,5 +117,25 @@ describe('mirror-pair: dump', () => {
     expect(tape[1]!.records).toEqual([]);
     expect(box.world.controller.secondary.contents()[4]).toBe(0x77); // the image at release 1 has the write...
     expect(restore(tape, geometry)?.[4]).toBe(0); // ...and the restored image does not
+  });
+});
+
+describe('mirror-pair: dump: binary', () => {
+  test('mirror-pair: dump: dumpRead hands back the same tracks as a dump.read command, in bytes, and refuses as it does', () => {
+    const make = () => new MirrorPairController(mirrorVariant('e1')!, geometry);
+    const [hex, binary] = [make(), make()];
+    expect(binary.dumpRead([0]).outcome.accepted).toBe(false); // no pair yet: refused the same way
+    for (const controller of [hex, binary]) {
+      controller.handle({ type: 'pair.establish', pair: 0 });
+      for (let i = 0; i <= geometry.trackCount; i += 1) controller.handle({ type: 'copy.step', pair: 0 });
+      controller.hostWrite(0, 1, new Uint8Array([7, 8, 9]));
+      controller.handle({ type: 'pair.suspend', pair: 0 });
+    }
+    const tracks = [0, geometry.trackCount - 1];
+    const byCommand = hex.handle({ type: 'dump.read', pair: 0, tracks });
+    const { outcome, records } = binary.dumpRead(tracks);
+    expect(outcome.accepted).toBe(true);
+    expect(byCommand.accepted && byCommand.result.kind === 'dump' ? byCommand.result.records : null).toEqual(records.map((r) => ({ track: r.track, data: toHex(r.bytes) })));
+    expect(records[0]!.bytes[1]).toBe(7);
   });
 });

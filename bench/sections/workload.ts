@@ -1,0 +1,91 @@
+/**
+ * Bench section "workload" (issue 16 item 4): MiB/s of host writes end to end through every lifecycle with
+ * a workload driver, each embodiment, on the built-in ext4 workload (docs/workload.md), against a bare copy
+ * of the same bytes in the same run. Measured, never asserted.
+ *
+ * The lifecycle's figure is the bytes the host wrote over the time spent in the driver's session (writes,
+ * commit points and background steps until the last commit completes; not the checks at failure points, and
+ * with no faults and no random failure points, so that only the data path is timed). The bare copy replays
+ * the same writes as a mirror with no control at all: each write's bytes set into a primary and a secondary
+ * volume, and the secondary copied whole at every consistency point, as the least a copy function must do.
+ * The ratio is the lifecycle's MiB/s over the bare copy's; the issue's target is at least 0.25.
+ */
+import { LIFECYCLES } from '../../src/lifecycles.js';
+import { runVariant } from '../../src/workload/engine.js';
+import { EXT4_DEFAULTS, ext4Workload, findE2fsprogs, Fsck } from '../../src/workload/ext4.js';
+import { seededBytes } from '../../src/workload/random.js';
+import { bytesWritten, type Workload } from '../../src/workload/workload.js';
+import type { BenchContext, BenchSection } from '../harness.js';
+
+const SEED = 20261121;
+const SMOKE = { seed: SEED, sizeMiB: 2, changes: 3, blockSize: 4096 } as const;
+const FULL = { seed: SEED, ...EXT4_DEFAULTS } as const;
+const TARGET = 0.25;
+
+/** The bare copy: every write into a primary and a secondary, the secondary's image kept at each consistency point. */
+function bareCopy(workload: Workload): number {
+  const { volumeCount, volumeBytes } = workload.geometry;
+  const primary = Array.from({ length: volumeCount }, () => new Uint8Array(volumeBytes));
+  const secondary = Array.from({ length: volumeCount }, () => new Uint8Array(volumeBytes));
+  const image = Array.from({ length: volumeCount }, () => new Uint8Array(volumeBytes));
+  for (const record of workload.records) {
+    if (record.type === 'write') {
+      const data = record.data instanceof Uint8Array ? record.data : seededBytes(record.data.seed, record.data.length);
+      primary[record.volume]!.set(data, record.offset);
+      secondary[record.volume]!.set(data, record.offset);
+    } else {
+      secondary.forEach((volume, i) => image[i]!.set(volume));
+    }
+  }
+  return image[0]![0]!;
+}
+
+const mibPerSecond = (bytes: number, ms: number): number => (ms > 0 ? bytes / (1024 * 1024) / (ms / 1000) : 0);
+
+function measureLifecycles(context: BenchContext, workload: Workload, fsck: Fsck, bareMiBs: number): void {
+  for (const lifecycle of LIFECYCLES.filter((l) => l.workload !== undefined)) {
+    if (lifecycle.workload!.refuse(workload.geometry) !== null) continue;
+    for (const variant of lifecycle.variants.filter((v) => v.kind === 'embodiment')) {
+      context.log(`workload: ${lifecycle.id} ${variant.name}`);
+      // The median of a few runs' data-path times: one run of a few seconds moves with other load.
+      const dataMs: number[] = [];
+      const measured = context.measure(() => {
+        const run = runVariant(lifecycle, variant.name, workload, { seed: SEED, failurePoints: 0, stepsPerWrite: 4, idleStepsPerSecond: 1000, faults: [] }, fsck);
+        dataMs.push(run.dataMs);
+        return run.commitsCompleted;
+      }, { runs: context.smoke ? 1 : 3, warmup: 0 });
+      const value = mibPerSecond(bytesWritten(workload), [...dataMs].sort((a, b) => a - b)[dataMs.length >> 1]!);
+      context.record({
+        name: `workload: ${lifecycle.id} ${variant.name}, share of the bare copy's MiB/s`,
+        value: bareMiBs > 0 ? value / bareMiBs : 0,
+        unit: 'ratio',
+        ms: measured.medianMs,
+        target: { kind: 'value-at-least', value: TARGET, unit: 'ratio' },
+        note: `${value.toFixed(2)} MiB/s of host writes through the lifecycle; the bare copy ${bareMiBs.toFixed(0)} MiB/s`,
+      });
+    }
+  }
+}
+
+export const workloadSection: BenchSection = {
+  name: 'workload',
+  description: 'MiB/s of host writes end to end through each lifecycle on the ext4 workload, as a share of a bare copy',
+  run(context) {
+    const tools = findE2fsprogs();
+    if (typeof tools === 'string') {
+      context.log(`workload: skipped: ${tools}`);
+      return;
+    }
+    const fsck = new Fsck();
+    try {
+      const options = context.smoke ? SMOKE : FULL;
+      const workload = ext4Workload(options, fsck);
+      const bare = context.measure(() => bareCopy(workload));
+      const bareMiBs = mibPerSecond(bytesWritten(workload), bare.medianMs);
+      context.record({ name: 'workload: bare copy of the ext4 workload', value: bareMiBs, unit: 'MiB/s', ms: bare.medianMs, note: workload.title });
+      measureLifecycles(context, workload, fsck, bareMiBs);
+    } finally {
+      fsck.close();
+    }
+  },
+};

@@ -1,0 +1,211 @@
+/**
+ * freeze-remote-copy's workload driver (src/lifecycle.ts `WorkloadDriver`, docs/workload.md): a host writing
+ * real data to a consistency group of volumes, a freeze at every consistency point (the commit point; the
+ * commit completes when the host is told the freeze is done, 2730/3780), and the background work of both
+ * controllers between the host's writes, in a seeded random order: remote copy, the freeze task, deliveries
+ * on the unordered link, the secondary's apply loop and retransmissions, with the link's faults (a delivery
+ * of a random message rather than the oldest, loss, duplication, outages) and secondary restarts (the power
+ * cycle of the secondary DKC, D17). A failure point fails the primary, lets the link deliver some of what is
+ * in flight, and recovers the secondary (3010-3080): the image it hands back and its generation.
+ *
+ * The driver steps the controllers alone (`stepSystem`), not the verifier's world with its model and
+ * properties: the engine is the oracle here. It sends each block of a write as the command the controllers
+ * take, one block as lowercase hex (`Buffer` encodes it, without per-byte work in JavaScript); the
+ * controllers keep blocks as hex strings and copy their block arrays at every step, which bounds the speed
+ * (the bench's workload section measures it). Systems are immutable, so a failure point works on the live
+ * system itself and leaves it as it was.
+ */
+import { assert } from '../assert.js';
+import type { WorkloadDriver, WorkloadFault, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
+import { initialSystem, stepSystem } from './controller.js';
+import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
+import type { FreezeOutcome, FreezeSystem } from './system.js';
+import { freezeVariant, type FreezeVariant } from './variants.js';
+
+/** Messages the link holds, and DATA the primary leaves unacknowledged (the window), in workload runs. */
+const LINK_CAPACITY = 64;
+const WINDOW = 16;
+/** More blocks than this would take hours: every step copies the block arrays of one controller. */
+const MAX_BLOCKS = 65_536;
+
+/** Background work a step may do, with the weight of its being tried first. */
+const WORK: readonly { readonly event: FreezeEvent | 'deliver'; readonly weight: number }[] = [
+  { event: 'deliver', weight: 8 },
+  { event: { type: 'primary.copy' }, weight: 4 },
+  { event: { type: 'primary.step' }, weight: 3 },
+  { event: { type: 'secondary.apply' }, weight: 3 },
+  { event: { type: 'primary.timeout' }, weight: 1 },
+  { event: { type: 'secondary.timeout' }, weight: 1 },
+];
+const TOTAL_WEIGHT = WORK.reduce((sum, work) => sum + work.weight, 0);
+
+type Accepted = Extract<FreezeOutcome, { accepted: true }>;
+
+class FreezeSession implements WorkloadSession {
+  private system: FreezeSystem;
+  /** The order messages were first seen on the link, for deliveries that take the one sent first. */
+  private readonly sentOrder = new WeakMap<Message, number>();
+  private sent = 0;
+  /** Background steps left before a link that is down comes up again. */
+  private outageLeft = 0;
+
+  constructor(private readonly variant: FreezeVariant, private readonly geometry: FreezeGeometry) {
+    this.system = initialSystem(variant, geometry);
+  }
+
+  /** Steps the live system; the outcome, and the system when accepted. */
+  private step(event: FreezeEvent, system: FreezeSystem = this.system): { system: FreezeSystem; outcome: FreezeOutcome } {
+    return stepSystem(system, event, this.variant, this.geometry);
+  }
+
+  /** Notes the messages new on the link in the order they appeared. */
+  private noteSent(): void {
+    for (const message of this.system.link.inFlight) {
+      if (!this.sentOrder.has(message)) this.sentOrder.set(message, this.sent++);
+    }
+  }
+
+  private apply(event: FreezeEvent): Accepted | null {
+    const { system, outcome } = this.step(event);
+    if (!outcome.accepted) return null;
+    this.system = system;
+    this.noteSent();
+    return outcome;
+  }
+
+  write(volume: number, offset: number, data: Uint8Array): string | null {
+    const { blockSize } = this.geometry;
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (let at = 0; at < bytes.length; at += blockSize) {
+      const event: FreezeEvent = { type: 'host.write', volume, block: (offset + at) / blockSize, data: bytes.toString('hex', at, at + blockSize) };
+      const { system, outcome } = this.step(event);
+      if (!outcome.accepted) return `${outcome.rejection.reason}: ${outcome.rejection.message}`;
+      this.system = system;
+    }
+    return null;
+  }
+
+  commit(): number | null {
+    return this.apply({ type: 'host.freeze' }) === null ? null : this.system.primary.gen;
+  }
+
+  background(random: WorkloadRandom, rates: WorkloadFaultRates): WorkloadStepReport {
+    const fault = this.linkOutage(random, rates) ?? this.powerCycle(random, rates);
+    if (fault !== null) return { busy: true, committed: [], faults: [fault] };
+    let pick = random.below(TOTAL_WEIGHT);
+    let first = 0;
+    while (pick >= WORK[first]!.weight) pick -= WORK[first++]!.weight;
+    for (let i = 0; i < WORK.length; i += 1) {
+      const work = WORK[(first + i) % WORK.length]!;
+      const done = work.event === 'deliver' ? this.deliver(random, rates) : { outcome: this.apply(work.event), faults: [] };
+      if (done.outcome !== null) {
+        const committed = done.outcome.results.flatMap((r) => (r.kind === 'freeze-done' ? [r.gen] : []));
+        return { busy: true, committed, faults: done.faults };
+      }
+    }
+    return { busy: this.outageLeft > 0, committed: [], faults: [] };
+  }
+
+  /** An outage in progress counts down and ends with `link.up`; otherwise one may begin. */
+  private linkOutage(random: WorkloadRandom, rates: WorkloadFaultRates): WorkloadFault | null {
+    if (this.outageLeft > 0) {
+      this.outageLeft -= 1;
+      if (this.outageLeft === 0) assert(this.apply({ type: 'link.up' }) !== null, 'link.up after an outage');
+      return null;
+    }
+    if (!random.chance(rates.outage)) return null;
+    assert(this.apply({ type: 'link.down' }) !== null, 'link.down on a link that is up');
+    this.outageLeft = rates.outageSteps;
+    return 'link-outage';
+  }
+
+  private powerCycle(random: WorkloadRandom, rates: WorkloadFaultRates): WorkloadFault | null {
+    return random.chance(rates.powerCycle) && this.apply({ type: 'secondary.restart' }) !== null ? 'power-cycle' : null;
+  }
+
+  /** One delivery: the message sent first, or with reorder one at random; it may be lost or duplicated first. */
+  private deliver(random: WorkloadRandom, rates: WorkloadFaultRates): { outcome: Accepted | null; faults: WorkloadFault[] } {
+    const inFlight = this.system.link.inFlight;
+    if (inFlight.length === 0) return { outcome: null, faults: [] };
+    const faults: WorkloadFault[] = [];
+    let index = this.oldest();
+    if (random.chance(rates.reorder)) {
+      const other = random.below(inFlight.length);
+      if (other !== index) faults.push('link-reorder');
+      index = other;
+    }
+    if (random.chance(rates.loss)) return { outcome: this.apply({ type: 'link.lose', index }), faults: [...faults, 'link-loss'] };
+    if (random.chance(rates.duplicate) && inFlight.length < this.system.link.capacity) {
+      const message = inFlight[index]!;
+      assert(this.apply({ type: 'link.duplicate', index }) !== null, 'a duplicate that fits is accepted');
+      index = this.system.link.inFlight.indexOf(message);
+      faults.push('link-duplicate');
+    }
+    return { outcome: this.apply({ type: 'link.deliver', index }), faults };
+  }
+
+  /** The index of the message on the link that was sent first. */
+  private oldest(): number {
+    const inFlight = this.system.link.inFlight;
+    let best = 0;
+    for (let i = 1; i < inFlight.length; i += 1) if (this.sentOrder.get(inFlight[i]!)! < this.sentOrder.get(inFlight[best]!)!) best = i;
+    return best;
+  }
+
+  /**
+   * The primary fails; the link still delivers a random number of what is in flight, in a random order (to a
+   * failed primary, a message is lost); then the secondary host recovers (3010-3080).
+   */
+  recover(random: WorkloadRandom): WorkloadRecovery {
+    let system = this.mustStep(this.system, { type: 'primary.fail' });
+    for (let deliveries = random.below(system.link.inFlight.length + 1); deliveries > 0 && system.link.inFlight.length > 0; deliveries -= 1) {
+      system = this.mustStep(system, { type: 'link.deliver', index: random.below(system.link.inFlight.length) });
+    }
+    const { outcome } = this.step({ type: 'secondary.recover' }, system);
+    if (!outcome.accepted) throw new Error(`secondary.recover refused: ${outcome.rejection.reason}`);
+    const result = outcome.results.find((r) => r.kind === 'recovered');
+    assert(result !== undefined && result.kind === 'recovered', 'secondary.recover reports the recovered image');
+    return { commit: result.gen, volumes: this.volumesOf(result.image) };
+  }
+
+  private mustStep(system: FreezeSystem, event: FreezeEvent): FreezeSystem {
+    const stepped = this.step(event, system);
+    if (!stepped.outcome.accepted) throw new Error(`${event.type} refused during recovery: ${stepped.outcome.rejection.reason}`);
+    return stepped.system;
+  }
+
+  /** The group's blocks (hex) as one byte array per volume, decoded by Buffer. */
+  private volumesOf(blocks: readonly string[]): Uint8Array[] {
+    const { volumeCount, blocksPerVolume, blockSize } = this.geometry;
+    return Array.from({ length: volumeCount }, (_, v) => {
+      const volume = Buffer.alloc(blocksPerVolume * blockSize);
+      for (let b = 0; b < blocksPerVolume; b += 1) volume.write(blocks[v * blocksPerVolume + b]!, b * blockSize, blockSize, 'hex');
+      return new Uint8Array(volume.buffer, volume.byteOffset, volume.byteLength);
+    });
+  }
+}
+
+function geometryOf(geometry: WorkloadGeometry): FreezeGeometry {
+  return {
+    volumeCount: geometry.volumeCount, blocksPerVolume: geometry.volumeBytes / geometry.blockSize, blockSize: geometry.blockSize,
+    linkCapacity: LINK_CAPACITY, window: WINDOW,
+  };
+}
+
+export const freezeRemoteCopyWorkload: WorkloadDriver = {
+  commitKind: 'freeze',
+  describe: 'a freeze is taken at each consistency point and completes when the host is told it is done; a failure recovers the secondary',
+  faults: ['link-reorder', 'link-loss', 'link-duplicate', 'link-outage', 'power-cycle'],
+  refuse(geometry) {
+    const blocks = geometry.volumeCount * (geometry.volumeBytes / geometry.blockSize);
+    if (blocks > MAX_BLOCKS) {
+      return `freeze-remote-copy copies its block arrays at every step; ${blocks} blocks is more than the ${MAX_BLOCKS} it is driven with (use larger blocks or smaller volumes)`;
+    }
+    return null;
+  },
+  open(variant, geometry) {
+    const info = freezeVariant(variant);
+    assert(info !== undefined, () => `no freeze-remote-copy variant ${variant}`);
+    return new FreezeSession(info, geometryOf(geometry));
+  },
+};

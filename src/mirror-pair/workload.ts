@@ -1,0 +1,185 @@
+/**
+ * mirror-pair's workload driver (src/lifecycle.ts `WorkloadDriver`, docs/workload.md): the host of seed 000
+ * writing real data to the primary while the pair mirrors it, and at every consistency point taking a
+ * differential dump as CPU 100 does (Fig.4, 1010-1070): temporary release (the split, the commit point),
+ * update info, dump reads of whole tracks onto tape, resync. A commit is complete when its dump is on tape,
+ * and what a primary failure leaves is what the tape restores (【0015】): the last full dump and every
+ * differential after it. The first dump is full; so is the first after a pair had to be established again.
+ *
+ * The data path is binary end to end: `hostWrite` and `dumpRead` move the bytes as they are, the tape keeps
+ * them, and the restore copies whole tracks. The host retries a release the pair refuses (spec/000 §8.3: not
+ * while `mirror.syncing`) after more background copy steps, so the seed's literal flow, which refuses
+ * nothing, releases a half-copied secondary whenever the host asks during a copy.
+ *
+ * Abstracted away: the tape unit's own speed and errors; the pair never loses its primary volume in the live
+ * run, only on the copy a failure point reasons about (the tape, which needs no copy of the controller).
+ */
+import type { MirrorEvent } from '../../machines/mirror-pair.js';
+import { assert } from '../assert.js';
+import type { WorkloadDriver, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
+import { MirrorPairController, type BinaryDumpRecord } from './controller.js';
+import { PAIR_ID, PRIMARY_VOLUME } from './events.js';
+import { mirrorVariant } from './variants.js';
+
+/** Tracks of at most this many bytes: a copy step and a dump record move one track (seed 000's unit). */
+const TRACK_BYTES = 64 * 1024;
+/** Tracks one `dump.read` asks for (1060's batch). */
+const DUMP_BATCH_TRACKS = 16;
+
+/** The largest track, a whole number of blocks of at most TRACK_BYTES, that divides the volume. */
+export function trackSizeFor(geometry: WorkloadGeometry): number {
+  const { blockSize, volumeBytes } = geometry;
+  let blocks = Math.max(1, Math.floor(TRACK_BYTES / blockSize));
+  while (blocks > 1 && volumeBytes % (blocks * blockSize) !== 0) blocks -= 1;
+  return blocks * blockSize;
+}
+
+interface TapeDump {
+  readonly sequence: number;
+  readonly full: boolean;
+  readonly records: readonly BinaryDumpRecord[];
+}
+
+/** The dump cycle in progress after a release: what it has read and what it has left. */
+interface DumpCycle {
+  readonly sequence: number;
+  readonly full: boolean;
+  phase: 'update-info' | 'read' | 'resync';
+  targets: number[];
+  next: number;
+  readonly records: BinaryDumpRecord[];
+}
+
+const command = (type: 'pair.establish' | 'pair.suspend' | 'pair.resync' | 'copy.step' | 'dump.update-info'): MirrorEvent => ({ type, pair: PAIR_ID });
+const IDLE: WorkloadStepReport = { busy: false, committed: [], faults: [] };
+const BUSY: WorkloadStepReport = { busy: true, committed: [], faults: [] };
+
+class MirrorPairSession implements WorkloadSession {
+  private readonly controller: MirrorPairController;
+  private readonly tape: TapeDump[] = [];
+  private cycle: DumpCycle | null = null;
+  private taken = 0;
+  /** The next dump must be full: none yet, or the pair was established again and the chain starts over. */
+  private needFull = true;
+  private restored: { readonly dumps: number; readonly recovery: WorkloadRecovery } | null = null;
+
+  constructor(variant: string, private readonly geometry: WorkloadGeometry, private readonly trackSize: number) {
+    const info = mirrorVariant(variant);
+    assert(info !== undefined, () => `no mirror-pair variant ${variant}`);
+    this.controller = new MirrorPairController(info, { trackCount: geometry.volumeBytes / trackSize, trackSize });
+    this.establish();
+  }
+
+  private establish(): void {
+    const outcome = this.controller.handle(command('pair.establish'));
+    assert(outcome.accepted, () => `pair.establish refused in ${this.controller.state}`);
+    this.needFull = true;
+  }
+
+  write(volume: number, offset: number, data: Uint8Array): string | null {
+    assert(volume === 0, 'mirror-pair workloads have one volume, the primary');
+    const outcome = this.controller.hostWrite(PRIMARY_VOLUME, offset, data);
+    return outcome.accepted ? null : `${outcome.rejection.reason}: ${outcome.rejection.message}`;
+  }
+
+  commit(): number | null {
+    if (this.cycle !== null) return null;
+    if (!this.controller.handle(command('pair.suspend')).accepted) return null;
+    this.taken += 1;
+    this.cycle = { sequence: this.taken, full: this.needFull, phase: 'update-info', targets: [], next: 0, records: [] };
+    this.needFull = false;
+    return this.taken;
+  }
+
+  background(random: WorkloadRandom, rates: WorkloadFaultRates): WorkloadStepReport {
+    if (random.chance(rates.powerCycle)) {
+      assert(this.controller.handle({ type: 'power.cycle' }).accepted, 'power.cycle is always accepted');
+      if (this.controller.state === 'separated') this.abandon(); // control memory was lost (no claim 10)
+      return { busy: true, committed: [], faults: ['power-cycle'] };
+    }
+    const copying = this.controller.state === 'mirror.syncing';
+    if (this.cycle !== null && (!copying || random.chance(0.5))) return this.dumpStep(this.cycle);
+    if (copying) {
+      const outcome = this.controller.handle(command('copy.step'));
+      assert(outcome.accepted, 'copy.step is accepted while mirror.syncing');
+      return BUSY;
+    }
+    return IDLE;
+  }
+
+  /** A pair that forgot its state: the dump in progress is lost, the pair is established again, the next dump is full. */
+  private abandon(): void {
+    this.cycle = null;
+    this.establish();
+  }
+
+  /** One command of the dump cycle (1020-1070). A command the pair refuses abandons the dump: it never reaches tape. */
+  private dumpStep(cycle: DumpCycle): WorkloadStepReport {
+    if (cycle.phase === 'update-info') {
+      const outcome = this.controller.handle(command('dump.update-info'));
+      if (!outcome.accepted || outcome.result.kind !== 'update-info') return this.refusedInCycle();
+      const bitmap = outcome.result.bitmap;
+      cycle.targets = cycle.full ? Array.from({ length: bitmap.length }, (_, track) => track) : [...bitmap].flatMap((bit, track) => (bit === '1' ? [track] : [])); // (1030)
+      cycle.phase = cycle.targets.length === 0 ? 'resync' : 'read';
+      return cycle.phase === 'resync' ? this.onTape(cycle) : BUSY;
+    }
+    if (cycle.phase === 'read') {
+      const { outcome, records } = this.controller.dumpRead(cycle.targets.slice(cycle.next, cycle.next + DUMP_BATCH_TRACKS)); // (1040)
+      if (!outcome.accepted) return this.refusedInCycle();
+      cycle.records.push(...records); // (1050)
+      cycle.next += records.length;
+      if (cycle.next < cycle.targets.length) return BUSY;
+      cycle.phase = 'resync';
+      return this.onTape(cycle);
+    }
+    if (!this.controller.handle(command('pair.resync')).accepted) return this.refusedInCycle(); // (1070)
+    this.cycle = null;
+    return BUSY;
+  }
+
+  /** Every record of the dump is on tape: the commit is complete. */
+  private onTape(cycle: DumpCycle): WorkloadStepReport {
+    this.tape.push({ sequence: cycle.sequence, full: cycle.full, records: cycle.records });
+    return { busy: true, committed: [cycle.sequence], faults: [] };
+  }
+
+  private refusedInCycle(): WorkloadStepReport {
+    this.cycle = null;
+    if (this.controller.state === 'separated') this.establish();
+    else this.needFull = true;
+    return BUSY;
+  }
+
+  /**
+   * What the tape restores (【0015】): the last full dump, then every later differential in sequence order; a
+   * gap after the full dump, or no full dump, restores nothing (commit 0, every byte zero).
+   */
+  recover(): WorkloadRecovery {
+    if (this.restored?.dumps === this.tape.length) return this.restored.recovery;
+    const image = new Uint8Array(this.geometry.volumeBytes);
+    let commit = 0;
+    let base = -1;
+    for (let i = this.tape.length - 1; i >= 0 && base === -1; i -= 1) if (this.tape[i]!.full) base = i;
+    const chain = base === -1 ? [] : this.tape.slice(base);
+    if (chain.every((dump, i) => dump.sequence === chain[0]!.sequence + i)) {
+      for (const dump of chain) for (const record of dump.records) image.set(record.bytes, record.track * this.trackSize);
+      commit = chain.at(-1)?.sequence ?? 0;
+    } else {
+      image.fill(0);
+    }
+    const recovery = { commit, volumes: [image] };
+    this.restored = { dumps: this.tape.length, recovery };
+    return recovery;
+  }
+}
+
+export const mirrorPairWorkload: WorkloadDriver = {
+  commitKind: 'split',
+  describe: 'a split is a temporary release followed by a differential dump to tape (Fig.4); a failure restores the volume from tape',
+  faults: ['power-cycle'],
+  refuse(geometry) {
+    if (geometry.volumeCount !== 1) return `mirror-pair pairs one primary volume; the workload has ${geometry.volumeCount}`;
+    return null;
+  },
+  open: (variant, geometry) => new MirrorPairSession(variant, geometry, trackSizeFor(geometry)),
+};

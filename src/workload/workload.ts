@@ -1,0 +1,64 @@
+/**
+ * What `copyspec workload` replays (docs/workload.md): volumes of a fixed geometry and a list of records,
+ * host writes and consistency points, in the order the host issues them. A block trace (src/workload/trace.ts),
+ * a sequence of disk images (src/workload/images.ts) and the built-in ext4 generator (src/workload/ext4.ts)
+ * all become one of these; the engine (src/workload/engine.ts) knows nothing else about where it came from.
+ */
+import type { WorkloadGeometry } from '../lifecycle.js';
+
+/**
+ * A consistency point: `barrier` is one for every lifecycle; `freeze` only for a lifecycle whose commit is a
+ * freeze and `split` only for one whose commit is a split (`WorkloadDriver.commitKind`), so one trace can
+ * carry the points of both kinds of lifecycle.
+ */
+export type CommitPoint = 'barrier' | 'freeze' | 'split';
+
+/** A write's bytes: given, or made from a data seed when the engine replays it (src/workload/random.ts). */
+export type WriteData = Uint8Array | { readonly seed: number; readonly length: number };
+
+export type WorkloadRecord =
+  | { readonly type: 'write'; readonly time: number; readonly volume: number; readonly offset: number; readonly data: WriteData }
+  | { readonly type: CommitPoint; readonly time: number };
+
+export interface Workload {
+  /** One line for tables and errata pages: `ext4, 16 MiB, 12 changes, seed 20261121`. */
+  readonly title: string;
+  readonly geometry: WorkloadGeometry;
+  /** `ext4` when every committed image is an ext4 file system that `e2fsck -fn` must find clean. */
+  readonly fileSystem: 'ext4' | null;
+  readonly records: readonly WorkloadRecord[];
+  /** The options that make this workload again, for replay commands: `--ext4 --ext4-size 16`. */
+  readonly replayOptions: readonly string[];
+}
+
+/** Bytes every write of the workload carries together. */
+export function bytesWritten(workload: Workload): number {
+  let total = 0;
+  for (const record of workload.records) if (record.type === 'write') total += record.data.length;
+  return total;
+}
+
+/** Every bound of a workload in one place (STYLE.md "Limits and presets"): the engine holds volumes in memory. */
+export const WORKLOAD_LIMITS = {
+  maxVolumes: 64,
+  /** Bytes of one volume. */
+  maxVolumeBytes: 1024 * 1024 * 1024,
+  /** Bytes of every volume together. */
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+  maxBlockSize: 1024 * 1024,
+  /** Records of a trace file. */
+  maxRecords: 10_000_000,
+  /** Bytes of a trace or image file read. */
+  maxFileBytes: 1024 * 1024 * 1024,
+} as const;
+
+/** Why a geometry is outside the limits, or null. */
+export function geometryProblem(geometry: WorkloadGeometry): string | null {
+  const { volumeCount, volumeBytes, blockSize } = geometry;
+  if (volumeCount < 1 || volumeCount > WORKLOAD_LIMITS.maxVolumes) return `volumes must be 1 to ${WORKLOAD_LIMITS.maxVolumes}, got ${volumeCount}`;
+  if (blockSize < 1 || blockSize > WORKLOAD_LIMITS.maxBlockSize) return `blockSize must be 1 to ${WORKLOAD_LIMITS.maxBlockSize}, got ${blockSize}`;
+  if (volumeBytes < blockSize || volumeBytes % blockSize !== 0) return `volumeBytes must be a positive multiple of blockSize ${blockSize}, got ${volumeBytes}`;
+  if (volumeBytes > WORKLOAD_LIMITS.maxVolumeBytes) return `volumeBytes must be at most ${WORKLOAD_LIMITS.maxVolumeBytes}, got ${volumeBytes}`;
+  if (volumeBytes * volumeCount > WORKLOAD_LIMITS.maxTotalBytes) return `all volumes together must be at most ${WORKLOAD_LIMITS.maxTotalBytes} bytes`;
+  return null;
+}
