@@ -24,7 +24,7 @@
 import { assert } from '../assert.js';
 import { canonicalJson } from '../harness/canonical.js';
 import type { AnyLifecycle } from '../lifecycle.js';
-import { FINDING_KINDS, violationOf, type ConformResult, type ConformViolation, type ReplayContext } from './report.js';
+import { portFigures, violationOf, type ConformResult, type ConformViolation, type ReplayContext } from './report.js';
 import type { Finding, PortSession } from './session.js';
 
 export interface ConformExhaustiveOptions {
@@ -154,27 +154,15 @@ export async function conformExhaustive(
     }
   }
   const ms = performance.now() - started;
-  const edges = lifecycle.machineEdges(variant);
   return {
     lifecycle: lifecycle.id,
     variant,
     check: 'exhaustive',
     preset: presetName,
     states: worlds.length,
-    transitions: edges.length,
-    transitionsCovered: edges.filter((edge) => covered.has(edge)).length,
-    uncoveredTransitions: edges.filter((edge) => !covered.has(edge)),
-    steps: session.portSteps,
+    ...portFigures(context, session, covered, ms, sequencesSent),
     runs: sequencesSent,
-    properties: [...FINDING_KINDS],
     violations,
-    ms: Math.round(ms),
-    port: context.argv,
-    portSteps: session.portSteps,
-    inits: session.inits,
-    portStarts: session.starts,
-    runsPerSecond: sequencesSent / (ms / 1000),
-    portStepsPerSecond: session.portSteps / (ms / 1000),
     plannedPortSteps: cost.portSteps,
   };
 }

@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { assert } from '../assert.js';
 import type { AnyLifecycle } from '../lifecycle.js';
 import { PortFailure } from './port.js';
-import { FINDING_KINDS, seedReplay, violationOf, type ConformResult, type ReplayContext } from './report.js';
+import { portFigures, seedReplay, violationOf, type ConformResult, type ReplayContext } from './report.js';
 import type { Finding, PortSession } from './session.js';
 
 export interface ConformModelBasedOptions {
@@ -165,28 +165,16 @@ export async function conformModelBased(
     const path = details.counterexamplePath ?? '';
     violations.push(violationOf(context, state.last.finding, state.last.events, seedReplay(context, details.seed, path, replayPath), { seed: details.seed, path, replayPath }));
   }
-  const edges = lifecycle.machineEdges(variant);
   return {
     lifecycle: lifecycle.id,
     variant,
     check: 'model-based',
     preset: context.preset,
     states: 0,
-    transitions: edges.length,
-    transitionsCovered: edges.filter((edge) => covered.has(edge)).length,
-    uncoveredTransitions: edges.filter((edge) => !covered.has(edge)),
-    steps: session.portSteps,
+    ...portFigures(context, session, covered, ms, state.executions),
     runs: details.numRuns,
     shrinks: details.numShrinks,
-    properties: [...FINDING_KINDS],
     violations,
-    ms: Math.round(ms),
-    port: context.argv,
-    portSteps: session.portSteps,
-    inits: session.inits,
-    portStarts: session.starts,
-    runsPerSecond: state.executions / (ms / 1000),
-    portStepsPerSecond: session.portSteps / (ms / 1000),
     shrinkStopped: state.stopped && details.failed && !isTimeout(state.last?.finding),
   };
 }

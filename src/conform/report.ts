@@ -9,7 +9,7 @@ import type { AnyLifecycle } from '../lifecycle.js';
 import { shellQuote, type CheckResult, type Violation } from '../verify/report.js';
 import { traceOf } from '../verify/trace.js';
 import { PortFailure, type PortFailureKind } from './port.js';
-import type { Finding } from './session.js';
+import type { Finding, PortSession } from './session.js';
 
 /** The violation of a port that answered, but not what copyspec's reference world says. */
 export const PORT_DIFFERS = 'port-differs';
@@ -160,3 +160,24 @@ export function conformViolationReport(result: ConformResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The figures both conform checks report alike: the machine transitions the port's run took, and the port's
+ * steps, starts and rates. `runs` is what the rate counts (sequences sent, or fast-check executions).
+ */
+export function portFigures(context: ReplayContext, session: PortSession, covered: ReadonlySet<string>, ms: number, runs: number) {
+  const edges = context.lifecycle.machineEdges(context.variant);
+  return {
+    transitions: edges.length,
+    transitionsCovered: edges.filter((edge) => covered.has(edge)).length,
+    uncoveredTransitions: edges.filter((edge) => !covered.has(edge)),
+    steps: session.portSteps,
+    properties: [...FINDING_KINDS],
+    ms: Math.round(ms),
+    port: context.argv,
+    portSteps: session.portSteps,
+    inits: session.inits,
+    portStarts: session.starts,
+    runsPerSecond: runs / (ms / 1000),
+    portStepsPerSecond: session.portSteps / (ms / 1000),
+  };
+}
