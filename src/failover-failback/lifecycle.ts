@@ -40,6 +40,7 @@ import {
   type FailoverGeometry,
 } from './events.js';
 import { FAILOVER_VARIANTS, failoverVariant, type FailoverVariant } from './variants.js';
+import { failoverFailbackWorkload } from './workload.js';
 import { formatMessage, MESSAGE_KINDS, trackBytes, trackHex, type Message } from './wire.js';
 
 export interface FailoverPreset extends FailoverGeometry {
@@ -397,6 +398,7 @@ export const failoverFailbackLifecycle = defineLifecycle<FailoverWorld, Failover
   vectorNotes: VECTOR_NOTES,
   observedKinds: { masterVolume: 'bytes', dt1: 'bits', masterInflight: 'bits', backupVolume: 'bytes', dt2: 'bits', backupInflight: 'bits' },
   differences,
+  workload: failoverFailbackWorkload,
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? {
         accepted: true,
