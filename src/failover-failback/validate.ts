@@ -21,6 +21,7 @@ const checked = new WeakMap<ControllerEvent, { readonly geometry: FailoverGeomet
 
 /** Checks a command's arguments against the pair's geometry; null when they are valid. */
 export function validateArguments(event: ControllerEvent, geometry: FailoverGeometry): Rejection | null {
+  if (event.type === 'host.write' && event.data instanceof Uint8Array) return check(event, geometry); // a workload's write: sent once, not remembered
   const known = checked.get(event);
   if (known !== undefined && known.geometry === geometry) return known.rejection;
   const rejection = check(event, geometry);
