@@ -16,8 +16,9 @@
  * A recovery, on a copy of the controllers (the live run goes on as it was):
  *   1. the master fails (T3); cable 600 still delivers a random part of what is in flight, in a random order;
  *   2. host 410 takes over (T4) and restarts from the last checkpoint: it writes the checkpoint's bytes back on
- *      every track where its image differs from the checkpoint (the copies that arrived after it), a random
- *      part of them in SWAP (T5) and the rest during the failback (T8), between the diff job's transfers; in
+ *      every track where its image differs from the checkpoint (the copies that arrived after it), in a random
+ *      order, a random part of them in SWAP (T5) and the rest during the failback (T8), between the diff
+ *      job's transfers; in
  *      E2 (below) on every track host 110 wrote since the checkpoint;
  *   3. the master recovers and host 410 issues Resync (T6, T7); the diff job copies the flagged tracks back
  *      while cable 600 reorders and loses transfers (and stays down for what is left of an outage); in about
@@ -174,6 +175,15 @@ class Pair {
   }
 }
 
+/** The tracks in a random order (Fisher-Yates): a host writes its restart in no order the diff job follows. */
+function shuffled(tracks: number[], random: WorkloadRandom): number[] {
+  for (let i = tracks.length - 1; i > 0; i -= 1) {
+    const j = random.below(i + 1);
+    [tracks[i], tracks[j]] = [tracks[j]!, tracks[i]!];
+  }
+  return tracks;
+}
+
 /** An independent copy of the controllers, for a recovery to step in place: the volumes' bytes and the bitmaps copied. */
 function copySystem(system: FailoverSystem): FailoverSystem {
   const volume = (v: Volume): Volume => new Volume(v.trackCount, v.trackSize, v.contents().slice());
@@ -254,7 +264,7 @@ class FailoverSession implements WorkloadSession {
       pair.apply({ type: 'link.deliver', index: random.below(pair.system.wire.inFlight.length) });
     }
     pair.must({ type: 'host.swap' }); // T4: fence, clear DT2, SWAP
-    const restart = this.restartTracks(pair.system.backup.volume.contents());
+    const restart = shuffled(this.restartTracks(pair.system.backup.volume.contents()), random);
     const inSwap = random.below(restart.length + 1);
     for (const track of restart.splice(0, inSwap)) this.restartWrite(pair, track); // T5
     pair.must({ type: 'master.recover' }); // T6
