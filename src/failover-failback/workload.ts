@@ -71,13 +71,22 @@ const MIN_RECOVERY_STEPS = 100_000;
 
 type Accepted = Extract<FailoverOutcome, { accepted: true }>;
 
-/** Background work of the live run, with the weight of its being tried first. */
-const WORK: readonly { readonly work: 'deliver' | 'master.copy' | 'master.timeout'; readonly weight: number }[] = [
-  { work: 'deliver', weight: 4 },
-  { work: 'master.copy', weight: 3 },
-  { work: 'master.timeout', weight: 1 },
-];
-const TOTAL_WEIGHT = WORK.reduce((sum, work) => sum + work.weight, 0);
+type Work = 'deliver' | 'master.copy' | 'master.timeout' | 'backup.copy' | 'backup.timeout';
+
+/** Work a step may do, each with the weight of its being tried first. */
+interface WorkList {
+  readonly entries: readonly { readonly work: Work; readonly weight: number }[];
+  readonly totalWeight: number;
+}
+
+function workList(entries: WorkList['entries']): WorkList {
+  return { entries, totalWeight: entries.reduce((sum, entry) => sum + entry.weight, 0) };
+}
+
+/** The live run's background work: DKC1's copy job and its timer, and cable 600. */
+const LIVE_WORK = workList([{ work: 'deliver', weight: 4 }, { work: 'master.copy', weight: 3 }, { work: 'master.timeout', weight: 1 }]);
+/** A failback's work besides host 410's: DKC2's diff job and its timer, and cable 600. */
+const FAILBACK_WORK = workList([{ work: 'deliver', weight: 4 }, { work: 'backup.copy', weight: 3 }, { work: 'backup.timeout', weight: 1 }]);
 
 /**
  * The bare commands the driver sends, made once: the controller's argument check remembers a command object
@@ -130,6 +139,22 @@ class Pair {
     const outcome = this.step(event);
     if (!outcome.accepted) throw new Error(`${event.type} refused (${outcome.rejection.reason}: ${outcome.rejection.message}) with the master ${master.state} and the backup ${backup.state}`);
     return outcome;
+  }
+
+  /**
+   * One piece of work: the one drawn by weight first, then the others in turn until one is accepted; the
+   * faults it injected, or null when none could run.
+   */
+  work(random: WorkloadRandom, rates: WorkloadFaultRates, list: WorkList): WorkloadFault[] | null {
+    let pick = random.below(list.totalWeight);
+    let first = 0;
+    while (pick >= list.entries[first]!.weight) pick -= list.entries[first++]!.weight;
+    for (let i = 0; i < list.entries.length; i += 1) {
+      const { work } = list.entries[(first + i) % list.entries.length]!;
+      const done = work === 'deliver' ? this.deliver(random, rates) : { outcome: this.apply(COMMAND[work]), faults: [] };
+      if (done.outcome !== null) return done.faults;
+    }
+    return null;
   }
 
   /** One delivery: the message sent first, or with reorder one at random; it may be lost instead. */
@@ -246,15 +271,8 @@ class FailoverSession implements WorkloadSession {
     }
     const fault = this.pair.outage(random, rates);
     if (fault !== null) return { busy: true, committed: [], faults: [fault] };
-    let pick = random.below(TOTAL_WEIGHT);
-    let first = 0;
-    while (pick >= WORK[first]!.weight) pick -= WORK[first++]!.weight;
-    for (let i = 0; i < WORK.length; i += 1) {
-      const { work } = WORK[(first + i) % WORK.length]!;
-      const done = work === 'deliver' ? this.pair.deliver(random, rates) : { outcome: this.pair.apply(COMMAND[work]), faults: [] };
-      if (done.outcome !== null) return { busy: true, committed: [], faults: done.faults };
-    }
-    return { busy: this.pair.outageLeft > 0, committed: [], faults: [] };
+    const faults = this.pair.work(random, rates, LIVE_WORK);
+    return { busy: faults !== null || this.pair.outageLeft > 0, committed: [], faults: faults ?? [] };
   }
 
   recover(random: WorkloadRandom): WorkloadRecovery {
@@ -305,13 +323,6 @@ class FailoverSession implements WorkloadSession {
   }
 }
 
-/** Failback work a step may do, with the weight of its being tried first. */
-const FAILBACK_WORK: readonly { readonly work: 'deliver' | 'backup.copy' | 'backup.timeout'; readonly weight: number }[] = [
-  { work: 'deliver', weight: 4 },
-  { work: 'backup.copy', weight: 3 },
-  { work: 'backup.timeout', weight: 1 },
-];
-const FAILBACK_WEIGHT = FAILBACK_WORK.reduce((sum, work) => sum + work.weight, 0);
 /** The chance that a failback step is one of host 410's restart writes, while it has some left. */
 const RESTART_WRITE_CHANCE = 0.3;
 /** The chance per failback step, in COPY with tracks flagged, that the master fails again (when it does, A10). */
@@ -366,14 +377,7 @@ class Failback {
       this.delpairIssued = true;
       return true;
     }
-    let pick = random.below(FAILBACK_WEIGHT);
-    let first = 0;
-    while (pick >= FAILBACK_WORK[first]!.weight) pick -= FAILBACK_WORK[first++]!.weight;
-    for (let i = 0; i < FAILBACK_WORK.length; i += 1) {
-      const { work } = FAILBACK_WORK[(first + i) % FAILBACK_WORK.length]!;
-      if ((work === 'deliver' ? pair.deliver(random, this.rates).outcome : pair.apply(COMMAND[work])) !== null) return true;
-    }
-    return pair.outageLeft > 0 || !this.delpairIssued;
+    return pair.work(random, this.rates, FAILBACK_WORK) !== null || pair.outageLeft > 0 || !this.delpairIssued;
   }
 
   /** A10: the master fails during the failback; host 410 issues SWAP again, the master recovers, Resync again. */
