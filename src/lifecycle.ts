@@ -125,9 +125,10 @@ export interface Simulation {
 
 /**
  * The consistency point a lifecycle takes where a workload has one (docs/workload.md): a `freeze` (seed 001's
- * freeze, the image the secondary commits to) or a `split` (seed 000's temporary release and its dump).
+ * freeze, the image the secondary commits to), a `split` (seed 000's temporary release and its dump) or a
+ * `checkpoint` (seed 003: the host waits until the backup has every write, and the backup keeps that image).
  */
-export type WorkloadCommitKind = 'freeze' | 'split';
+export type WorkloadCommitKind = 'freeze' | 'split' | 'checkpoint';
 
 /** Faults a workload driver may inject besides the primary failure of every failure point (docs/workload.md). */
 export type WorkloadFault = 'link-reorder' | 'link-loss' | 'link-duplicate' | 'link-outage' | 'power-cycle';
@@ -180,6 +181,18 @@ export interface WorkloadStepReport {
 export interface WorkloadRecovery {
   /** The commit whose image the volumes are said to hold; 0 is the initial image, every byte zero. */
   readonly commit: number;
+  readonly volumes: readonly Uint8Array[];
+  /**
+   * Optional: further images the same recovery claims hold the same commit, each checked as `volumes` is (byte
+   * for byte, and by e2fsck), and named in a mismatch: failover-failback's master after failback, which must
+   * equal the backup it took the differences from.
+   */
+  readonly also?: readonly WorkloadImage[];
+}
+
+/** A named image of a recovery: `the master after failback`. */
+export interface WorkloadImage {
+  readonly name: string;
   readonly volumes: readonly Uint8Array[];
 }
 

@@ -3,7 +3,8 @@
  * spec/003 §2), DT1 180 and the tracks its copy job has in flight; DKC2 420 with B (disk 530), DT2 480 and
  * the tracks its diff job has in flight; and cable 600 between them (src/failover-failback/wire.ts).
  *
- * `stepSystem` is the only entry point. It checks a command's arguments (validate.ts), decides from data
+ * `stepSystem` is the only entry point (`stepSystemInPlace` is the same step on the workload's data path, in
+ * place and with tracks as bytes; src/failover-failback/workload.ts). It checks a command's arguments (validate.ts), decides from data
  * which machine event the command is (`backup.copy` is `failback.send` while DT2 holds a track not in
  * flight, `delpair.send` once DT2 is empty and nothing is in flight; a delivered message is the receiver's
  * event by its kind and generation), asks that controller's machine (machines/failover-failback.ts) for the
@@ -32,14 +33,14 @@ import {
 import { assert } from '../assert.js';
 import { Bitmap } from '../bitmap.js';
 import { ControlTable, type ControlStep, type Operation } from '../control.js';
-import { fromHex, toHex } from '../hex.js';
+import { toHex } from '../hex.js';
 import { reject, type Rejection, type RejectionReason } from '../rejection.js';
 import { Volume } from '../volume.js';
-import { MASTER_SITE, type FailoverEvent, type FailoverGeometry } from './events.js';
+import { MASTER_SITE, type ControllerEvent, type FailoverGeometry } from './events.js';
 import { validateArguments } from './validate.js';
 import type { FailoverVariant } from './variants.js';
 import * as wire from './wire.js';
-import type { Message } from './wire.js';
+import { trackBytes, type Message } from './wire.js';
 
 export interface MasterData {
   readonly state: MasterStateKey;
@@ -126,6 +127,12 @@ function tracksIn(bits: Bitmap, but: Bitmap | null): number[] {
   return tracks;
 }
 
+/** The first track in `bits` that is not in `but` (`tracksIn(bits, but)[0]` without the list), or undefined. */
+function firstIn(bits: Bitmap, but: Bitmap | null): number | undefined {
+  for (let t = bits.nextSet(0); t !== -1; t = bits.nextSet(t + 1)) if (but === null || !but.test(t)) return t;
+  return undefined;
+}
+
 /** The copies in flight whose data and acknowledgement are both gone from the link. */
 export function lostCopies(master: Pick<MasterData, 'inflight' | 'gen'>, link: wire.Wire): number[] {
   return tracksIn(master.inflight, null).filter((t) => !wire.inFlight(link, 'copy', t, master.gen) && !wire.inFlight(link, 'copy-ack', t, master.gen));
@@ -142,7 +149,8 @@ function delpairLost(backup: BackupData, link: wire.Wire): boolean {
 /**
  * One step's working copy. Volumes and bitmaps are shared with the system it came from until an operation
  * changes them (`masterVolume()` and the like take a copy first), so a step that moves one bit copies one
- * bitmap and nothing else.
+ * bitmap and nothing else. In place (`stepSystemInPlace`, the workload's data path) the draft owns every part
+ * from the start: operations change the given system's volumes and bitmaps, and transfers carry bytes.
  */
 class Draft {
   masterState: MasterStateKey;
@@ -166,6 +174,7 @@ class Draft {
     readonly from: FailoverSystem,
     readonly variant: FailoverVariant,
     readonly geometry: FailoverGeometry,
+    readonly inPlace = false,
   ) {
     this.masterState = from.master.state;
     this.masterGen = from.master.gen;
@@ -178,6 +187,7 @@ class Draft {
     this.f1 = from.master.inflight;
     this.d2 = from.backup.dt2;
     this.f2 = from.backup.inflight;
+    if (inPlace) this.owned = 63;
   }
 
   get control(): FailoverControlInput {
@@ -204,6 +214,11 @@ class Draft {
   get masterInflightView(): Bitmap { return this.f1; }
   get backupInflightView(): Bitmap { return this.f2; }
 
+  /** A track's bytes as a transfer carries them: hex for the verifier, the bytes themselves in place. */
+  transferData(bytes: Uint8Array): string | Uint8Array {
+    return this.inPlace ? bytes : toHex(bytes);
+  }
+
   /** Puts a message on cable 600; false when it was lost at once (link down or full). */
   send(message: Message): boolean {
     const before = this.link;
@@ -222,7 +237,7 @@ class Draft {
 }
 
 interface OperationContext {
-  readonly event: FailoverEvent;
+  readonly event: ControllerEvent;
   readonly message: Message | null;
 }
 
@@ -299,7 +314,7 @@ function runMaster(draft: Draft, operation: Operation, context: OperationContext
 function writeMaster(draft: Draft, route: WriteRoute, context: OperationContext): void {
   const event = context.event;
   assert(event.type === 'host.write', 'writeHost runs on host.write');
-  const data = fromHex(event.data);
+  const data = trackBytes(event.data);
   if (route === 'async') {
     draft.dt1().set(event.track); // 【0024】: tracked before the copy job can see the track
     draft.masterVolume().writeTrack(event.track, data); // 【0025】: then acknowledged
@@ -313,17 +328,17 @@ function writeMaster(draft: Draft, route: WriteRoute, context: OperationContext)
 }
 
 function sendCopy(draft: Draft): void {
-  const track = tracksIn(draft.dt1View, draft.masterInflightView)[0];
+  const track = firstIn(draft.dt1View, draft.masterInflightView);
   assert(track !== undefined, 'copy.send with no flagged track to send');
   draft.dt1().clear(track); // A1: cleared in the step that takes the data, so a later write sets it again
   draft.masterInflight().set(track);
-  const data = toHex(draft.masterVolume().readTrack(track));
+  const data = draft.transferData(draft.masterVolume().readTrack(track));
   const sent = draft.send(wire.messageOf('copy', track, draft.masterGen, data));
   if (!sent && draft.variant.defect === 'copy-untracked-when-link-down' && !draft.link.up) draft.masterInflight().clear(track); // BROKEN
 }
 
 function storeFailback(draft: Draft, message: Message): void {
-  draft.masterVolume().writeTrack(message.track!, fromHex(message.data!)); // (3070, 4040) at the receiving end
+  draft.masterVolume().writeTrack(message.track!, trackBytes(message.data!)); // (3070, 4040) at the receiving end
   draft.masterGen = Math.max(draft.masterGen, message.gen);
   draft.send(wire.messageOf('failback-ack', message.track, message.gen, null));
 }
@@ -333,7 +348,7 @@ function storeFailback(draft: Draft, message: Message): void {
 function runBackup(draft: Draft, operation: Operation, context: OperationContext): void {
   switch (operation.type) {
     case 'storeCopy':
-      draft.backupVolume().writeTrack(context.message!.track!, fromHex(context.message!.data!));
+      draft.backupVolume().writeTrack(context.message!.track!, trackBytes(context.message!.data!));
       draft.backupGen = context.message!.gen;
       draft.send(wire.messageOf('copy-ack', context.message!.track, context.message!.gen, null));
       return;
@@ -393,18 +408,18 @@ function runDelpair(draft: Draft, operation: Operation): void {
   }
 }
 
-function storeSync(draft: Draft, event: FailoverEvent): void {
+function storeSync(draft: Draft, event: ControllerEvent): void {
   assert(event.type === 'host.write', 'storeSync runs on a synchronous host write');
-  if (draft.variant.defect !== 'sync-write-skips-backup') draft.backupVolume().writeTrack(event.track, fromHex(event.data)); // BROKEN skips
+  if (draft.variant.defect !== 'sync-write-skips-backup') draft.backupVolume().writeTrack(event.track, trackBytes(event.data)); // BROKEN skips
   draft.backupGen = draft.masterGen;
 }
 
-function writeBackup(draft: Draft, route: WriteRoute, event: FailoverEvent): void {
+function writeBackup(draft: Draft, route: WriteRoute, event: ControllerEvent): void {
   assert(event.type === 'host.write', 'writeHost runs on host.write');
   const skipFlag = route === 'untracked' || (draft.variant.defect === 'copy-write-not-flagged' && draft.backupState === 'copy.failback')
     || (draft.variant.defect === 'e2-skips-tracks-in-dt1' && draft.dt1View.test(event.track)); // BROKEN
   if (!skipFlag) draft.dt2().set(event.track); // (2050, 2060): the bit before the data
-  draft.backupVolume().writeTrack(event.track, fromHex(event.data)); // (2070)
+  draft.backupVolume().writeTrack(event.track, trackBytes(event.data)); // (2070)
 }
 
 /** E1's 3020 (A6: one atomic step); A4: every bit when DT1 cannot be read because cable 600 is down. */
@@ -422,7 +437,7 @@ function mergeDt1(draft: Draft, context: OperationContext): void {
 
 /** The next track the diff job sends: the first flagged one with no transfer in flight (A1). */
 export function nextFailback(backup: Pick<BackupData, 'dt2' | 'inflight'>, variant: FailoverVariant): number | undefined {
-  return tracksIn(backup.dt2, variant.defect === 'failback-ignores-inflight' ? null : backup.inflight)[0];
+  return firstIn(backup.dt2, variant.defect === 'failback-ignores-inflight' ? null : backup.inflight);
 }
 
 function sendFailback(draft: Draft): void {
@@ -430,7 +445,7 @@ function sendFailback(draft: Draft): void {
   assert(track !== undefined, 'failback.send with no flagged track to send');
   if (draft.control.clearOrder !== 'literal') draft.dt2().clear(track); // (3070) A1: cleared with the snapshot
   draft.backupInflight().set(track);
-  const data = toHex(draft.backupVolume().readTrack(track));
+  const data = draft.transferData(draft.backupVolume().readTrack(track));
   draft.send(wire.messageOf('failback', track, draft.backupGen, data));
 }
 
@@ -495,7 +510,7 @@ function admitDelivery(system: FailoverSystem, index: number): Admission {
   return { kind: 'machine', machine: event.machine, eventType: event.eventType, message, link: rest };
 }
 
-function admitLink(system: FailoverSystem, event: FailoverEvent): Admission {
+function admitLink(system: FailoverSystem, event: ControllerEvent): Admission {
   switch (event.type) {
     case 'link.deliver':
       return admitDelivery(system, event.index);
@@ -518,7 +533,7 @@ function diffJobEvent(system: FailoverSystem, variant: FailoverVariant): string 
   return backup.state === 'copy.draining' && drained ? 'delpair.send' : null;
 }
 
-function admitCommand(system: FailoverSystem, event: FailoverEvent, variant: FailoverVariant): Admission {
+function admitCommand(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant): Admission {
   const on = (machine: 'master' | 'backup', eventType: string | null, why: string): Admission =>
     (eventType === null ? refuse('wrong-state', why) : { kind: 'machine', machine, eventType, message: null, link: system.wire });
   const { master, backup } = system;
@@ -540,7 +555,7 @@ function admitCommand(system: FailoverSystem, event: FailoverEvent, variant: Fai
     case 'master.recover':
       return on('master', event.type, '');
     case 'master.copy':
-      return on('master', tracksIn(master.dt1, master.inflight).length > 0 ? 'copy.send' : null, 'the copy job has no flagged track to send');
+      return on('master', firstIn(master.dt1, master.inflight) !== undefined ? 'copy.send' : null, 'the copy job has no flagged track to send');
     case 'master.timeout':
       return on('master', lostCopies(master, system.wire).length > 0 ? 'copy.timeout' : null, 'no copy was lost');
     case 'backup.copy':
@@ -566,7 +581,7 @@ function transitionFor(system: FailoverSystem, variant: FailoverVariant, machine
 }
 
 /** E3's synchronous write needs its remote half: cable 600 up and the backup a replication target (A12). */
-function syncRefusal(system: FailoverSystem, variant: FailoverVariant, event: FailoverEvent): Refusal | null {
+function syncRefusal(system: FailoverSystem, variant: FailoverVariant, event: ControllerEvent): Refusal | null {
   if (variant.control.embodiment !== 3 || event.type !== 'host.write' || event.site !== MASTER_SITE || system.master.state !== 'primary') return null;
   if (system.wire.up && isPassive(system.backup.state)) return null;
   return refuse('fenced', 'a synchronous write cannot reach the backup (fence level data, A12)');
@@ -584,14 +599,29 @@ function accepted(draft: Draft, delivered: Message | null): Stepped {
 }
 
 /** Applies one command to a copy of the system; the system given is never changed. */
-export function stepSystem(system: FailoverSystem, event: FailoverEvent, variant: FailoverVariant, geometry: FailoverGeometry): Stepped {
+export function stepSystem(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant, geometry: FailoverGeometry): Stepped {
+  return stepWith(system, event, variant, geometry, false);
+}
+
+/**
+ * The workload's data path (src/failover-failback/workload.ts): the same step, but an accepted command changes
+ * the given system's volumes and bitmaps in place instead of copies, and transfers carry the track's bytes
+ * rather than hex, so a host write or a delivered track moves one track of bytes and copies no volume. The
+ * caller must use only the system returned (a refused command returns the one given, unchanged) and keep no
+ * other reference to the old one's parts.
+ */
+export function stepSystemInPlace(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant, geometry: FailoverGeometry): Stepped {
+  return stepWith(system, event, variant, geometry, true);
+}
+
+function stepWith(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant, geometry: FailoverGeometry, inPlace: boolean): Stepped {
   const early = brokenBeforeArguments(system, event, variant, geometry);
   if (early !== null) return early;
   const invalid = validateArguments(event, geometry);
   if (invalid !== null) return brokenRefusal(system, event, variant, geometry, invalid) ?? { system, outcome: { accepted: false, rejection: invalid } };
   const admission = admitCommand(system, event, variant);
   if ('rejection' in admission) return brokenAdmission(system, event, variant, geometry) ?? { system, outcome: { accepted: false, rejection: admission.rejection } };
-  const draft = new Draft(system, variant, geometry);
+  const draft = new Draft(system, variant, geometry, inPlace);
   if (admission.kind === 'link') {
     draft.link = admission.link;
     return accepted(draft, null);
@@ -619,14 +649,14 @@ export function stepSystem(system: FailoverSystem, event: FailoverEvent, variant
 // ---------------------------------------------------------------- broken controllers
 
 /** BROKEN state-checked-before-range: a write to a fenced master is refused as fenced before its arguments are checked. */
-function brokenBeforeArguments(system: FailoverSystem, event: FailoverEvent, variant: FailoverVariant, _geometry: FailoverGeometry): Stepped | null {
+function brokenBeforeArguments(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant, _geometry: FailoverGeometry): Stepped | null {
   if (variant.defect !== 'state-checked-before-range' || event.type !== 'host.write' || event.site !== MASTER_SITE) return null;
   if (!isMasterFenced(system.master.state)) return null;
   return { system, outcome: { accepted: false, rejection: reject('fenced', 'the master is fenced') } };
 }
 
 /** BROKEN rejected-write-sets-flag: a host-410 write refused for its length has already set its DT2 bit. */
-function brokenRefusal(system: FailoverSystem, event: FailoverEvent, variant: FailoverVariant, geometry: FailoverGeometry, invalid: Rejection): Stepped | null {
+function brokenRefusal(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant, geometry: FailoverGeometry, invalid: Rejection): Stepped | null {
   if (variant.defect !== 'rejected-write-sets-flag' || event.type !== 'host.write' || invalid.reason !== 'length-out-of-range') return null;
   if (event.site === MASTER_SITE || (system.backup.state !== 'swap' && system.backup.state !== 'copy.failback')) return null;
   const draft = new Draft(system, variant, geometry);
@@ -635,11 +665,11 @@ function brokenRefusal(system: FailoverSystem, event: FailoverEvent, variant: Fa
 }
 
 /** BROKEN controllers that accept what the machines refuse. */
-function brokenAdmission(system: FailoverSystem, event: FailoverEvent, variant: FailoverVariant, geometry: FailoverGeometry): Stepped | null {
+function brokenAdmission(system: FailoverSystem, event: ControllerEvent, variant: FailoverVariant, geometry: FailoverGeometry): Stepped | null {
   const draft = new Draft(system, variant, geometry);
   if (variant.defect === 'fenced-master-accepts-writes' && event.type === 'host.write' && event.site === MASTER_SITE && isMasterFenced(system.master.state)) {
     draft.dt1().set(event.track);
-    draft.masterVolume().writeTrack(event.track, fromHex(event.data));
+    draft.masterVolume().writeTrack(event.track, trackBytes(event.data));
     return accepted(draft, null);
   }
   if (variant.defect === 'swap-keeps-sending' && event.type === 'backup.copy' && system.backup.state === 'swap' && nextFailback(system.backup, variant) !== undefined) {
@@ -652,6 +682,6 @@ function brokenAdmission(system: FailoverSystem, event: FailoverEvent, variant: 
 /** BROKEN swap-applies-late-copy: the backup writes a master copy it should have dropped. */
 function applyLateCopy(draft: Draft, message: Message): void {
   if (message.kind === 'copy' && !isPassive(draft.backupState) && draft.backupState !== 'down') {
-    draft.backupVolume().writeTrack(message.track!, fromHex(message.data!));
+    draft.backupVolume().writeTrack(message.track!, trackBytes(message.data!));
   }
 }

@@ -44,6 +44,21 @@ export type FailoverEvent =
 
 export type FailoverEventType = FailoverEvent['type'];
 
+/**
+ * A host write with its track's bytes as bytes rather than hex: the workload driver's form
+ * (src/failover-failback/workload.ts), which the controller takes beside every `FailoverEvent`. It has no JSON
+ * shape: scenario files, vectors and the model see only hex.
+ */
+export interface BinaryTrackWrite {
+  readonly type: 'host.write';
+  readonly site: number;
+  readonly track: number;
+  readonly data: Uint8Array;
+}
+
+/** What the controller takes (src/failover-failback/controller.ts `stepSystem`). */
+export type ControllerEvent = FailoverEvent | BinaryTrackWrite;
+
 /** The commands that carry no field but their type. */
 export const BARE_COMMANDS = [
   'host.swap', 'host.resync', 'host.delpair', 'host.hand-over', 'host.pair-recover',

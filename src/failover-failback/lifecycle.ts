@@ -23,7 +23,7 @@ import { FAILOVER_PROPERTIES } from '../../properties/failover-failback.js';
 import { assert } from '../assert.js';
 import type { Bitmap } from '../bitmap.js';
 import { defineLifecycle } from '../harness/define.js';
-import { fromHex, toHex } from '../hex.js';
+import { toHex } from '../hex.js';
 import type { Differences, Pin, Presets } from '../lifecycle.js';
 import type { Counters, FailoverStepOutcome, FailoverWorld } from './abstraction.js';
 import { driveTo } from './drive.js';
@@ -40,7 +40,8 @@ import {
   type FailoverGeometry,
 } from './events.js';
 import { FAILOVER_VARIANTS, failoverVariant, type FailoverVariant } from './variants.js';
-import { formatMessage, MESSAGE_KINDS, type Message } from './wire.js';
+import { failoverFailbackWorkload } from './workload.js';
+import { formatMessage, MESSAGE_KINDS, trackBytes, trackHex, type Message } from './wire.js';
 
 export interface FailoverPreset extends FailoverGeometry {
   /** The byte values of the exhaustive alphabet's writes: the k-th write of a history writes the k-th. */
@@ -157,7 +158,7 @@ function pushTracks(codes: number[], tracks: readonly number[]): void {
 function messageCode(system: FailoverSystem, m: Message): string {
   if (isDead(system, m)) return String.fromCharCode(DEAD);
   const codes = [MESSAGE_KINDS.indexOf(m.kind), m.track ?? NONE, m.gen];
-  if (m.data !== null) pushBytes(codes, fromHex(m.data));
+  if (m.data !== null) pushBytes(codes, trackBytes(m.data));
   return String.fromCharCode.apply(null, codes);
 }
 
@@ -312,7 +313,7 @@ function formatOutcome({ controller: outcome }: FailoverStepOutcome): string {
 
 /** Messages as ports read them: every field named, in the documented order (src/failover-failback/wire.ts). */
 function observedMessage(m: Message): Readonly<Record<string, unknown>> {
-  return { kind: m.kind, track: m.track, gen: m.gen, data: m.data };
+  return { kind: m.kind, track: m.track, gen: m.gen, data: m.data === null ? null : trackHex(m.data) };
 }
 
 function observe({ system: { master: m, backup: b, wire } }: FailoverWorld): Readonly<Record<string, unknown>> {
@@ -397,6 +398,7 @@ export const failoverFailbackLifecycle = defineLifecycle<FailoverWorld, Failover
   vectorNotes: VECTOR_NOTES,
   observedKinds: { masterVolume: 'bytes', dt1: 'bits', masterInflight: 'bits', backupVolume: 'bytes', dt2: 'bits', backupInflight: 'bits' },
   differences,
+  workload: failoverFailbackWorkload,
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? {
         accepted: true,

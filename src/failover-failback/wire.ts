@@ -15,25 +15,48 @@
  *   2. `track` the track a transfer or its acknowledgement is about; null for DELPAIR and its acknowledgement
  *              (null sorts first);
  *   3. `gen`   the sender's generation (the echoed one in an acknowledgement);
- *   4. `data`  the track's bytes as lowercase hex for a transfer; null otherwise (null sorts first).
+ *   4. `data`  the track's bytes as lowercase hex for a transfer; null otherwise (null sorts first). The
+ *              workload driver (src/failover-failback/workload.ts) steps the controllers with bytes instead
+ *              (a `Uint8Array`, compared byte by byte); one link never holds both forms.
  * The link keeps its messages in the order of the comparator its sender passes (`send`), here
  * `compareMessages`, so every vector's `link.deliver` index follows these fields.
  */
+import { fromHex } from '../hex.js';
 import * as link from '../link.js';
 
 export const MESSAGE_KINDS = ['copy', 'copy-ack', 'failback', 'failback-ack', 'delpair', 'delpair-ack'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
+/** A track's bytes: lowercase hex in commands, vectors and the verifier; bytes on the workload's data path. */
+export type TrackData = string | Uint8Array;
+
 export interface Message {
   readonly kind: MessageKind;
   readonly track: number | null;
   readonly gen: number;
-  readonly data: string | null;
+  readonly data: TrackData | null;
 }
 
 /** Every message is built here, its fields always in the documented order. */
-export function messageOf(kind: MessageKind, track: number | null, gen: number, data: string | null): Message {
+export function messageOf(kind: MessageKind, track: number | null, gen: number, data: TrackData | null): Message {
   return { kind, track, gen, data };
+}
+
+/** The bytes of track data; decoded hex may be shared and must not be changed. */
+export function trackBytes(data: TrackData): Uint8Array {
+  return typeof data === 'string' ? fromHex(data) : data;
+}
+
+/** Track data as lowercase hex (Buffer encodes bytes, for traces and vectors). */
+export function trackHex(data: TrackData): string {
+  return typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
+}
+
+/** Hex by code unit, bytes by Buffer.compare; hex (the verifier's) before bytes, which never share a link. */
+function compareData(x: TrackData, y: TrackData): number {
+  if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'string' || typeof y === 'string') return typeof x === 'string' ? -1 : 1;
+  return Buffer.compare(x, y);
 }
 
 /** Who receives a message of each kind. */
@@ -53,7 +76,7 @@ export function compareMessages(a: Message, b: Message): number {
   const byTrack = compareNullable(a.track, b.track, (x, y) => x - y);
   if (byTrack !== 0) return byTrack;
   if (a.gen !== b.gen) return a.gen - b.gen;
-  return compareNullable(a.data, b.data, (x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return compareNullable(a.data, b.data, compareData);
 }
 
 export type Wire = link.Link<Message>;
@@ -99,7 +122,7 @@ export function formatMessage(message: Message): string {
   switch (message.kind) {
     case 'copy':
     case 'failback':
-      return `${message.kind.toUpperCase()}(t${message.track} g${message.gen} ${message.data})`;
+      return `${message.kind.toUpperCase()}(t${message.track} g${message.gen} ${trackHex(message.data!)})`;
     case 'copy-ack':
     case 'failback-ack':
       return `ACK(${message.kind.slice(0, -4)} t${message.track} g${message.gen})`;

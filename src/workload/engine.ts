@@ -6,7 +6,8 @@
  * tape), and after the last record. At each one the primary fails, on a copy, and what the lifecycle recovers
  * (or restores) must be, byte for byte, the image of a commit it may hand back: one completed or in
  * progress, never older than the last one completed. For a file-system workload `e2fsck -fn` must also find
- * it clean.
+ * it clean. A recovery may hand back further images (`also`: failover-failback's master after failback) that
+ * claim the same commit; each is checked the same way, and a mismatch names it.
  *
  * The engine is its own oracle: it keeps the bytes the host wrote (`reference`) and copies them at each
  * commit point; it reads nothing of the lifecycle but what the session returns. Every random choice comes
@@ -280,11 +281,29 @@ class Run {
     const claimed = recovery.commit;
     const inRange = claimed >= this.completed && claimed <= this.taken;
     const expected = this.snapshots.get(inRange ? claimed : this.completed)!;
-    const differingBlocks = this.differingBlocks(expected, recovery.volumes);
+    const images = [{ name: 'the recovered image', volumes: recovery.volumes }, ...(recovery.also ?? [])];
+    let differingBlocks = 0;
     let mismatch: string | null = null;
     if (!inRange) mismatch = `the recovered image claims commit ${claimed}; ${this.completed} had completed and ${this.taken} were taken`;
-    else if (differingBlocks > 0) mismatch = `${differingBlocks === 1 ? '1 block differs' : `${differingBlocks} blocks differ`} from the image of ${this.driver.commitKind} ${claimed}`;
-    return { ...base, recoveredCommit: claimed, differingBlocks, mismatch, fsck: this.fsckOf(recovery.volumes), error: null };
+    for (const [i, image] of images.entries()) {
+      const differing = this.differingBlocks(expected, image.volumes);
+      if (differing === 0 || mismatch !== null) continue;
+      differingBlocks = differing;
+      const blocks = differing === 1 ? '1 block' : `${differing} blocks`;
+      mismatch = `${blocks}${i === 0 ? '' : ` of ${image.name}`} ${differing === 1 ? 'differs' : 'differ'} from the image of ${this.driver.commitKind} ${claimed}`;
+    }
+    if (!inRange) differingBlocks = this.differingBlocks(expected, recovery.volumes);
+    return { ...base, recoveredCommit: claimed, differingBlocks, mismatch, fsck: this.fsckOfImages(images), error: null };
+  }
+
+  /** The first verdict e2fsck rejects among a recovery's images, or the last one's; null when none is checked. */
+  private fsckOfImages(images: readonly { readonly volumes: readonly Uint8Array[] }[]): FsckVerdict | null {
+    let verdict: FsckVerdict | null = null;
+    for (const image of images) {
+      verdict = this.fsckOf(image.volumes) ?? verdict;
+      if (verdict !== null && !verdict.clean) break;
+    }
+    return verdict;
   }
 
   private differingBlocks(expected: readonly Uint8Array[], actual: readonly Uint8Array[]): number {

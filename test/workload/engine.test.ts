@@ -66,6 +66,22 @@ describe('workload: engine', () => {
     expect(run.failures[0]!.mismatch).toBe(`1 block differs from the image of split ${run.failures[0]!.recoveredCommit}`);
   });
 
+  test('workload: engine: a further image of a recovery (`also`) is checked as the recovered one is, and named', () => {
+    const planted = withSession(lifecycle('mirror-pair'), (session) => ({
+      write: (v, o, d) => session.write(v, o, d), commit: () => session.commit(), background: (r, f) => session.background(r, f),
+      recover: (random) => {
+        const recovery = session.recover(random);
+        const volume = recovery.volumes[0]!.slice();
+        volume[4096 * 5] = (volume[4096 * 5]! + 1) & 0xff;
+        return { ...recovery, also: [{ name: 'the planted copy', volumes: recovery.volumes }, { name: 'the corrupted copy', volumes: [volume] }] };
+      },
+    }));
+    const run = runVariant(planted, 'e1', TRACE, OPTIONS, null);
+    expect(run.mismatches).toBe(run.failurePoints);
+    expect(run.failures[0]!.mismatch).toBe(`1 block of the corrupted copy differs from the image of split ${run.failures[0]!.recoveredCommit}`);
+    expect(run.failures[0]!.differingBlocks).toBe(1);
+  });
+
   test('workload: engine: a recovery that claims a commit not yet taken is a mismatch, and a throw is reported, not raised', () => {
     const claims = withSession(lifecycle('mirror-pair'), (session) => ({
       write: (v, o, d) => session.write(v, o, d), commit: () => session.commit(), background: (r, f) => session.background(r, f),
