@@ -126,7 +126,9 @@ class ExtentSession implements WorkloadSession {
 
   /** The split of every pair of the copy at one instant (E1, E2: one Pair Split; E3: an Extent Split each). */
   commit(): number | null {
-    if (this.splitting) return null;
+    // A split in progress holds the next one back, unless the pairs are back in 形成完了 with it forgotten (the
+    // literal A4 flow, 807 over 分割中): the host, finding them formed when it next splits, splits again.
+    if (this.splitting && !this.pairs.every((pair) => this.state(pair) === 'formed')) return null;
     if (!this.split()) return null;
     this.splitting = true;
     this.taken += 1;
@@ -150,8 +152,6 @@ class ExtentSession implements WorkloadSession {
 
   background(random: WorkloadRandom): WorkloadStepReport {
     if (this.splitting && this.pairs.every((pair) => this.state(pair) === 'split' || this.state(pair) === 'xsplit')) return this.completeSplit();
-    // A pair back in 形成完了 after its split was taken forgot the split (the literal A4 flow, 807): the host splits again.
-    if (this.splitting && this.pairs.every((pair) => this.state(pair) === 'formed') && this.split()) return BUSY;
     const running = this.pairs.filter((pair) => this.controller.pairs[pair]!.jobs.some((job) => job.status === 'running'));
     for (let tried = 0, first = running.length > 0 ? random.below(running.length) : 0; tried < running.length; tried += 1) {
       if (this.handle({ type: 'copy.step', pair: running[(first + tried) % running.length]! }).accepted) return BUSY;
