@@ -93,5 +93,8 @@ describe('workload: command', () => {
     expect(tooLarge.code).toBe(2);
     expect(tooLarge.err).toBe('copyspec: extent-copy cannot run this workload: extent-copy holds each volume three times (the original and two copy volumes); 536870912 bytes of volumes is more than the 268435456 it is driven with\n');
     expect(tooLarge.out).toBe('');
+    const backup = await run('workload', '--lifecycle', 'scheduled-backup', '--trace', large);
+    expect(backup.code).toBe(2);
+    expect(backup.err).toBe('copyspec: scheduled-backup cannot run this workload: scheduled-backup holds each volume three times (the volume and two backup media); 536870912 bytes of volumes is more than the 268435456 it is driven with\n');
   });
 });
