@@ -45,6 +45,15 @@ export function trackSizeFor(geometry: WorkloadGeometry): number {
   return blocks * blockSize;
 }
 
+/**
+ * A driver's refusal of volumes of more than `maxBytes` together, or null; `why` says what the driver holds of
+ * each volume (`extent-copy holds each volume three times ...`).
+ */
+export function refuseTotalBytes(geometry: WorkloadGeometry, maxBytes: number, why: string): string | null {
+  const bytes = geometry.volumeCount * geometry.volumeBytes;
+  return bytes > maxBytes ? `${why}; ${bytes} bytes of volumes is more than the ${maxBytes} it is driven with` : null;
+}
+
 /** Bytes every write of the workload carries together. */
 export function bytesWritten(workload: Workload): number {
   let total = 0;
