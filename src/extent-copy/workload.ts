@@ -30,7 +30,7 @@
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
 import { Volume } from '../volume.js';
-import { trackSizeFor } from '../workload/workload.js';
+import { refuseTotalBytes, trackSizeFor } from '../workload/workload.js';
 import { ExtentCopyController, type ExtentOutcome } from './controller.js';
 import type { Extent, ExtentEvent, ExtentGeometry } from './events.js';
 import { extentVariant, type ExtentVariant } from './variants.js';
@@ -180,11 +180,7 @@ export const extentCopyWorkload: WorkloadDriver = {
   commitKind: 'split',
   describe: 'a split (E1, E2 Pair Split; E3 Extent Split) is the instant of a copy of the data set, complete when the split copy has passed its last track; a failure recovers the copy volume of the last completed split',
   faults: [],
-  refuse(geometry) {
-    const bytes = geometry.volumeCount * geometry.volumeBytes;
-    if (bytes > MAX_TOTAL_BYTES) return `extent-copy holds each volume three times (the original and two copy volumes); ${bytes} bytes of volumes is more than the ${MAX_TOTAL_BYTES} it is driven with`;
-    return null;
-  },
+  refuse: (geometry) => refuseTotalBytes(geometry, MAX_TOTAL_BYTES, 'extent-copy holds each volume three times (the original and two copy volumes)'),
   open(variant, geometry) {
     const info = extentVariant(variant);
     assert(info !== undefined, () => `no extent-copy variant ${variant}`);

@@ -30,7 +30,7 @@
  */
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
-import { trackSizeFor } from '../workload/workload.js';
+import { refuseTotalBytes, trackSizeFor } from '../workload/workload.js';
 import { readBackup, stepSystemInPlace, type BackupOutcome } from './controller.js';
 import type { BackupEvent, BackupGeometry, ConfigEntry } from './events.js';
 import { initialSystem, type BackupSystem } from './system.js';
@@ -230,11 +230,7 @@ export const scheduledBackupWorkload: WorkloadDriver = {
   commitKind: 'backup',
   describe: 'a backup the subsystem runs on its schedule is taken at its point in time (the trigger, or the normal end of a save the host waited through); a failure restores the last completed backup from disk or tape',
   faults: [],
-  refuse(geometry) {
-    const bytes = geometry.volumeCount * geometry.volumeBytes;
-    if (bytes > MAX_TOTAL_BYTES) return `scheduled-backup holds each volume three times (the volume and two backup media); ${bytes} bytes of volumes is more than the ${MAX_TOTAL_BYTES} it is driven with`;
-    return null;
-  },
+  refuse: (geometry) => refuseTotalBytes(geometry, MAX_TOTAL_BYTES, 'scheduled-backup holds each volume three times (the volume and two backup media)'),
   open(variant, geometry) {
     const info = backupVariant(variant);
     assert(info !== undefined, () => `no scheduled-backup variant ${variant}`);
