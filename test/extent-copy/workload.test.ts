@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { areasOf } from '../../src/extent-copy/workload.js';
 import { lifecycleNamed } from '../../src/lifecycles.js';
 import { runVariant, WORKLOAD_FAULTS, type EngineOptions } from '../../src/workload/engine.js';
-import { E2FSPROGS_MISSING, ext4Workload, findE2fsprogs, Fsck } from '../../src/workload/ext4.js';
+import { ext4Workload } from '../../src/workload/ext4.js';
 import { parseTrace } from '../../src/workload/trace.js';
+import { describeExt4, expectEmbodimentsRecover } from '../workload/support.js';
 
 /** The example trace of README "copyspec workload": 120 host writes on one 256 KiB volume, 6 barriers, a split. */
 const TRACE = parseTrace(readFileSync('examples/workload/small.trace.jsonl', 'utf8'), 'examples/workload/small.trace.jsonl');
 const OPTIONS: EngineOptions = { seed: 20261121, failurePoints: 40, stepsPerWrite: 4, idleStepsPerSecond: 1000, faults: WORKLOAD_FAULTS };
 const lifecycle = lifecycleNamed('extent-copy')!;
-const embodiments = lifecycle.variants.filter((v) => v.kind === 'embodiment').map((v) => v.name);
 
 /** The literal flows the workload reaches (docs/workload.md "extent-copy"): a split while forming, membership by address in E2 and E3. */
 const EXPOSED = ['literal-a4-split-during-forming', 'literal-a15-e2-address-membership', 'literal-a15-e3-address-membership'];
@@ -28,13 +28,7 @@ describe('extent-copy: workload', () => {
   });
 
   test('extent-copy: workload: every embodiment recovers the image of the last completed split at every failure point of the example trace', () => {
-    for (const variant of embodiments) {
-      const run = runVariant(lifecycle, variant, TRACE, OPTIONS, null);
-      expect(run.stalled, variant).toBeNull();
-      expect(run.failures, variant).toEqual([]);
-      expect(run.commitsCompleted, variant).toBe(7);
-      expect(run.failurePoints, variant).toBeGreaterThan(OPTIONS.failurePoints);
-    }
+    expectEmbodimentsRecover(lifecycle, TRACE, OPTIONS, null, 7);
   }, 60_000);
 
   test('extent-copy: workload: broken controllers whose copies take the new data are caught on the example trace', () => {
@@ -46,32 +40,21 @@ describe('extent-copy: workload', () => {
   }, 60_000);
 });
 
-const tools = findE2fsprogs();
-const missing = typeof tools === 'string';
-if (missing) console.warn(`workload: ext4 tests skipped: ${E2FSPROGS_MISSING}`);
-
-describe.skipIf(missing)('extent-copy: workload: ext4 (needs e2fsprogs)', () => {
-  const fsck = missing ? null : new Fsck();
-  afterAll(() => fsck?.close());
+describeExt4('extent-copy: workload: ext4 (needs e2fsprogs)', (fsck) => {
   /**
    * 4 MiB of 4096-byte blocks, 6 changes: 64 tracks of 16 blocks, so the data set has 64 areas. The literal
    * flows' catches are races (a split taken while the pair is still forming; a write to the one block of a
    * track outside its area, before the copy has passed it): seed 9 has all three.
    */
-  const workload = missing ? null : ext4Workload({ seed: 9, sizeMiB: 4, blockSize: 4096, changes: 6 }, fsck!);
+  const workload = ext4Workload({ seed: 9, sizeMiB: 4, blockSize: 4096, changes: 6 }, fsck);
   const options: EngineOptions = { ...OPTIONS, seed: 9, failurePoints: 30 };
 
   test('extent-copy: workload: ext4: every embodiment recovers clean file systems, byte for byte', () => {
-    for (const variant of embodiments) {
-      const run = runVariant(lifecycle, variant, workload!, options, fsck);
-      expect(run.failures, variant).toEqual([]);
-      expect(run.fsckDirty, variant).toBe(0);
-      expect(run.commitsCompleted, variant).toBe(7);
-    }
+    expectEmbodimentsRecover(lifecycle, workload, options, fsck, 7);
   }, 120_000);
 
   test('extent-copy: workload: ext4: the literal flows it reaches recover wrong images, and those it cannot reach do not', () => {
-    for (const variant of EXPOSED) expect(runVariant(lifecycle, variant, workload!, options, fsck).mismatches, variant).toBeGreaterThan(0);
-    for (const variant of UNREACHED) expect(runVariant(lifecycle, variant, workload!, options, fsck).mismatches, variant).toBe(0);
+    for (const variant of EXPOSED) expect(runVariant(lifecycle, variant, workload, options, fsck).mismatches, variant).toBeGreaterThan(0);
+    for (const variant of UNREACHED) expect(runVariant(lifecycle, variant, workload, options, fsck).mismatches, variant).toBe(0);
   }, 120_000);
 });

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { lifecycleNamed } from '../../src/lifecycles.js';
 import { backupGeometryOf } from '../../src/scheduled-backup/workload.js';
 import { runVariant, WORKLOAD_FAULTS, type EngineOptions } from '../../src/workload/engine.js';
-import { E2FSPROGS_MISSING, ext4Workload, findE2fsprogs, Fsck } from '../../src/workload/ext4.js';
+import { ext4Workload } from '../../src/workload/ext4.js';
 import { parseTrace } from '../../src/workload/trace.js';
+import { describeExt4, expectEmbodimentsRecover } from '../workload/support.js';
 
 /** The example trace of README "copyspec workload": 120 host writes on one 256 KiB volume, 6 barriers. */
 const TRACE = parseTrace(readFileSync('examples/workload/small.trace.jsonl', 'utf8'), 'examples/workload/small.trace.jsonl');
 const OPTIONS: EngineOptions = { seed: 20261121, failurePoints: 40, stepsPerWrite: 4, idleStepsPerSecond: 1000, faults: WORKLOAD_FAULTS };
 const lifecycle = lifecycleNamed('scheduled-backup')!;
-const embodiments = lifecycle.variants.filter((v) => v.kind === 'embodiment').map((v) => v.name);
 
 /** The literal flows the workload reaches (docs/workload.md "scheduled-backup"): a skipped start time, a unit at end of tape. */
 const EXPOSED = ['literal-a1-equality-trigger', 'literal-a11-eot-unit-resent', 'literal-a11-eot-unit-lost'];
@@ -31,13 +31,7 @@ describe('scheduled-backup: workload', () => {
   });
 
   test('scheduled-backup: workload: every embodiment restores the image of the last completed backup at every failure point of the example trace', () => {
-    for (const variant of embodiments) {
-      const run = runVariant(lifecycle, variant, TRACE, OPTIONS, null);
-      expect(run.stalled, variant).toBeNull();
-      expect(run.failures, variant).toEqual([]);
-      expect(run.commitsCompleted, variant).toBe(6);
-      expect(run.failurePoints, variant).toBeGreaterThan(OPTIONS.failurePoints);
-    }
+    expectEmbodimentsRecover(lifecycle, TRACE, OPTIONS, null, 6);
   }, 60_000);
 
   test('scheduled-backup: workload: broken controllers whose backups or restores lose data are caught on the example trace', () => {
@@ -54,28 +48,17 @@ describe('scheduled-backup: workload', () => {
   }, 60_000);
 });
 
-const tools = findE2fsprogs();
-const missing = typeof tools === 'string';
-if (missing) console.warn(`workload: ext4 tests skipped: ${E2FSPROGS_MISSING}`);
-
-describe.skipIf(missing)('scheduled-backup: workload: ext4 (needs e2fsprogs)', () => {
-  const fsck = missing ? null : new Fsck();
-  afterAll(() => fsck?.close());
+describeExt4('scheduled-backup: workload: ext4 (needs e2fsprogs)', (fsck) => {
   /** 4 MiB of 4096-byte blocks, 6 changes: 64 chunks of 16 blocks, tapes of 32 units. */
-  const workload = missing ? null : ext4Workload({ seed: 9, sizeMiB: 4, blockSize: 4096, changes: 6 }, fsck!);
+  const workload = ext4Workload({ seed: 9, sizeMiB: 4, blockSize: 4096, changes: 6 }, fsck);
   const options: EngineOptions = { ...OPTIONS, seed: 9, failurePoints: 30 };
 
   test('scheduled-backup: workload: ext4: every embodiment restores clean file systems, byte for byte', () => {
-    for (const variant of embodiments) {
-      const run = runVariant(lifecycle, variant, workload!, options, fsck);
-      expect(run.failures, variant).toEqual([]);
-      expect(run.fsckDirty, variant).toBe(0);
-      expect(run.commitsCompleted, variant).toBe(7);
-    }
+    expectEmbodimentsRecover(lifecycle, workload, options, fsck, 7);
   }, 120_000);
 
   test('scheduled-backup: workload: ext4: a unit sent to two tapes restores a file system e2fsck rejects', () => {
-    const run = runVariant(lifecycle, 'literal-a11-eot-unit-resent', workload!, options, fsck);
+    const run = runVariant(lifecycle, 'literal-a11-eot-unit-resent', workload, options, fsck);
     expect(run.mismatches).toBeGreaterThan(0);
     expect(run.fsckDirty).toBeGreaterThan(0);
   }, 120_000);
