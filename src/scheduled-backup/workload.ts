@@ -214,12 +214,12 @@ class BackupSession implements WorkloadSession {
   /** Each volume read back from the media of the last completed backup (A17); the volume of zeros before any. */
   recover(): WorkloadRecovery {
     const volumes = Array.from({ length: this.geometry.volumeCount }, (_, volume) => {
-      const image = new Uint8Array(this.geometry.volumeBytes);
       const medium = this.last[volume];
-      if (medium !== undefined) {
-        const bytes = readBackup(this.system.devices[medium.device]!, medium.label, medium.units, this.backupGeometry.chunkSize, this.variant);
-        image.set(bytes.subarray(0, image.length));
-      }
+      const bytes = medium === undefined ? null : readBackup(this.system.devices[medium.device]!, medium.label, medium.units, this.backupGeometry.chunkSize, this.variant);
+      if (bytes?.length === this.geometry.volumeBytes) return bytes;
+      // Nothing to restore, or a restore short of the volume (a tape of the chain missing): the rest is zeros.
+      const image = new Uint8Array(this.geometry.volumeBytes);
+      if (bytes !== null) image.set(bytes.subarray(0, image.length));
       return image;
     });
     return { commit: this.completed, volumes };
