@@ -125,10 +125,11 @@ export interface Simulation {
 
 /**
  * The consistency point a lifecycle takes where a workload has one (docs/workload.md): a `freeze` (seed 001's
- * freeze, the image the secondary commits to), a `split` (seed 000's temporary release and its dump) or a
- * `checkpoint` (seed 003: the host waits until the backup has every write, and the backup keeps that image).
+ * freeze, the image the secondary commits to), a `split` (seed 000's temporary release and its dump, seed
+ * 002's Pair Split or Extent Split), a `checkpoint` (seed 003: the host waits until the backup has every write,
+ * and the backup keeps that image) or a `backup` (seed 004's scheduled save, at its point in time).
  */
-export type WorkloadCommitKind = 'freeze' | 'split' | 'checkpoint';
+export type WorkloadCommitKind = 'freeze' | 'split' | 'checkpoint' | 'backup';
 
 /** Faults a workload driver may inject besides the primary failure of every failure point (docs/workload.md). */
 export type WorkloadFault = 'link-reorder' | 'link-loss' | 'link-duplicate' | 'link-outage' | 'power-cycle';

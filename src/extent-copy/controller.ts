@@ -106,17 +106,31 @@ export class ExtentCopyController {
 
   /** Applies one command; a refused command returns this controller itself. */
   handle(event: ExtentEvent): { readonly controller: ExtentCopyController; readonly outcome: ExtentOutcome } {
-    const admitted = this.admit(event);
+    return this.apply(event, false, undefined);
+  }
+
+  /**
+   * The workload's data path (src/extent-copy/workload.ts): the same checks, transitions and operations as
+   * `handle`, but the volumes are written where they are, with no copy, and a host write's bytes are `bytes`
+   * as they are (its `data` is not read; its length is the bytes'). Volumes the two controllers share change
+   * under this one, so it must not be used again: use the controller returned.
+   */
+  handleInPlace(event: ExtentEvent, bytes?: Uint8Array): { readonly controller: ExtentCopyController; readonly outcome: ExtentOutcome } {
+    return this.apply(event, true, bytes);
+  }
+
+  private apply(event: ExtentEvent, inPlace: boolean, bytes: Uint8Array | undefined): { readonly controller: ExtentCopyController; readonly outcome: ExtentOutcome } {
+    const admitted = this.admit(event, bytes?.length);
     if ('rejection' in admitted) {
       if (admitted.partial.length === 0) return { controller: this, outcome: { accepted: false, rejection: admitted.rejection } };
       // BROKEN refused-update-keeps-slot: the steps taken before the refusal stay taken.
-      const draft = this.draft();
-      for (const step of admitted.partial) this.take(draft, step, event, { result: NO_RESULT });
+      const draft = this.draft(inPlace);
+      for (const step of admitted.partial) this.take(draft, step, event, { result: NO_RESULT, bytes });
       return { controller: this.from(draft), outcome: { accepted: false, rejection: admitted.rejection } };
     }
-    const draft = this.draft();
+    const draft = this.draft(inPlace);
     const taken: TakenStep[] = [];
-    const run: RunContext = { result: NO_RESULT };
+    const run: RunContext = { result: NO_RESULT, bytes };
     for (const step of admitted.steps) {
       taken.push(this.take(draft, step, event, run));
       if (run.finished !== undefined) {
@@ -125,7 +139,7 @@ export class ExtentCopyController {
         taken.push(this.take(draft, { ...step, eventType: COMPLETION[kind] }, event, run));
       }
     }
-    if (admitted.steps.length === 0) run.result = hostDirect(this.operationsFor(draft), event);
+    if (admitted.steps.length === 0) run.result = hostDirect(this.operationsFor(draft), event, bytes);
     if (event.type === 'pair.create' && run.result === NO_RESULT) run.result = { kind: 'created', pairs: admitted.steps.map((s) => s.pair) };
     return { controller: this.from(draft), outcome: { accepted: true, transitions: taken, result: run.result } };
   }
@@ -144,12 +158,12 @@ export class ExtentCopyController {
   }
 
   /** Arguments first, then the machines, then what the data holds (src/rejection.ts order). */
-  private admit(event: ExtentEvent): { readonly steps: readonly PlannedStep[] } | { readonly rejection: Rejection; readonly partial: readonly PlannedStep[] } {
+  private admit(event: ExtentEvent, writeLength: number | undefined): { readonly steps: readonly PlannedStep[] } | { readonly rejection: Rejection; readonly partial: readonly PlannedStep[] } {
     if (this.variant.defect === 'state-checked-before-arguments') {
       const early = this.stateFirst(event);
       if (early !== null) return { rejection: early, partial: [] };
     }
-    const invalid = validateArguments(event, this.geometry, this.variant.control, this.pairs);
+    const invalid = validateArguments(event, this.geometry, this.variant.control, this.pairs, writeLength);
     if (invalid !== null) return { rejection: invalid, partial: [] };
     return planCommand(this.planContext(), event);
   }
@@ -162,8 +176,9 @@ export class ExtentCopyController {
     return tablesFor(this.variant).pair.step(record.state, event.type) === null ? reject('wrong-state', `${event.type} in ${record.state}`) : null;
   }
 
-  private draft(): Draft {
-    return { volumes: [...this.volumes], owned: new Set(), pairs: [...this.pairs] };
+  /** The command's working copy; `inPlace` counts every volume as already its own, so none is cloned. */
+  private draft(inPlace: boolean): Draft {
+    return { volumes: [...this.volumes], owned: inPlace ? new Set(this.volumes.keys()) : new Set(), pairs: [...this.pairs] };
   }
 
   /**

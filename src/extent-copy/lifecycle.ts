@@ -19,6 +19,7 @@ import { worldKey } from './key.js';
 import { EXTENT_MACHINE, PAIR_MACHINE } from './plan.js';
 import type { PairRecord } from './records.js';
 import { EXTENT_VARIANTS, extentVariant, type ExtentVariant } from './variants.js';
+import { extentCopyWorkload } from './workload.js';
 
 export interface ExtentPreset extends ExtentGeometry {
   /** The exhaustive alphabet's host writes: by track of volume 0, the values written over the whole track. */
@@ -429,4 +430,5 @@ export const extentCopyLifecycle = defineLifecycle<ExtentWorld, ExtentEvent, Ext
     'extent-copy: a pair record is named by its index `pair`; `pair.create` takes the lowest free record (or resumes a failed create of the same volumes) and reports it in `result.pairs`. Bitmaps are one bit per track of the original, `0`/`1`, track 0 first (E2 reports its one bitmap as `bitmap`). A job is `{kind, range, cursor, status, error}`: it scans its ranges in order, one track per `copy.step`, and its completion is raised in the same step as `<kind>.complete`.',
     'extent-copy: a host I/O stays within the track of its address. A read of a copy-volume track that is not final answers `{"kind": "not-ready"}` (spec/002 A5) unless the variant copies on read; `transitions` name the instance (`p0`, `p0 x1` for extent slot 1) before each edge.',
   ],
+  workload: extentCopyWorkload,
 });

@@ -42,6 +42,8 @@ export interface Draft {
 
 export interface RunContext {
   result: ExtentResult;
+  /** A host write's bytes as they are (ExtentCopyController.handleInPlace); otherwise its `data` is decoded. */
+  readonly bytes?: Uint8Array | undefined;
   /** Set by a copy step that passed its job's last track: the controller then raises the job's completion. */
   finished?: CopyKind | undefined;
 }
@@ -228,23 +230,23 @@ function mark(record: PairRecord, name: BitmapName, track: number): PairRecord {
   return withBitmap(record, name, bitmap);
 }
 
-function applyWrite(ops: Operations, event: Extract<ExtentEvent, { type: 'host.write' }>): void {
-  volume(ops, event.volume).write(event.address, fromHex(event.data));
+function applyWrite(ops: Operations, event: Extract<ExtentEvent, { type: 'host.write' }>, bytes: Uint8Array | undefined): void {
+  volume(ops, event.volume).write(event.address, bytes ?? fromHex(event.data));
 }
 
 /** A host write through a pair (Fig 7, Fig 16, Fig 26): copy-before-write, mark, then the data (707, 1607, 2608). */
-function writeHost(ops: Operations, planned: PlannedStep, event: ExtentEvent, route: WriteRoute): void {
+function writeHost(ops: Operations, planned: PlannedStep, event: ExtentEvent, route: WriteRoute, bytes: Uint8Array | undefined): void {
   assert(event.type === 'host.write', 'writeHost runs on host.write');
   let record = recordOf(ops, planned);
   const track = trackOf(event.address, ops.geometry);
   const late = ops.variant.defect === 'copy-before-write-after-write';
-  if (late) applyWrite(ops, event);
+  if (late) applyWrite(ops, event, bytes);
   if (route.copyBeforeWrite !== null) record = copyBeforeWrite(ops, record, route.copyBeforeWrite, track);
   const skipsMark = ops.variant.defect === 'forming-write-skips-bit' && route.mark === 'cb' && (record.state === 'formed' || record.state.startsWith('forming'));
   if (route.mark !== null && !skipsMark) record = mark(record, route.mark, track);
   // BROKEN split-write-marks-bit: an E2 write while splitting marks its bit again, as an E1 write marks SB.
   if (ops.variant.defect === 'split-write-marks-bit' && record.state.startsWith('splitting')) record = mark(record, 'cb', track);
-  if (!late) applyWrite(ops, event);
+  if (!late) applyWrite(ops, event, bytes);
   replace(ops, planned, record);
 }
 
@@ -262,7 +264,7 @@ function readCopy(ops: Operations, planned: PlannedStep, event: ExtentEvent, rou
 }
 
 /** A host write or read that no pair is involved in (700 → 707, 1600 → 1607, 2600 → 2608; a read of any volume). */
-export function hostDirect(ops: Operations, event: ExtentEvent): ExtentResult {
+export function hostDirect(ops: Operations, event: ExtentEvent, bytes?: Uint8Array): ExtentResult {
   if (event.type === 'host.read') return { kind: 'read', data: toHex(volume(ops, event.volume).read(event.address, event.length)) };
   assert(event.type === 'host.write', 'only host I/O runs without a machine');
   if (ops.variant.defect === 'outside-write-marks-bit') {
@@ -270,7 +272,7 @@ export function hostDirect(ops: Operations, event: ExtentEvent): ExtentResult {
     const pair = ops.draft.pairs.findIndex((record) => record.state !== 'free' && record.original === event.volume);
     if (pair !== -1) ops.draft.pairs[pair] = mark(ops.draft.pairs[pair]!, 'cb', trackOf(event.address, ops.geometry));
   }
-  applyWrite(ops, event);
+  applyWrite(ops, event, bytes);
   return NONE;
 }
 
@@ -333,7 +335,7 @@ export function runOperation(ops: Operations, operation: Operation, planned: Pla
       failCopy(ops, planned, event);
       return NONE;
     case 'writeHost':
-      writeHost(ops, planned, event, params as unknown as WriteRoute);
+      writeHost(ops, planned, event, params as unknown as WriteRoute, run.bytes);
       return NONE;
     case 'readCopy':
       return readCopy(ops, planned, event, params as unknown as CopyReadRoute);

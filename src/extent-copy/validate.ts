@@ -30,12 +30,15 @@ function wellFormedExtents(extents: unknown): boolean {
   return Array.isArray(extents) && extents.every((e: Extent) => isWhole(e.start) && isWhole(e.end));
 }
 
-/** Every number whole and non-negative, data hex, lists lists (a scenario file or a port may send anything). */
-function malformed(event: ExtentEvent): Rejection | null {
+/**
+ * Every number whole and non-negative, data hex, lists lists (a scenario file or a port may send anything).
+ * A write whose bytes come as they are (`writeLength`) has no hex to check.
+ */
+function malformed(event: ExtentEvent, writeLength: number | undefined): Rejection | null {
   const ok = (() => {
     switch (event.type) {
       case 'host.write':
-        return isWhole(event.volume) && isWhole(event.address) && typeof event.data === 'string' && isHex(event.data);
+        return isWhole(event.volume) && isWhole(event.address) && (writeLength !== undefined || (typeof event.data === 'string' && isHex(event.data)));
       case 'host.read':
         return isWhole(event.volume) && isWhole(event.address) && isWhole(event.length);
       case 'pair.create':
@@ -110,18 +113,22 @@ function checkCreate(event: Extract<ExtentEvent, { type: 'pair.create' }>, geome
   return tooFar === undefined ? null : reject('length-out-of-range', `copy volume ${event.copy} has no track for address ${tooFar.end}`);
 }
 
-/** The arguments of a command, against the geometry and the records in use; null when they are valid. */
+/**
+ * The arguments of a command, against the geometry and the records in use; null when they are valid.
+ * `writeLength` is the length of a host write whose bytes come as they are (ExtentCopyController.handleInPlace).
+ */
 export function validateArguments(
   event: ExtentEvent,
   geometry: ExtentGeometry,
   control: ExtentControlInput,
   records: readonly RecordView[],
+  writeLength?: number,
 ): Rejection | null {
-  const bad = malformed(event);
+  const bad = malformed(event, writeLength);
   if (bad !== null) return bad;
   switch (event.type) {
     case 'host.write':
-      return checkVolume(event.volume, geometry) ?? checkHostRange(event.volume, event.address, event.data.length / 2, geometry);
+      return checkVolume(event.volume, geometry) ?? checkHostRange(event.volume, event.address, writeLength ?? event.data.length / 2, geometry);
     case 'host.read':
       return checkVolume(event.volume, geometry) ?? checkHostRange(event.volume, event.address, event.length, geometry);
     case 'pair.create':

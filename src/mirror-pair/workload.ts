@@ -17,22 +17,13 @@
 import type { MirrorEvent } from '../../machines/mirror-pair.js';
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
+import { trackSizeFor } from '../workload/workload.js';
 import { MirrorPairController, type BinaryDumpRecord } from './controller.js';
 import { PAIR_ID, PRIMARY_VOLUME } from './events.js';
 import { mirrorVariant } from './variants.js';
 
-/** Tracks of at most this many bytes: a copy step and a dump record move one track (seed 000's unit). */
-const TRACK_BYTES = 64 * 1024;
 /** Tracks one `dump.read` asks for (1060's batch). */
 const DUMP_BATCH_TRACKS = 16;
-
-/** The largest track, a whole number of blocks of at most TRACK_BYTES, that divides the volume. */
-export function trackSizeFor(geometry: WorkloadGeometry): number {
-  const { blockSize, volumeBytes } = geometry;
-  let blocks = Math.max(1, Math.floor(TRACK_BYTES / blockSize));
-  while (blocks > 1 && volumeBytes % (blocks * blockSize) !== 0) blocks -= 1;
-  return blocks * blockSize;
-}
 
 interface TapeDump {
   readonly sequence: number;

@@ -334,7 +334,9 @@ export function stageComplete(ctx: Context, device: number): void {
   run.cacheChunk = chunk;
   run.cursor += 1;
   run.pending = null;
-  ctx.log.staged.push({ device, volume: volumeIndex, chunk, data: toHex(data) });
+  // The hex is made when read: the properties read it, the workload's data path never does.
+  const staged = data;
+  ctx.log.staged.push({ device, volume: volumeIndex, chunk, get data() { return toHex(staged); } });
   takeAdapter(ctx, device, 'stage.complete');
 }
 

@@ -146,12 +146,14 @@ function argumentsChecked(event: BackupEvent, geometry: BackupGeometry, system: 
   return rejection;
 }
 
-function admit(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry): Rejection | null {
+/** `writeLength`: the length of a host write whose bytes come as they are (`stepSystemInPlace`); not cached. */
+function admit(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, writeLength?: number): Rejection | null {
   // BROKEN state-checked-before-range: a device answer is checked against the device's state first.
   if (variant.defect === 'state-checked-before-range' && (event.type === 'device.answer' || event.type === 'device.error') && event.device >= geometry.devices.length) {
     return reject('wrong-state', `device ${event.device} has no such answer to give`);
   }
-  return argumentsChecked(event, geometry, system) ?? stateRefusal(system, event);
+  const invalid = writeLength === undefined ? argumentsChecked(event, geometry, system) : validateArguments(event, geometry, system.active.table, writeLength);
+  return invalid ?? stateRefusal(system, event);
 }
 
 /** Applies one command to a copy of the system; a refused command returns the system itself. */
@@ -166,12 +168,27 @@ export function stepSystem(system: BackupSystem, event: BackupEvent, variant: Ba
     return { system, outcome: { accepted: false, rejection: refusal } };
   }
   const next = cloneSystem(system);
-  const ctx: Context = { system: next, variant, geometry, log: { taken: [], staged: [], writes: [], reports: [], started: [] } };
-  const result = apply(ctx, event);
-  return { system: next, outcome: { accepted: true, log: ctx.log, restored: result.restored, deferred: result.deferred } };
+  return { system: next, outcome: applyAdmitted(next, event, variant, geometry, undefined) };
 }
 
-function apply(ctx: Context, event: BackupEvent): { restored: string | null; deferred: boolean } {
+/**
+ * The workload's data path (src/scheduled-backup/workload.ts): the same checks and effect as `stepSystem`, on
+ * `system` itself, with no copy, and a host write's bytes are `bytes` as they are (its `data` is not read; its
+ * length is the bytes'). The system before the command is gone: a refused command changes nothing.
+ */
+export function stepSystemInPlace(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes?: Uint8Array): BackupOutcome {
+  const refusal = admit(system, event, variant, geometry, bytes?.length);
+  if (refusal !== null) return { accepted: false, rejection: refusal };
+  return applyAdmitted(system, event, variant, geometry, bytes);
+}
+
+function applyAdmitted(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined): BackupOutcome {
+  const ctx: Context = { system, variant, geometry, log: { taken: [], staged: [], writes: [], reports: [], started: [] } };
+  const result = apply(ctx, event, bytes);
+  return { accepted: true, log: ctx.log, restored: result.restored, deferred: result.deferred };
+}
+
+function apply(ctx: Context, event: BackupEvent, bytes: Uint8Array | undefined): { restored: string | null; deferred: boolean } {
   const s = ctx.system;
   switch (event.type) {
     case 'timer.tick':
@@ -179,7 +196,7 @@ function apply(ctx: Context, event: BackupEvent): { restored: string | null; def
       svpPass(ctx);
       break;
     case 'host.write':
-      hostWrite(ctx, event.volume, event.offset, fromHex(event.data));
+      hostWrite(ctx, event.volume, event.offset, bytes ?? fromHex(event.data));
       break;
     case 'config.request':
       if (ctx.variant.control.configTiming === 'deferred' && !allIdle(s)) {
@@ -395,19 +412,26 @@ function restore(ctx: Context, index: number): string {
   const s = ctx.system;
   const entry = s.active.table.entries[index]!;
   const found = s.catalog[entry.device]!;
-  const medium = s.devices[entry.device]!;
-  const size = ctx.geometry.chunkSize;
-  if (medium.class === 'disk') return toHex(medium.volume.contents().subarray(0, found.units * size));
+  return toHex(readBackup(s.devices[entry.device]!, found.label, found.units, ctx.geometry.chunkSize, ctx.variant));
+}
+
+/**
+ * What a backup of `units` units under `label` reads back (A17): the disk's first chunks, or the units recorded
+ * on tapes label, inc(label), … in order, each from its load point; shorter when a tape of the chain is
+ * missing. BROKEN restore-stops-at-first-tape reads the first tape only.
+ */
+export function readBackup(medium: BackupSystem['devices'][number], label: string, units: number, chunkSize: number, variant: BackupVariant): Uint8Array {
+  if (medium.class === 'disk') return medium.volume.contents().slice(0, units * chunkSize);
   assert(medium.class === 'tape', 'a restore reads a disk or tapes');
-  let text = '';
-  let remaining = found.units;
-  for (let label: string | null = found.label; remaining > 0 && label !== null; label = incrementLabel(label)) {
-    const cartridge = medium.cartridges.find((c) => c.label === label);
+  const parts: Uint8Array[] = [];
+  let remaining = units;
+  for (let next: string | null = label; remaining > 0 && next !== null; next = incrementLabel(next)) {
+    const cartridge = medium.cartridges.find((c) => c.label === next);
     if (cartridge === undefined) break;
-    const units = Math.min(cartridge.count, remaining);
-    text += toHex(cartridge.volume.contents().subarray(0, units * size));
-    remaining -= units;
-    if (ctx.variant.defect === 'restore-stops-at-first-tape') break;
+    const count = Math.min(cartridge.count, remaining);
+    parts.push(cartridge.volume.contents().subarray(0, count * chunkSize));
+    remaining -= count;
+    if (variant.defect === 'restore-stops-at-first-tape') break;
   }
-  return text;
+  return Buffer.concat(parts);
 }

@@ -26,6 +26,7 @@ import { backupEventSchema, formatBackupEvent, formatTable, type BackupEvent, ty
 import { runSimulation, SIMULATION_DESCRIPTION } from './simulation.js';
 import { initialSystem, type BackupSystem } from './system.js';
 import { BACKUP_VARIANTS, backupVariant, type BackupVariant } from './variants.js';
+import { scheduledBackupWorkload } from './workload.js';
 
 export interface BackupPreset extends BackupGeometry {
   /** Tables the exhaustive alphabet offers to `config.set`. */
@@ -406,4 +407,5 @@ export const scheduledBackupLifecycle = defineLifecycle<BackupWorld, BackupEvent
     `The minimal preset's tables: A ${formatTable(TABLE_A)}, B ${formatTable(TABLE_B)}, C ${formatTable(TABLE_C)} (fails check 208), D ${formatTable(TABLE_D)}, E ${formatTable(TABLE_E)}, F ${formatTable(TABLE_F)}.`,
   ],
   simulation: { describe: SIMULATION_DESCRIPTION, run: (options, io) => runSimulation(options, io, (geometry) => initialWorld('tape', geometry), step) },
+  workload: scheduledBackupWorkload,
 });

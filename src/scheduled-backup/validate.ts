@@ -36,24 +36,28 @@ function checkTable(table: ConfigTable, geometry: BackupGeometry): Rejection | n
   return null;
 }
 
-function checkWrite(event: Extract<BackupEvent, { type: 'host.write' }>, geometry: BackupGeometry): Rejection | null {
-  if (!whole(event.volume) || !whole(event.offset) || !isHex(event.data)) return reject('malformed-command', 'a write needs whole numbers and hex data');
+/** `writeLength`: the length of a write whose bytes come as they are, with no hex to check. */
+function checkWrite(event: Extract<BackupEvent, { type: 'host.write' }>, geometry: BackupGeometry, writeLength: number | undefined): Rejection | null {
+  if (!whole(event.volume) || !whole(event.offset) || (writeLength === undefined && !isHex(event.data))) return reject('malformed-command', 'a write needs whole numbers and hex data');
   if (event.volume >= geometry.volumeChunks.length) return reject('unknown-volume', `no volume ${event.volume}`);
   const bytes = geometry.volumeChunks[event.volume]! * geometry.chunkSize;
   if (event.offset >= bytes) return reject('track-out-of-range', `offset ${event.offset} is past the volume's ${bytes} bytes`);
-  const length = event.data.length / 2;
+  const length = writeLength ?? event.data.length / 2;
   if (length === 0 || event.offset + length > bytes) return reject('length-out-of-range', `${length} bytes at ${event.offset} do not fit in ${bytes}`);
   return null;
 }
 
-/** Checks a command's arguments against the preset's geometry and the active table; null when they are valid. */
-export function validateArguments(event: BackupEvent, geometry: BackupGeometry, active: ConfigTable): Rejection | null {
+/**
+ * Checks a command's arguments against the preset's geometry and the active table; null when they are valid.
+ * `writeLength` is the length of a host write whose bytes come as they are (the workload's `stepSystemInPlace`).
+ */
+export function validateArguments(event: BackupEvent, geometry: BackupGeometry, active: ConfigTable, writeLength?: number): Rejection | null {
   switch (event.type) {
     case 'timer.tick':
       if (!whole(event.by)) return reject('malformed-command', 'a tick needs a whole number');
       return event.by === 0 ? reject('length-out-of-range', 'a tick of zero ticks') : null;
     case 'host.write':
-      return checkWrite(event, geometry);
+      return checkWrite(event, geometry, writeLength);
     case 'config.set':
       return checkTable(event.table, geometry);
     case 'stage.complete':

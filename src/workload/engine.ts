@@ -19,7 +19,7 @@ import type { AnyLifecycle, VariantKind, WorkloadDriver, WorkloadFault, Workload
 import { changedBlocks } from './images.js';
 import type { Fsck, FsckVerdict } from './ext4.js';
 import { SeededRandom, seededBytes, streamSeed } from './random.js';
-import type { Workload, WorkloadRecord } from './workload.js';
+import type { CommitPoint, Workload, WorkloadRecord } from './workload.js';
 
 /** Every fault a driver may offer, in the order tables list them. */
 export const WORKLOAD_FAULTS: readonly WorkloadFault[] = ['link-reorder', 'link-loss', 'link-duplicate', 'link-outage', 'power-cycle'];
@@ -196,7 +196,7 @@ class Run {
   }
 
   /** A consistency point: the host waits until the lifecycle takes the commit, as it retries a busy freeze. */
-  commitPoint(record: Extract<WorkloadRecord, { type: 'barrier' | 'freeze' | 'split' }>): void {
+  commitPoint(record: Extract<WorkloadRecord, { type: CommitPoint }>): void {
     this.idleSteps(record.time);
     if (record.type !== 'barrier' && record.type !== this.driver.commitKind) {
       this.ignored += 1;

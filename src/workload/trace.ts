@@ -2,7 +2,7 @@
  * The block-trace format of `copyspec workload --trace` (docs/workload.md "Block traces"), in JSON lines or
  * CSV, validated by zod: a header (format, volumes, volumeBytes, blockSize), then one record a line, a host
  * write (time, volume, offset, length, and data as hex or a data seed) or a consistency point (barrier,
- * freeze, split). A malformed trace is refused whole with its line and field named (`TraceError`, exit 2),
+ * freeze, split, backup). A malformed trace is refused whole with its line and field named (`TraceError`, exit 2),
  * before anything runs.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -44,6 +44,7 @@ export const traceRecordSchema = z.discriminatedUnion('type', [
   pointSchema('barrier'),
   pointSchema('freeze'),
   pointSchema('split'),
+  pointSchema('backup'),
 ]);
 
 export type TraceHeader = z.infer<typeof traceHeaderSchema>;

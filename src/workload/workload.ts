@@ -7,11 +7,11 @@
 import type { WorkloadGeometry } from '../lifecycle.js';
 
 /**
- * A consistency point: `barrier` is one for every lifecycle; `freeze` only for a lifecycle whose commit is a
- * freeze and `split` only for one whose commit is a split (`WorkloadDriver.commitKind`), so one trace can
- * carry the points of both kinds of lifecycle.
+ * A consistency point: `barrier` is one for every lifecycle; `freeze`, `split` and `backup` only for a
+ * lifecycle whose commit is of that kind (`WorkloadDriver.commitKind`), so one trace can carry the points of
+ * every kind of lifecycle.
  */
-export type CommitPoint = 'barrier' | 'freeze' | 'split';
+export type CommitPoint = 'barrier' | 'freeze' | 'split' | 'backup';
 
 /** A write's bytes: given, or made from a data seed when the engine replays it (src/workload/random.ts). */
 export type WriteData = Uint8Array | { readonly seed: number; readonly length: number };
@@ -29,6 +29,29 @@ export interface Workload {
   readonly records: readonly WorkloadRecord[];
   /** The options that make this workload again, for replay commands: `--ext4 --ext4-size 16`. */
   readonly replayOptions: readonly string[];
+}
+
+/** Bytes of the largest track `trackSizeFor` chooses: a copy step, a dump record or a staged unit moves one track. */
+export const WORKLOAD_TRACK_BYTES = 64 * 1024;
+
+/**
+ * The track (a driver's copy unit) for a workload's volumes: the largest whole number of blocks, of at most
+ * WORKLOAD_TRACK_BYTES, that divides the volume, so that every write is whole blocks of whole tracks' volume.
+ */
+export function trackSizeFor(geometry: WorkloadGeometry): number {
+  const { blockSize, volumeBytes } = geometry;
+  let blocks = Math.max(1, Math.floor(WORKLOAD_TRACK_BYTES / blockSize));
+  while (blocks > 1 && volumeBytes % (blocks * blockSize) !== 0) blocks -= 1;
+  return blocks * blockSize;
+}
+
+/**
+ * A driver's refusal of volumes of more than `maxBytes` together, or null; `why` says what the driver holds of
+ * each volume (`extent-copy holds each volume three times ...`).
+ */
+export function refuseTotalBytes(geometry: WorkloadGeometry, maxBytes: number, why: string): string | null {
+  const bytes = geometry.volumeCount * geometry.volumeBytes;
+  return bytes > maxBytes ? `${why}; ${bytes} bytes of volumes is more than the ${maxBytes} it is driven with` : null;
 }
 
 /** Bytes every write of the workload carries together. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli.js';
+import { LIFECYCLES } from '../../src/lifecycles.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -12,6 +13,8 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 const TRACE = 'examples/workload/small.trace.jsonl';
+/** A lifecycle with no workload driver, while one is left. */
+const UNDRIVEN = LIFECYCLES.find((l) => l.workload === undefined)?.id;
 
 describe('workload: command', () => {
   test('workload: command: the example trace replays through mirror-pair, table on stdout, progress on stderr', async () => {
@@ -47,7 +50,6 @@ describe('workload: command', () => {
     ['no workload', ['--lifecycle', 'mirror-pair'], /exactly one workload/],
     ['two workloads', ['--trace', TRACE, '--ext4'], /exactly one workload/],
     ['an unknown lifecycle', ['--lifecycle', 'nope', '--trace', TRACE], /unknown lifecycle 'nope'/],
-    ['a lifecycle without a driver', ['--lifecycle', 'extent-copy', '--trace', TRACE], /has no workload driver/],
     ['an unknown variant', ['--lifecycle', 'mirror-pair', '--variant', 'e9', '--trace', TRACE], /no variant 'e9'/],
     ['an unknown fault', ['--trace', TRACE, '--faults', 'link-loss,fire'], /unknown fault 'fire'/],
     ['--only without one variant', ['--trace', TRACE, '--only', '3'], /--only replays one failure point of one variant/],
@@ -66,6 +68,13 @@ describe('workload: command', () => {
     });
   }
 
+  test.skipIf(UNDRIVEN === undefined)('workload: command: a lifecycle without a driver is a usage error (exit 2)', async () => {
+    const { code, err, out } = await run('workload', '--lifecycle', UNDRIVEN!, '--trace', TRACE);
+    expect(code).toBe(2);
+    expect(err).toMatch(/has no workload driver/);
+    expect(out).toBe('');
+  });
+
   test('workload: command: a malformed trace is refused whole with its line and field, and a geometry a driver refuses too', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'copyspec-workload-'));
     const bad = join(folder, 'bad.jsonl');
@@ -78,5 +87,14 @@ describe('workload: command', () => {
     const refused = await run('workload', '--lifecycle', 'mirror-pair', '--trace', two);
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('mirror-pair cannot run this workload: mirror-pair pairs one primary volume; the workload has 2');
+    const large = join(folder, 'large.jsonl');
+    await writeFile(large, '{"format":"copyspec-trace-1","volumes":2,"volumeBytes":268435456,"blockSize":4096}\n');
+    const tooLarge = await run('workload', '--lifecycle', 'extent-copy', '--trace', large);
+    expect(tooLarge.code).toBe(2);
+    expect(tooLarge.err).toBe('copyspec: extent-copy cannot run this workload: extent-copy holds each volume three times (the original and two copy volumes); 536870912 bytes of volumes is more than the 268435456 it is driven with\n');
+    expect(tooLarge.out).toBe('');
+    const backup = await run('workload', '--lifecycle', 'scheduled-backup', '--trace', large);
+    expect(backup.code).toBe(2);
+    expect(backup.err).toBe('copyspec: scheduled-backup cannot run this workload: scheduled-backup holds each volume three times (the volume and two backup media); 536870912 bytes of volumes is more than the 268435456 it is driven with\n');
   });
 });

@@ -7,7 +7,8 @@ import { E2FSPROGS_MISSING, findE2fsprogs, Fsck } from '../../src/workload/ext4.
 
 /**
  * The errata pages' ext4 workload sections, as `copyspec errata` writes them; every page's is checked by
- * `copyspec errata --check` in .ci/run, three here (mirror-pair's literal flow, D3 and failover-failback's A2).
+ * `copyspec errata --check` in .ci/run, four here (mirror-pair's literal flow, D3, failover-failback's A2 and
+ * scheduled-backup's unit sent twice at end of tape, a few seconds each).
  */
 const tools = findE2fsprogs();
 const missing = typeof tools === 'string';
@@ -30,7 +31,7 @@ describe('workload: errata', () => {
     afterAll(() => fsck?.close());
     const workload = missing ? null : errataExt4Workload(fsck!);
 
-    for (const [id, name] of [['mirror-pair', 'literal-unguarded'], ['freeze-remote-copy', 'literal-d3-second-log-never-folded'], ['failover-failback', 'literal-a2-swap-writes-untracked']] as const) {
+    for (const [id, name] of [['mirror-pair', 'literal-unguarded'], ['freeze-remote-copy', 'literal-d3-second-log-never-folded'], ['failover-failback', 'literal-a2-swap-writes-untracked'], ['scheduled-backup', 'literal-a11-eot-unit-resent']] as const) {
       test(`${id}: workload: errata: the committed ${name} page quotes the ext4 run copyspec makes now`, () => {
         const lifecycle = lifecycleNamed(id)!;
         const variant = lifecycle.variant(name);
