@@ -13,7 +13,7 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AnyLifecycle, WorkloadFault } from '../lifecycle.js';
-import { LIFECYCLES, lifecycleNamed } from '../lifecycles.js';
+import { LIFECYCLES } from '../lifecycles.js';
 import { runVariant, WORKLOAD_DEFAULTS, WORKLOAD_FAULTS, type EngineOptions, type FailureReport, type VariantRun } from './engine.js';
 import { EXT4_DEFAULTS, EXT4_LIMITS, ext4Workload, findE2fsprogs, Fsck, Ext4Error } from './ext4.js';
 import { imageSequenceWorkload, ImagesError, readImages } from './images.js';
@@ -67,12 +67,15 @@ export function faultsOf(text: string): WorkloadFault[] {
   return names as WorkloadFault[];
 }
 
-/** The lifecycle and variant pairs to run: every driven lifecycle's embodiments and literal-defect variants by default. */
-function targetsOf(options: WorkloadCliOptions): { lifecycle: AnyLifecycle; variant: string }[] {
-  const driven = LIFECYCLES.filter((l) => l.workload !== undefined);
+/**
+ * The lifecycle and variant pairs to run: every driven lifecycle's embodiments and literal-defect variants by
+ * default. `registry` is every lifecycle copyspec has; a test passes one with a lifecycle that has no driver.
+ */
+export function targetsOf(options: Pick<WorkloadCliOptions, 'lifecycle' | 'variant' | 'only'>, registry: readonly AnyLifecycle[] = LIFECYCLES): { lifecycle: AnyLifecycle; variant: string }[] {
+  const driven = registry.filter((l) => l.workload !== undefined);
   const lifecycles = options.lifecycle === undefined || options.lifecycle.length === 0 ? driven : options.lifecycle.map((id) => {
-    const lifecycle = lifecycleNamed(id);
-    if (lifecycle === undefined) throw new WorkloadUsageError(`unknown lifecycle '${id}'; known: ${LIFECYCLES.map((l) => l.id).join(', ')}`);
+    const lifecycle = registry.find((l) => l.id === id);
+    if (lifecycle === undefined) throw new WorkloadUsageError(`unknown lifecycle '${id}'; known: ${registry.map((l) => l.id).join(', ')}`);
     if (lifecycle.workload === undefined) throw new WorkloadUsageError(`lifecycle '${id}' has no workload driver; these do: ${driven.map((l) => l.id).join(', ')}`);
     return lifecycle;
   });
