@@ -49,6 +49,13 @@ class Partition {
   private steps = 0;
   private ends = 0;
   private expanded = false;
+  /**
+   * Between this worker's report of a level and the coordinator's answer, another worker may already be
+   * expanding the next level (its answer came first): its batches wait here until this one has numbered
+   * the states the last level added.
+   */
+  private reported = false;
+  private early: ToPeer[] = [];
 
   constructor(
     private readonly lifecycle: AnyLifecycle,
@@ -89,6 +96,10 @@ class Partition {
     this.frontierRanks = frontierRanks;
     this.nextBase = this.set.size;
     this.nextKeys = [];
+    this.reported = false;
+    const early = this.early;
+    this.early = [];
+    for (const message of early) this.receive(message);
   }
 
   async expand(ranks: Uint32Array<ArrayBuffer> | null): Promise<void> {
@@ -197,6 +208,10 @@ class Partition {
    * state properties of the new ones are checked here, on the world rebuilt from its packed words.
    */
   receive(message: ToPeer): void {
+    if (this.reported && message.type === 'batch') {
+      this.early.push(message);
+      return;
+    }
     if (message.type === 'end') {
       this.ends += 1;
       this.reportIfDone();
@@ -243,6 +258,7 @@ class Partition {
     const sorted = new Float64Array(count);
     for (let i = 0; i < count; i += 1) sorted[i] = keys[order[i]!]!;
     this.order = order;
+    this.reported = true;
     const message: FromWorker = {
       type: 'level', keys: sorted, candidates: [...this.candidates.values()], steps: this.steps, taken: this.taken, bytes: this.set.bytes(),
     };
