@@ -7,6 +7,7 @@
  * holds for it all the same, and becomes a comparison with workers once it has a layout.
  */
 import { describe, expect, test } from 'vitest';
+import { main } from '../src/cli.js';
 import type { AnyLifecycle } from '../src/lifecycle.js';
 import { lifecycleNamed } from '../src/lifecycles.js';
 import { exhaustive, type ExhaustiveOptions } from '../src/verify/exhaustive.js';
@@ -72,4 +73,14 @@ describe('parallel: exhaustive search', () => {
     expect(comparable(await exhaustiveParallel(mirror, 'e1', { workers: 4 }))).toEqual(comparable(sequential));
     expect(comparable(await exhaustiveParallel(mirror, 'e1', { workers: 1, parallelFrom: 0 }))).toEqual(comparable(sequential));
   }, 120_000);
+
+  test('parallel: cli: --workers that is not a whole number from 1 is refused with exit 2 and one line', async () => {
+    for (const workers of ['0', 'two', '1000']) {
+      let err = '';
+      const code = await main(['verify', '--lifecycle', 'mirror-pair', '--workers', workers], { out: () => {}, err: (text) => { err += text; } });
+      expect(code).toBe(2);
+      expect(err).toContain('--workers');
+      expect(err.trim().split('\n')).toHaveLength(1);
+    }
+  });
 });
