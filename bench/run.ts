@@ -23,6 +23,7 @@ import { exhaustiveSection } from './sections/exhaustive.js';
 import { failoverFailbackSection } from './sections/failover-failback.js';
 import { freezeRemoteCopySection } from './sections/freeze-remote-copy.js';
 import { kernelSection } from './sections/kernel.js';
+import { parallelSection } from './sections/parallel.js';
 import { spinSection } from './sections/spin.js';
 import { workloadSection } from './sections/workload.js';
 
@@ -36,6 +37,7 @@ const SECTIONS: readonly BenchSection[] = [
   resyncSection,
   hostWriteSection,
   exhaustiveSection,
+  parallelSection,
   spinSection,
   freezeRemoteCopySection,
   failoverFailbackSection,

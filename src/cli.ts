@@ -27,8 +27,10 @@ import { buildReport, refusalToWrite, ReportFolderRefused, writeReport } from '.
 import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { choosePreset, isPresetFile, PresetRefused, readPresetFile, type ChosenPreset } from './presets.js';
-import { exhaustive, type SearchProgress } from './verify/exhaustive.js';
+import type { SearchProgress } from './verify/exhaustive.js';
 import { modelBased } from './verify/model-based.js';
+import { defaultWorkers, exhaustiveParallel } from './verify/parallel.js';
+import { MergeRefused, mergeShards, parseShard, parseShardDocument, shardRuns, type Shard, type ShardConfiguration } from './verify/shard.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
 import { missedCatches, type VerifyDocument } from './report/model.js';
 import { replayTrace } from './verify/trace.js';
@@ -62,6 +64,21 @@ function wholeNumber(text: string): number {
   return value;
 }
 
+/** Worker threads: at most this many, whatever the machine. */
+const MAX_WORKERS = 256;
+
+function workerCount(text: string): number {
+  const value = wholeNumber(text);
+  if (value < 1 || value > MAX_WORKERS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_WORKERS}`);
+  return value;
+}
+
+function shardOption(text: string): Shard {
+  const shard = parseShard(text);
+  if (typeof shard === 'string') throw new InvalidArgumentError(shard.replace(/^--shard \S+: /, ''));
+  return shard;
+}
+
 function lifecyclesFor(ids: readonly string[] | undefined): AnyLifecycle[] {
   if (ids === undefined || ids.length === 0) return [...LIFECYCLES];
   return ids.map((id) => {
@@ -84,6 +101,8 @@ interface VerifyOptions {
   readonly report?: string;
   readonly preset?: string;
   readonly compact?: boolean;
+  readonly workers: number;
+  readonly shard?: Shard;
 }
 
 /** One check to run; `stopWhenViolated` as errata pages search (src/errata.ts), else the whole space. */
@@ -141,7 +160,7 @@ function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): Job[
     const unpacked = lifecycles.filter((l) => l.layout === undefined).map((l) => l.id);
     if (unpacked.length > 0) throw new UsageError(`--compact needs a world layout, which ${unpacked.join(', ')} does not declare (docs/lifecycles.md)`);
   }
-  const checks: CheckKind[] = options.check === undefined ? ['exhaustive', 'model-based'] : [options.check];
+  const checks = checksOf(options);
   const presets = presetsFor(lifecycles, options.preset);
   const jobs = lifecycles.flatMap((lifecycle) => lifecycle.variants
     .filter((v) => (options.variant === undefined ? v.kind === 'embodiment' : v.name === options.variant))
@@ -150,6 +169,12 @@ function plan(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): Job[
     throw new UsageError(`no variant '${options.variant}' in ${lifecycles.map((l) => l.id).join(', ')}; see copyspec verify --list`);
   }
   return jobs;
+}
+
+/** The kinds of check run: shards after the first run the model-based ones only (src/verify/shard.ts). */
+function checksOf(options: VerifyOptions): CheckKind[] {
+  const checks: CheckKind[] = options.check === undefined ? ['exhaustive', 'model-based'] : [options.check];
+  return options.shard === undefined || options.shard.index === 1 ? checks : checks.filter((check) => check === 'model-based');
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -188,36 +213,46 @@ function progressText(p: SearchProgress, ms: number): string {
     + `visited set ${mb(p.bytes)}, ${mb(process.memoryUsage().rss)} resident`;
 }
 
+interface CheckOptions {
+  readonly runs: number;
+  readonly seed: number;
+  readonly path?: string;
+  readonly replayPath?: string;
+  readonly compact?: boolean;
+  readonly workers: number;
+}
+
 /** Runs each check in order, with progress on stderr. */
-function runChecks(
-  jobs: readonly Job[],
-  options: { readonly runs: number; readonly seed: number; readonly path?: string; readonly replayPath?: string; readonly compact?: boolean },
-  io: Io,
-): CheckResult[] {
-  return jobs.map(({ lifecycle, variant, check, stopWhenViolated, preset }, index) => {
-    const tag = `[${index + 1}/${jobs.length}] ${lifecycle.id} ${variant} ${check}${check === 'exhaustive' && preset !== undefined ? ` (${preset.name})` : ''}`;
-    io.err(`${tag} ...\n`);
-    const started = performance.now();
-    const result = check === 'exhaustive'
-      ? exhaustive(lifecycle, variant, {
-        stopWhenViolated,
-        compact: options.compact === true,
-        ...(preset === undefined ? {} : { preset: preset.name, geometry: preset.geometry }),
-        onProgress: (p) => { io.err(`${tag}: ${progressText(p, performance.now() - started)}\n`); },
-      })
-      : modelBased(lifecycle, variant, {
-        runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
-      });
-    // A path or replay path that names no run of this seed would pass with nothing checked.
-    if (check === 'model-based' && (options.path !== undefined || options.replayPath !== undefined) && result.runs === 0) {
-      throw new UsageError(`--path ${options.path ?? ''} replays no run of seed ${options.seed} for ${lifecycle.id}/${variant}`);
-    }
-    const stored = result.bytes === undefined || result.states === 0 ? '' : ` (${Math.round(result.bytes / result.states)} bytes a state)`;
-    const omission = result.omissionProbability === undefined ? '' : ` (hash compaction: a state omitted with probability at most ${result.omissionProbability.toExponential(1)})`;
-    const coverage = check === 'exhaustive' ? `${result.states} states${stored}${omission}, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
-    io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
-    return result;
-  });
+async function runChecks(jobs: readonly Job[], options: CheckOptions, io: Io): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const [index, job] of jobs.entries()) results.push(await runCheck(job, `[${index + 1}/${jobs.length}]`, options, io));
+  return results;
+}
+
+async function runCheck({ lifecycle, variant, check, stopWhenViolated, preset }: Job, number: string, options: CheckOptions, io: Io): Promise<CheckResult> {
+  const tag = `${number} ${lifecycle.id} ${variant} ${check}${check === 'exhaustive' && preset !== undefined ? ` (${preset.name})` : ''}`;
+  io.err(`${tag} ...\n`);
+  const started = performance.now();
+  const result = check === 'exhaustive'
+    ? await exhaustiveParallel(lifecycle, variant, {
+      stopWhenViolated,
+      compact: options.compact === true,
+      workers: options.workers,
+      ...(preset === undefined ? {} : { preset: preset.name, geometry: preset.geometry }),
+      onProgress: (p) => { io.err(`${tag}: ${progressText(p, performance.now() - started)}\n`); },
+    })
+    : modelBased(lifecycle, variant, {
+      runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
+    });
+  // A path or replay path that names no run of this seed would pass with nothing checked.
+  if (check === 'model-based' && (options.path !== undefined || options.replayPath !== undefined) && result.runs === 0) {
+    throw new UsageError(`--path ${options.path ?? ''} replays no run of seed ${options.seed} for ${lifecycle.id}/${variant}`);
+  }
+  const stored = result.bytes === undefined || result.states === 0 ? '' : ` (${Math.round(result.bytes / result.states)} bytes a state)`;
+  const omission = result.omissionProbability === undefined ? '' : ` (hash compaction: a state omitted with probability at most ${result.omissionProbability.toExponential(1)})`;
+  const coverage = check === 'exhaustive' ? `${result.states} states${stored}${omission}, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
+  io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
+  return result;
 }
 
 /** Refuses, before any check runs, a report folder that could not be written: bad usage, exit 2. */
@@ -246,18 +281,60 @@ async function runVerify(options: VerifyOptions, io: Io): Promise<number> {
   }
   const jobs = plan(lifecycles, options);
   await checkReportFolder(options.report);
-  const results = runChecks(jobs, options, io);
+  const share = options.shard === undefined ? { seed: options.seed, runs: options.runs } : shardRuns(options.shard, options.seed, options.runs);
+  if (options.shard !== undefined) {
+    io.err(`shard ${options.shard.index}/${options.shard.count}: ${share.runs} of ${options.runs} model-based runs per variant, seed ${share.seed} `
+      + `(the shards' seeds are ${options.seed} to ${options.seed + options.shard.count - 1})${options.shard.index === 1 ? '; the exhaustive checks run here' : ''}\n`);
+  }
+  const results = await runChecks(jobs, { ...options, ...share }, io);
   const ok = results.every((r) => r.violations.length === 0);
   if (options.json === true) {
-    io.out(`${JSON.stringify({ ok, seed: options.seed, results }, null, 2)}\n`);
+    const sharded = options.shard === undefined ? {} : { shard: { ...options.shard, ...share }, configuration: configurationOf(lifecycles, options) };
+    io.out(`${JSON.stringify({ ok, seed: options.seed, ...sharded, results }, null, 2)}\n`);
   } else {
-    io.out(`${table(results)}\n`);
-    for (const result of results) io.out(violationReport(result));
-    const violations = results.reduce((sum, r) => sum + r.violations.length, 0);
-    io.out(`\n${ok ? 'All properties hold' : 'PROPERTIES VIOLATED'}: ${results.length} checks, ${violations} violations, model-based seed ${options.seed}.\n`);
+    printVerdict(results, ok, options.shard === undefined ? `model-based seed ${options.seed}` : `model-based seed ${share.seed}, shard ${options.shard.index}/${options.shard.count}`, io);
   }
   if (options.report !== undefined) await reportOf(options.report, lifecycles, { ok, seed: options.seed, results }, io);
   return ok ? 0 : 1;
+}
+
+/** The table, every violation, and the one-line verdict. */
+function printVerdict(results: readonly CheckResult[], ok: boolean, seeds: string, io: Io): void {
+  io.out(`${table(results)}\n`);
+  for (const result of results) io.out(violationReport(result));
+  const violations = results.reduce((sum, r) => sum + r.violations.length, 0);
+  io.out(`\n${ok ? 'All properties hold' : 'PROPERTIES VIOLATED'}: ${results.length} checks, ${violations} violations, ${seeds}.\n`);
+}
+
+/** What every shard of one run must share, for `copyspec merge` to check. */
+function configurationOf(lifecycles: readonly AnyLifecycle[], options: VerifyOptions): ShardConfiguration {
+  return {
+    lifecycles: lifecycles.map((l) => l.id),
+    variant: options.variant ?? null,
+    checks: options.check === undefined ? ['exhaustive', 'model-based'] : [options.check],
+    preset: options.preset ?? null,
+    seed: options.seed,
+    runs: options.runs,
+    maxCommands: VERIFY_DEFAULTS.maxCommands,
+  };
+}
+
+/** `copyspec merge`: the verdict and table of all N shards of one run, or exit 2 on input it refuses. */
+async function runMerge(files: readonly string[], options: { json?: boolean }, io: Io): Promise<number> {
+  let merged: ReturnType<typeof mergeShards>;
+  try {
+    const documents = await Promise.all(files.map(async (file) => {
+      const text = await readFile(file, 'utf8').catch((error: Error) => { throw new MergeRefused(`${file}: not readable: ${error.message}`); });
+      return { file, document: parseShardDocument(file, text) };
+    }));
+    merged = mergeShards(documents);
+  } catch (error) {
+    if (error instanceof MergeRefused) throw new UsageError(`merge: ${error.message}`);
+    throw error;
+  }
+  if (options.json === true) io.out(`${JSON.stringify(merged, null, 2)}\n`);
+  else printVerdict(merged.results, merged.ok, `model-based seeds ${merged.seed} to ${merged.seed + files.length - 1}, ${files.length} shards`, io);
+  return merged.ok ? 0 : 1;
 }
 
 interface ReportOptions {
@@ -265,6 +342,7 @@ interface ReportOptions {
   readonly lifecycle?: string[];
   readonly runs: number;
   readonly seed: number;
+  readonly workers: number;
 }
 
 /**
@@ -280,7 +358,7 @@ async function runReport(options: ReportOptions, io: Io): Promise<number> {
   const jobs: Job[] = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((v) => (['exhaustive', 'model-based'] as const).map((check) => ({
     lifecycle, variant: v.name, check, ...(v.kind === 'embodiment' || check === 'model-based' ? {} : { stopWhenViolated: v.catches }),
   }))));
-  const results = runChecks(jobs, options, io);
+  const results = await runChecks(jobs, options, io);
   const failing = lifecycles.flatMap((lifecycle) => lifecycle.variants.flatMap((variant) => {
     const own = results.filter((r) => r.lifecycle === lifecycle.id && r.variant === variant.name);
     const missed = missedCatches(variant, own);
@@ -433,7 +511,14 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--report <folder>', 'also write the HTML report of this run to a folder (see copyspec report)')
     .option('--preset <name>', 'the exhaustive search\'s geometry: minimal (default), deep, or a preset file (README "Presets")')
     .option('--compact', 'hash compaction: keep a 64-bit fingerprint per state, and print the probability that one was omitted')
+    .option('--workers <n>', 'worker threads of an exhaustive search once it passes 50 000 states; 1 is the sequential search', workerCount, defaultWorkers())
+    .option('--shard <I/N>', 'run shard I of N: a share of the model-based runs from seed + I - 1 (exhaustive checks in shard 1 only); combine with copyspec merge', shardOption)
     .action((options: VerifyOptions) => { track(runVerify(options, io)); });
+  root.command('merge')
+    .description('Combine the --json documents of all N shards of one verify --shard run into one verdict and table.')
+    .argument('<files...>', 'the shard documents, one per shard, in any order')
+    .option('--json', 'print only the merged JSON document on stdout')
+    .action((files: string[], options: { json?: boolean }) => { track(runMerge(files, options, io)); });
   root.command('replay')
     .description('Replay commands step by step and check every property after each.')
     .option('--lifecycle <id>', 'lifecycle')
@@ -458,6 +543,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--lifecycle <id...>', 'lifecycles to report (repeatable); default: all')
     .option('--runs <n>', 'model-based runs per variant', wholeNumber, VERIFY_DEFAULTS.runs)
     .option('--seed <n>', 'model-based seed', wholeNumber, VERIFY_DEFAULTS.seed)
+    .option('--workers <n>', 'worker threads of each exhaustive search once it passes 50 000 states', workerCount, defaultWorkers())
     .action((options: ReportOptions) => { track(runReport(options, io)); });
   root.command('vectors')
     .description('Write the conformance vectors for ports (docs/vectors.md).')

@@ -201,13 +201,18 @@ const THREW = 0;
 const KNOWN = 1;
 const NEW = 2;
 
-class Search {
+export type SearchOutcome = 'exhausted' | 'stopped' | 'handover';
+
+export class Search {
   readonly violations = new Map<string, Violation>();
   readonly checks: PropertyChecks;
   readonly untaken: Set<string>;
   readonly parents = new PagedArray((length) => new Uint32Array(length), 1);
   readonly eventIndices = new PagedArray((length) => new Uint16Array(length), 1);
   steps = 0;
+  /** After a `handover`: the first state not expanded, and its breadth-first level. */
+  frontier = 0;
+  level = 0;
   /** The properties the last tried step violated, and the machine transitions it took. */
   private failed: readonly string[] = [];
   private taken: readonly string[] = [];
@@ -245,6 +250,17 @@ class Search {
     }
   }
 
+  /** `record` for the step of alphabet index `k` from state `node`, whose world is not at hand (a parallel search). */
+  recordAt(failed: readonly string[], node: number, k: number): void {
+    if (failed.every((name) => this.violations.has(name))) return;
+    const chain: number[] = [k];
+    for (let at = node; this.parents.get(at) !== ROOT; at = this.parents.get(at)) chain.push(this.eventIndices.get(at));
+    const events = replayIndices(this.lifecycle, this.variant, this.preset, chain.reverse());
+    for (const name of failed) {
+      if (!this.violations.has(name)) this.violations.set(name, violationOf(this.lifecycle, this.variant, this.presetName, this.preset, name, events));
+    }
+  }
+
   /** One step from `world`; a throw anywhere in it (step, edges, key or layout, a property) is the step's error. */
   tryStep(world: unknown, event: unknown): number {
     let after: unknown;
@@ -265,17 +281,27 @@ class Search {
     }
   }
 
-  /** Searches breadth first; true when it stopped at `stopWhenViolated` before the space was exhausted. */
-  run(maxStates: number, stopWhenViolated: readonly string[] | undefined, onProgress?: (progress: SearchProgress) => void): boolean {
+  /**
+   * Searches breadth first: `exhausted` when every state is expanded, `stopped` when it stopped at
+   * `stopWhenViolated` before that, `handover` when a level ended with at least `handoverAt` states stored
+   * (a parallel search goes on from there: `frontier` is the first state of the level not expanded, `level`
+   * its number).
+   */
+  run(maxStates: number, stopWhenViolated: readonly string[] | undefined, onProgress?: (progress: SearchProgress) => void, handoverAt = Number.POSITIVE_INFINITY): SearchOutcome {
     const { store } = this;
     let levelEnd = store.size;
     let level = 0;
     let lastProgress = performance.now();
     for (let index = 0; index < store.size; index += 1) {
       if (index === levelEnd) {
-        if (stopWhenViolated !== undefined && stopWhenViolated.every((name) => this.violations.has(name))) return true;
-        levelEnd = store.size;
+        if (this.allViolated(stopWhenViolated)) return 'stopped';
         level += 1;
+        if (store.size >= handoverAt) {
+          this.frontier = index;
+          this.level = level;
+          return 'handover';
+        }
+        levelEnd = store.size;
       }
       const world = store.world(index);
       store.release(index);
@@ -305,7 +331,12 @@ class Search {
         onProgress({ explored: index + 1, stored: store.size, level, bytes: this.bytes() });
       }
     }
-    return false;
+    return 'exhausted';
+  }
+
+  /** Whether every property of `names` (a `stopWhenViolated` list) has been violated. */
+  allViolated(names: readonly string[] | undefined): boolean {
+    return names !== undefined && names.every((name) => this.violations.has(name));
   }
 
   bytes(): number {
@@ -324,7 +355,14 @@ export function presetOf(lifecycle: AnyLifecycle, options: { readonly preset?: s
   return { name, preset };
 }
 
-export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: ExhaustiveOptions): CheckResult {
+/** A search made ready to run, and what its result needs from before the run. */
+export interface PreparedSearch {
+  readonly search: Search;
+  readonly machineEdges: readonly string[];
+  readonly started: number;
+}
+
+export function prepareSearch(lifecycle: AnyLifecycle, variant: string, options: ExhaustiveOptions): PreparedSearch {
   const started = performance.now();
   const { name: presetName, preset } = presetOf(lifecycle, options, 'minimal');
   const machineEdges = lifecycle.machineEdges(variant);
@@ -333,16 +371,26 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
   const onWorld = options.onWorld === undefined ? undefined : guarded(options.onWorld);
   const search = new Search(lifecycle, variant, presetName, preset, store, machineEdges, onWorld);
   search.start(initial);
-  const stoppedEarly = search.run(options.maxStates ?? Number.POSITIVE_INFINITY, options.stopWhenViolated, options.onProgress);
+  return { search, machineEdges, started };
+}
+
+/**
+ * The result of a search that has ended: the control paths replayed, coverage added. `states` and `bytes`
+ * are the store's unless a parallel search, whose states its workers hold, gives them.
+ */
+export function finishSearch(prepared: PreparedSearch, stoppedEarly: boolean, held?: { readonly states: number; readonly bytes: number }): CheckResult {
+  const { search, machineEdges, started } = prepared;
+  const { lifecycle, variant, store } = search;
   const paths = replayControlPaths(lifecycle, variant, search.violations);
   const uncovered = machineEdges.filter((edge) => search.untaken.has(edge));
   addCoverage(lifecycle, variant, machineEdges, uncovered, search.violations);
+  const compact = store instanceof PackedStore && store.set instanceof FingerprintSet;
   return {
     lifecycle: lifecycle.id,
     variant,
     check: 'exhaustive',
-    preset: presetName,
-    states: store.size,
+    preset: search.presetName,
+    states: held?.states ?? store.size,
     transitions: machineEdges.length,
     transitionsCovered: machineEdges.length - uncovered.length,
     uncoveredTransitions: uncovered,
@@ -351,10 +399,16 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
     properties: lifecycle.properties.map((property) => property.name),
     violations: [...search.violations.values()],
     ms: Math.round(performance.now() - started),
-    bytes: search.bytes(),
-    ...(options.compact === true ? { omissionProbability: store.omissionProbability() } : {}),
+    bytes: held?.bytes ?? search.bytes(),
+    ...(compact ? { omissionProbability: store.omissionProbability() } : {}),
     ...(stoppedEarly ? { stoppedEarly } : {}),
   };
+}
+
+export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: ExhaustiveOptions): CheckResult {
+  const prepared = prepareSearch(lifecycle, variant, options);
+  const outcome = prepared.search.run(options.maxStates ?? Number.POSITIVE_INFINITY, options.stopWhenViolated, options.onProgress);
+  return finishSearch(prepared, outcome === 'stopped');
 }
 
 function guarded(onWorld: (world: unknown) => void): (world: unknown) => void {

@@ -49,6 +49,8 @@ export function hashWords(words: Uint32Array, offset: number, count: number, see
 /** The seed of the table's hash; the fingerprint's second half and the owner of a state use others. */
 export const TABLE_SEED = 0x9747b28c;
 export const FINGERPRINT_SEED = 0x2f6b1d3a;
+/** The seed of the hash that picks which worker of a parallel search owns a state (src/verify/parallel.ts). */
+export const OWNER_SEED = 0x5bd1e995;
 
 /** A growable array of whole numbers in pages of one typed array kind. */
 export class PagedArray<A extends Uint32Array | Uint16Array | Uint8Array> {
@@ -146,6 +148,8 @@ export class PackedSet implements VisitedSet {
   private mask = INITIAL_CAPACITY - 1;
   private readonly arena: PagedArray<Uint32Array>;
   private lastSlot = -1;
+  /** The number of the state the last `find` that hit found (a parallel search updates what it keeps of it). */
+  foundIndex = -1;
 
   constructor(private readonly words: number) {
     this.arena = new PagedArray((length) => new Uint32Array(length), words);
@@ -169,7 +173,10 @@ export class PackedSet implements VisitedSet {
           break;
         }
       }
-      if (same) return true;
+      if (same) {
+        this.foundIndex = index;
+        return true;
+      }
     }
   }
 
