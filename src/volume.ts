@@ -85,9 +85,16 @@ export class Volume {
     this.write(track * this.trackSize, data);
   }
 
-  /** Copies one track from another volume of the same geometry (one physical read, one write). */
+  /**
+   * Copies one track from another volume of the same geometry (one physical read, one write), straight from
+   * the source's bytes: no buffer in between, as a resync copies every track.
+   */
   copyTrackFrom(source: Volume, track: number): void {
-    this.writeTrack(track, source.readTrack(track));
+    const offset = track * source.trackSize;
+    assert(offset >= 0 && offset + source.trackSize <= source.bytes.length, 'read outside the volume'); // as `read`
+    source.physicalReadCount += 1;
+    assert(source.trackSize === this.trackSize, 'a track write needs exactly one track of bytes'); // as `writeTrack`
+    this.write(track * this.trackSize, source.bytes.subarray(offset, offset + source.trackSize));
   }
 
   /**
