@@ -211,7 +211,9 @@ export interface WorkloadSession {
   background(random: WorkloadRandom, rates: WorkloadFaultRates): WorkloadStepReport;
   /**
    * The primary fails now and the secondary is recovered, or the volume restored, on a copy: the session
-   * itself is left as it was and the run goes on. A throw is reported as a failure, never a crash.
+   * itself is left as it was and the run goes on. A throw is reported as a failure, never a crash. The
+   * volumes returned are the engine's to read until the next call, which may hand back the same buffers
+   * refilled (a driver need not allocate whole volumes at every failure point).
    */
   recover(random: WorkloadRandom): WorkloadRecovery;
 }

@@ -86,17 +86,18 @@ export class Volume {
   }
 
   /**
-   * Copies one track from another volume of the same geometry (one physical read, one write). The bytes go
-   * straight from the source's array to this one's, with no copy in between: a workload copies thousands of
-   * 64 KiB tracks, and allocating each made most of its garbage.
+  /**
+   * Copies one track from another volume of the same geometry (one physical read, one write), straight from
+   * the source's bytes: no buffer in between, as a resync copies every track and a workload thousands of
+   * 64 KiB tracks, whose allocations made most of its garbage.
    */
   copyTrackFrom(source: Volume, track: number): void {
-    assert(source.trackSize === this.trackSize, 'a track copy needs volumes of one track size');
-    const offset = track * this.trackSize;
-    assert(track >= 0 && offset + this.trackSize <= source.bytes.length, 'read outside the volume');
+    const offset = track * source.trackSize;
+    assert(offset >= 0 && offset + source.trackSize <= source.bytes.length, 'read outside the volume'); // as `read`
     source.physicalReadCount += 1;
+    assert(source.trackSize === this.trackSize, 'a track write needs exactly one track of bytes'); // as `writeTrack`
     // A view of the source's bytes: if this volume's bytes are shared and copied first, the view still holds the source's.
-    this.write(offset, source.bytes.subarray(offset, offset + this.trackSize));
+    this.write(track * this.trackSize, source.bytes.subarray(offset, offset + source.trackSize));
   }
 
   /**

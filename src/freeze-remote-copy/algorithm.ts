@@ -11,6 +11,7 @@ import type { Operation } from '../control.js';
 import * as link from '../link.js';
 import { reject, type Rejection } from '../rejection.js';
 import { validateArguments } from './arguments.js';
+import type { Block } from './block.js';
 import { compareMessages, type FreezeEvent, type FreezeGeometry, type Message } from './events.js';
 import type { FreezeResult, FreezeSystem, MachineStep, PrimaryControl, SecondaryControl } from './system.js';
 import type { FreezeVariant } from './variants.js';
@@ -25,19 +26,19 @@ export interface MessageTag {
 /** Operations both algorithms share that a variant may replace (src/freeze-remote-copy/defects.ts). */
 export interface SharedOperations {
   /** The argument check (src/freeze-remote-copy/arguments.ts); runs before any state is looked at. */
-  readonly checkArguments: (event: FreezeEvent, geometry: FreezeGeometry, system: FreezeSystem) => Rejection | null;
+  readonly checkArguments: (event: FreezeEvent<Block>, geometry: FreezeGeometry, system: FreezeSystem<Block>) => Rejection | null;
   /** A command refused for its arguments changes nothing: the reference carries out nothing (null). */
-  readonly carriedOutDespite: (event: FreezeEvent, rejection: Rejection, geometry: FreezeGeometry) => FreezeEvent | null;
+  readonly carriedOutDespite: (event: FreezeEvent<Block>, rejection: Rejection, geometry: FreezeGeometry) => FreezeEvent<Block> | null;
   /** A freeze while one is in progress: busy, never queued (D9), or the system a variant makes of it. */
-  readonly freezeInProgress: (edit: Edit) => Rejection | FreezeSystem;
+  readonly freezeInProgress: (edit: Edit) => Rejection | FreezeSystem<Block>;
   /** Whether an ACK acknowledges an unacknowledged message (2280): the same kind, generation and sequence number. */
-  readonly acknowledges: (ack: Extract<Message, { kind: 'ack' }>, message: Message) => boolean;
+  readonly acknowledges: (ack: Extract<Message<Block>, { kind: 'ack' }>, message: Message<Block>) => boolean;
   /** What the secondary reads of a message's generation and sequence number; null when messages carry none. */
-  readonly tagOf: (message: Message) => MessageTag | null;
+  readonly tagOf: (message: Message<Block>) => MessageTag | null;
   /** A DATA that is no newer than the copy of its block the secondary already holds (D5 sequence numbers). */
   readonly olderThanStored: (tag: MessageTag, storedSeq: number) => boolean;
   /** Next-image DATA waits until ALL_SENT (E1) or FREEZE (E3) of this generation is acknowledged (D5). */
-  readonly awaitsCommitAck: (primary: PrimaryControl, kind: 'all-sent' | 'freeze') => boolean;
+  readonly awaitsCommitAck: (primary: PrimaryControl<Block>, kind: 'all-sent' | 'freeze') => boolean;
 }
 
 const BUSY = reject('busy', 'a freeze is in progress; retry after its completion report (D9)');
@@ -54,13 +55,13 @@ export const SHARED_OPERATIONS: SharedOperations = {
 };
 
 /** Applies a change to the primary of a copy of the system and returns the copy; the system it was made from is unchanged. */
-export type Edit = (change: (draft: Draft<FreezeSystem, unknown>) => void) => FreezeSystem;
+export type Edit = (change: (draft: Draft<FreezeSystem<Block>, unknown>) => void) => FreezeSystem<Block>;
 
 /** What deciding a command reads: a system, its variant and its operations, never changed. */
-export interface View<Sys extends FreezeSystem, Ops> {
+export interface View<Sys extends FreezeSystem<Block>, Ops> {
   readonly primary: Sys['primary'];
   readonly secondary: Sys['secondary'];
-  readonly link: link.Link<Message>;
+  readonly link: link.Link<Message<Block>>;
   readonly variant: FreezeVariant;
   readonly geometry: FreezeGeometry;
   readonly shared: SharedOperations;
@@ -69,23 +70,23 @@ export interface View<Sys extends FreezeSystem, Ops> {
 
 /** The command and, for a delivered message, the message an operation runs on. */
 export interface OperationContext {
-  readonly event: FreezeEvent;
-  readonly message?: Message;
+  readonly event: FreezeEvent<Block>;
+  readonly message?: Message<Block>;
   /** The machine state the transition left. */
   readonly from: string;
 }
 
 /** One machine operation (an XState action name) as an algorithm runs it. */
-export type Action<Sys extends FreezeSystem, Ops> = (draft: Draft<Sys, Ops>, operation: Operation, context: OperationContext) => void;
+export type Action<Sys extends FreezeSystem<Block>, Ops> = (draft: Draft<Sys, Ops>, operation: Operation, context: OperationContext) => void;
 
-export interface Algorithm<Sys extends FreezeSystem, Ops> {
+export interface Algorithm<Sys extends FreezeSystem<Block>, Ops> {
   readonly name: Sys['algorithm'];
   /** The variant's operations, the reference ones with its defect's replacement (defects.ts). */
   readonly ops: Ops;
   /** E1: FREEZE is advisory and ALL_SENT commits (2825), so FREEZE is neither acknowledged nor retransmitted. */
   readonly freezeCommits: boolean;
-  /** Generation 0 (D18): every volume equal, every bitmap clear, nothing in flight. */
-  initial(geometry: FreezeGeometry): Sys;
+  /** Generation 0 (D18): every volume equal (zero blocks of `zero`'s representation), every bitmap clear, nothing in flight. */
+  initial(geometry: FreezeGeometry, zero: Block): Sys;
   copyPrimary(primary: Sys['primary']): Sys['primary'];
   copySecondary(secondary: Sys['secondary']): Sys['secondary'];
   /**
@@ -111,14 +112,16 @@ export interface Algorithm<Sys extends FreezeSystem, Ops> {
  * A step runs the operations of one machine's transition, and an operation of a controller changes only that
  * controller and the link (what it sends): the primary's never touch the secondary's data, nor the reverse.
  * So only the half of `changes` is copied; the other is the very object of the system the step started from,
- * shared and never written (the pinned counts and properties of every variant check that none is).
+ * shared and never written (the pinned counts and properties of every variant check that none is). A step
+ * `inPlace` copies nothing and changes the system it started from: the workload driver's, which keeps one
+ * live system and copies it only where it must keep the one before (a failure point's recovery).
  */
-export class Draft<Sys extends FreezeSystem, Ops> implements View<Sys, Ops> {
+export class Draft<Sys extends FreezeSystem<Block>, Ops> implements View<Sys, Ops> {
   readonly primary: Sys['primary'];
   readonly secondary: Sys['secondary'];
-  link: link.Link<Message>;
+  link: link.Link<Message<Block>>;
   readonly transitions: MachineStep[] = [];
-  readonly results: FreezeResult[] = [];
+  readonly results: FreezeResult<Block>[] = [];
 
   constructor(
     from: Sys,
@@ -127,9 +130,10 @@ export class Draft<Sys extends FreezeSystem, Ops> implements View<Sys, Ops> {
     readonly variant: FreezeVariant,
     readonly geometry: FreezeGeometry,
     readonly shared: SharedOperations,
+    inPlace: boolean,
   ) {
-    this.primary = changes === 'primary' ? algorithm.copyPrimary(from.primary) : from.primary;
-    this.secondary = changes === 'secondary' ? algorithm.copySecondary(from.secondary) : from.secondary;
+    this.primary = changes === 'primary' && !inPlace ? algorithm.copyPrimary(from.primary) : from.primary;
+    this.secondary = changes === 'secondary' && !inPlace ? algorithm.copySecondary(from.secondary) : from.secondary;
     this.link = from.link;
   }
 
@@ -142,7 +146,7 @@ export class Draft<Sys extends FreezeSystem, Ops> implements View<Sys, Ops> {
   }
 
   /** Sends a message; `track` keeps it for retransmission until it is acknowledged. */
-  send(message: Message, track: boolean, from: PrimaryControl | SecondaryControl): void {
+  send(message: Message<Block>, track: boolean, from: PrimaryControl<Block> | SecondaryControl<Block>): void {
     this.link = link.send(this.link, message, compareMessages).link;
     if (track) from.outstanding = withOutstanding(from.outstanding, message);
   }

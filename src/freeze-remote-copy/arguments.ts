@@ -5,18 +5,18 @@
  * same question by its own rules (model/freeze-remote-copy.ts), so that `acceptance-agrees-with-model`
  * compares two independent answers, and neither model/ nor properties/ may import this file.
  */
-import { isHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
+import { blockBytes, wellFormedBlock, type Block } from './block.js';
 import type { FreezeEvent, FreezeGeometry } from './events.js';
 
 function isWhole(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function wellFormed(event: FreezeEvent): boolean {
+function wellFormed(event: FreezeEvent<Block>): boolean {
   switch (event.type) {
     case 'host.write':
-      return isWhole(event.volume) && isWhole(event.block) && typeof event.data === 'string' && isHex(event.data);
+      return isWhole(event.volume) && isWhole(event.block) && wellFormedBlock(event.data);
     case 'host.read':
       return isWhole(event.volume) && isWhole(event.block);
     case 'link.deliver':
@@ -33,10 +33,10 @@ function wellFormed(event: FreezeEvent): boolean {
  * readonly data, and the exhaustive checker sends the same command objects to every world; a repeated check
  * returns the first answer, the same rejection object. A WeakMap keeps no command alive.
  */
-const checked = new WeakMap<FreezeEvent, { readonly geometry: FreezeGeometry; readonly rejection: Rejection | null }>();
+const checked = new WeakMap<FreezeEvent<Block>, { readonly geometry: FreezeGeometry; readonly rejection: Rejection | null }>();
 
 /** Checks a command's arguments against the group's geometry; null when they are valid. */
-export function validateArguments(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
+export function validateArguments(event: FreezeEvent<Block>, geometry: FreezeGeometry): Rejection | null {
   const known = checked.get(event);
   if (known !== undefined && known.geometry === geometry) return known.rejection;
   const rejection = check(event, geometry);
@@ -44,12 +44,12 @@ export function validateArguments(event: FreezeEvent, geometry: FreezeGeometry):
   return rejection;
 }
 
-function check(event: FreezeEvent, geometry: FreezeGeometry): Rejection | null {
+function check(event: FreezeEvent<Block>, geometry: FreezeGeometry): Rejection | null {
   if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole numbers and lowercase hex data`);
   if (event.type !== 'host.write' && event.type !== 'host.read') return null;
   if (event.volume >= geometry.volumeCount) return reject('unknown-volume', `no volume ${event.volume} in the group of ${geometry.volumeCount}`);
   if (event.block >= geometry.blocksPerVolume) return reject('track-out-of-range', `block ${event.block} is not in 0..${geometry.blocksPerVolume - 1}`);
-  if (event.type === 'host.write' && event.data.length !== 2 * geometry.blockSize) {
+  if (event.type === 'host.write' && blockBytes(event.data) !== geometry.blockSize) {
     return reject('length-out-of-range', `a write is one whole block of ${geometry.blockSize} bytes`);
   }
   return null;

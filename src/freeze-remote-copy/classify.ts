@@ -8,36 +8,37 @@
  */
 import type { PrimaryEventType, SecondaryEventType } from '../../machines/freeze-remote-copy.js';
 import { assert } from '../assert.js';
+import type { Block } from './block.js';
 import type { Algorithm, MessageTag, SharedOperations } from './algorithm.js';
 import type { Message } from './events.js';
 import type { FreezeSystem, PrimaryControl, SecondaryControl } from './system.js';
 
 /** The primary has failed (【0025】): nothing it is sent is received. */
-export const receiverFailed = (primary: PrimaryControl): boolean => primary.state === 'failed';
+export const receiverFailed = (primary: PrimaryControl<Block>): boolean => primary.state === 'failed';
 
 /** The secondary host has taken over (Fig 9): nothing is received any more. */
-export const receiverRecovered = (secondary: SecondaryControl): boolean => secondary.state === 'recovered';
+export const receiverRecovered = (secondary: SecondaryControl<Block>): boolean => secondary.state === 'recovered';
 
 /** An acknowledgement, of DATA, FREEZE or ALL_SENT (to the primary) or of S_DONE (to the secondary). */
-export const isAck = (message: Message): message is Extract<Message, { kind: 'ack' }> => message.kind === 'ack';
+export const isAck = (message: Message<Block>): message is Extract<Message<Block>, { kind: 'ack' }> => message.kind === 'ack';
 
 /** A message of an image the secondary has already committed: a duplicate or a late retransmission. */
-export const ofCommittedImage = (secondary: SecondaryControl, tag: MessageTag): boolean => tag.gen <= secondary.gen;
+export const ofCommittedImage = (secondary: SecondaryControl<Block>, tag: MessageTag): boolean => tag.gen <= secondary.gen;
 
 /** A message of the image after the committed one: the only other kind the primary ever sends (I2). */
-export const ofNextImage = (secondary: SecondaryControl, tag: MessageTag): boolean => tag.gen === secondary.gen + 1;
+export const ofNextImage = (secondary: SecondaryControl<Block>, tag: MessageTag): boolean => tag.gen === secondary.gen + 1;
 
 /** FREEZE once the secondary has noted it (E1) or committed to it (E2-E4): a repeat. */
-export const repeatedFreeze = (secondary: SecondaryControl): boolean => secondary.state !== 'receiving';
+export const repeatedFreeze = (secondary: SecondaryControl<Block>): boolean => secondary.state !== 'receiving';
 
 /** ALL_SENT once the secondary has committed to its image (E1 SFM=2): a repeat. */
-export const repeatedAllSent = (secondary: SecondaryControl): boolean => secondary.state === 'applying';
+export const repeatedAllSent = (secondary: SecondaryControl<Block>): boolean => secondary.state === 'applying';
 
 /** S_DONE of an earlier freeze, or while no freeze is in progress: a repeat. */
-export const doneOfEarlierFreeze = (primary: PrimaryControl, message: Message): boolean => message.gen < primary.gen || primary.state === 'normal';
+export const doneOfEarlierFreeze = (primary: PrimaryControl<Block>, message: Message<Block>): boolean => message.gen < primary.gen || primary.state === 'normal';
 
 /** S_DONE before the primary listens for it (2700): E1's merge has not finished yet. */
-export const doneBeforeAwaited = (primary: PrimaryControl): boolean => primary.state !== 'freezing.awaiting';
+export const doneBeforeAwaited = (primary: PrimaryControl<Block>): boolean => primary.state !== 'freezing.awaiting';
 
 /**
  * Every predicate a machine's `meta.classify` may cite, by name. `olderThanStored` is a shared operation
@@ -49,7 +50,7 @@ export const MESSAGE_PREDICATES: readonly string[] = [
 ];
 
 /** What a delivered message is to the primary's machine. */
-export function primaryEventFor(primary: PrimaryControl, message: Message): PrimaryEventType {
+export function primaryEventFor(primary: PrimaryControl<Block>, message: Message<Block>): PrimaryEventType {
   if (receiverFailed(primary)) return 'message.drop';
   if (isAck(message)) return 'message.ack';
   assert(message.kind === 'secondary-done', () => `the primary never receives ${message.kind}`);
@@ -61,9 +62,9 @@ export function primaryEventFor(primary: PrimaryControl, message: Message): Prim
  * What a delivered message is to the secondary's machine. Without tags (LITERAL D5, `tagOf` gives null)
  * nothing can be recognised as stale, so every DATA is stored and the mode alone routes it (2430).
  */
-export function secondaryEventFor<Sys extends FreezeSystem, Ops>(
+export function secondaryEventFor<Sys extends FreezeSystem<Block>, Ops>(
   secondary: Sys['secondary'],
-  message: Message,
+  message: Message<Block>,
   shared: SharedOperations,
   algorithm: Algorithm<Sys, Ops>,
 ): SecondaryEventType {

@@ -23,6 +23,7 @@ import { ControlTable, type ControlStep } from '../control.js';
 import * as link from '../link.js';
 import { reject, type Rejection } from '../rejection.js';
 import { Draft, type Action, type Algorithm, type SharedOperations, type View } from './algorithm.js';
+import { zeroBlock, type Block, type BlockRepresentation } from './block.js';
 import { primaryEventFor, secondaryEventFor } from './classify.js';
 import { behaviourOf } from './defects.js';
 import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
@@ -41,12 +42,26 @@ export function controlTablesFor(control: FreezeControlInput): { primary: Contro
   return found;
 }
 
-/** Generation 0 (D18): every volume equal, every bitmap clear, nothing in flight. */
-export function initialSystem(variant: FreezeVariant, geometry: FreezeGeometry): FreezeSystem {
-  return behaviourOf(variant).algorithm.initial(geometry);
+/**
+ * Generation 0 (D18): every volume equal, every bitmap clear, nothing in flight. Blocks are hex text unless
+ * `representation` is `binary` (src/freeze-remote-copy/block.ts); the system stays in the one it starts in.
+ */
+export function initialSystem(variant: FreezeVariant, geometry: FreezeGeometry): FreezeSystem;
+export function initialSystem(variant: FreezeVariant, geometry: FreezeGeometry, representation: 'binary'): FreezeSystem<Uint8Array>;
+export function initialSystem(variant: FreezeVariant, geometry: FreezeGeometry, representation: BlockRepresentation = 'hex'): FreezeSystem<Block> {
+  return behaviourOf(variant).algorithm.initial(geometry, zeroBlock(representation, geometry.blockSize));
 }
 
-type AnyAction = Action<FreezeSystem, unknown>;
+type AnySystem = FreezeSystem<Block>;
+
+/** A copy of the system whose arrays may be changed without changing the one given (the blocks are shared, never changed). */
+export function copySystem<B extends Block>(system: FreezeSystem<B>, variant: FreezeVariant): FreezeSystem<B> {
+  const { algorithm } = behaviourOf(variant);
+  assert(system.algorithm === algorithm.name, () => `a ${system.algorithm} system copied by the ${algorithm.name} algorithm`);
+  const copy = { algorithm: system.algorithm, primary: algorithm.copyPrimary(system.primary as never), secondary: algorithm.copySecondary(system.secondary as never), link: system.link };
+  return copy as FreezeSystem<B>;
+}
+type AnyAction = Action<AnySystem, unknown>;
 
 /** The primary machine's operations that are the same in every algorithm. */
 const PRIMARY_ACTIONS: Readonly<Record<string, AnyAction>> = {
@@ -82,7 +97,7 @@ function machineStep(transition: ControlStep, machine: MachineStep['machine']): 
 }
 
 /** Takes one machine transition and runs its operations in order: the shared ones here, the rest the algorithm's. */
-function take<Sys extends FreezeSystem, Ops>(draft: Draft<Sys, Ops>, machine: MachineStep['machine'], transition: ControlStep, event: FreezeEvent, message?: Message): void {
+function take<Sys extends AnySystem, Ops>(draft: Draft<Sys, Ops>, machine: MachineStep['machine'], transition: ControlStep, event: FreezeEvent<Block>, message?: Message<Block>): void {
   draft.transitions.push(machineStep(transition, machine));
   const context = message === undefined ? { event, from: transition.source } : { event, message, from: transition.source };
   let own: Readonly<Record<string, Action<Sys, Ops>>>;
@@ -97,7 +112,7 @@ function take<Sys extends FreezeSystem, Ops>(draft: Draft<Sys, Ops>, machine: Ma
   for (const operation of transition.operations) {
     const common = shared[operation.type];
     if (common !== undefined) {
-      common(draft as unknown as Draft<FreezeSystem, unknown>, operation, context);
+      common(draft as unknown as Draft<AnySystem, unknown>, operation, context);
       continue;
     }
     const action = own[operation.type];
@@ -113,30 +128,30 @@ const refusal = (reason: Parameters<typeof reject>[0], message: string): Refusal
 /** What a command is, decided without changing anything: a machine event, a link change, or a refusal. */
 type Admission =
   | Refusal
-  | { readonly link: link.Link<Message> }
-  | { readonly machine: MachineStep['machine']; readonly eventType: string; readonly message?: Message; readonly link: link.Link<Message> };
+  | { readonly link: link.Link<Message<Block>> }
+  | { readonly machine: MachineStep['machine']; readonly eventType: string; readonly message?: Message<Block>; readonly link: link.Link<Message<Block>> };
 
 /** Which copy source the machine's `copy.send` in this state names, or null when it has none. */
-function copySourceOf<Sys extends FreezeSystem, Ops>(view: View<Sys, Ops>): CopySource | null {
+function copySourceOf<Sys extends AnySystem, Ops>(view: View<Sys, Ops>): CopySource | null {
   const transition = controlTablesFor(view.variant.control).primary.step(view.primary.state, 'copy.send');
   const operation = transition?.operations.find((o) => o.type === 'sendData');
   return operation === undefined ? null : (operation.params?.['source'] as CopySource);
 }
 
-function copyEvent<Sys extends FreezeSystem, Ops>(view: View<Sys, Ops>, algorithm: Algorithm<Sys, Ops>): string | null {
+function copyEvent<Sys extends AnySystem, Ops>(view: View<Sys, Ops>, algorithm: Algorithm<Sys, Ops>): string | null {
   if (view.primary.state === 'failed') return null;
   const source = copySourceOf(view);
   return source === null ? null : algorithm.copyEvent(view, source);
 }
 
-function admitMessage<Sys extends FreezeSystem, Ops>(view: View<Sys, Ops>, algorithm: Algorithm<Sys, Ops>, index: number): Admission {
+function admitMessage<Sys extends AnySystem, Ops>(view: View<Sys, Ops>, algorithm: Algorithm<Sys, Ops>, index: number): Admission {
   if (!link.hasMessage(view.link, index)) return refusal('wrong-state', `no message #${index} in flight`);
   const { link: rest, message } = link.deliver(view.link, index);
   if (message.to === 'primary') return { machine: 'primary', eventType: primaryEventFor(view.primary, message), message, link: rest };
   return { machine: 'secondary', eventType: secondaryEventFor(view.secondary, message, view.shared, algorithm), message, link: rest };
 }
 
-function admit<Sys extends FreezeSystem, Ops>(view: View<Sys, Ops>, algorithm: Algorithm<Sys, Ops>, event: FreezeEvent): Admission {
+function admit<Sys extends AnySystem, Ops>(view: View<Sys, Ops>, algorithm: Algorithm<Sys, Ops>, event: FreezeEvent<Block>): Admission {
   const on = (machine: MachineStep['machine'], eventType: string | null, why: string): Admission =>
     (eventType === null ? refusal('wrong-state', why) : { machine, eventType, link: view.link });
   switch (event.type) {
@@ -171,27 +186,28 @@ function admit<Sys extends FreezeSystem, Ops>(view: View<Sys, Ops>, algorithm: A
   }
 }
 
-type Stepped = { readonly system: FreezeSystem; readonly outcome: FreezeOutcome };
+type Stepped<B extends Block = Block> = { readonly system: FreezeSystem<B>; readonly outcome: FreezeOutcome<B> };
 
-const refused = (system: FreezeSystem, rejection: Rejection): Stepped => ({ system, outcome: { accepted: false, rejection } });
-const accepted = (system: FreezeSystem, transitions: readonly MachineStep[] = []): Stepped => ({ system, outcome: { accepted: true, transitions, results: [] } });
+const refused = (system: AnySystem, rejection: Rejection): Stepped => ({ system, outcome: { accepted: false, rejection } });
+const accepted = (system: AnySystem, transitions: readonly MachineStep[] = []): Stepped => ({ system, outcome: { accepted: true, transitions, results: [] } });
 
 /** One step of a controller pair running `algorithm` with the variant's operations. */
-class Stepper<Sys extends FreezeSystem, Ops> {
+class Stepper<Sys extends AnySystem, Ops> {
   constructor(
     readonly system: Sys,
     readonly algorithm: Algorithm<Sys, Ops>,
     readonly variant: FreezeVariant,
     readonly geometry: FreezeGeometry,
     readonly shared: SharedOperations,
+    readonly inPlace: boolean,
   ) {}
 
   /** A working copy in which `changes`, the controller whose machine takes the step, may change. */
   draft(changes: MachineStep['machine']): Draft<Sys, Ops> {
-    return new Draft(this.system, changes, this.algorithm, this.variant, this.geometry, this.shared);
+    return new Draft(this.system, changes, this.algorithm, this.variant, this.geometry, this.shared, this.inPlace);
   }
 
-  step(event: FreezeEvent): Stepped {
+  step(event: FreezeEvent<Block>): Stepped {
     const { system, shared } = this;
     const invalid = shared.checkArguments(event, this.geometry, system);
     if (invalid !== null) return this.refuseArguments(event, invalid);
@@ -223,14 +239,14 @@ class Stepper<Sys extends FreezeSystem, Ops> {
     if (machine !== 'primary' || eventType !== 'host.freeze' || !this.system.primary.state.startsWith('freezing')) return refused(this.system, rejection);
     const decided = this.shared.freezeInProgress((change) => {
       const draft = this.draft('primary');
-      change(draft as unknown as Draft<FreezeSystem, unknown>);
+      change(draft as unknown as Draft<AnySystem, unknown>);
       return draft.system();
     });
     return 'algorithm' in decided ? accepted(decided) : refused(this.system, decided);
   }
 
   /** A command refused for its arguments changes nothing, unless the variant carries part of it out anyway. */
-  private refuseArguments(event: FreezeEvent, rejection: Rejection): Stepped {
+  private refuseArguments(event: FreezeEvent<Block>, rejection: Rejection): Stepped {
     const carried = this.shared.carriedOutDespite(event, rejection, this.geometry);
     if (carried === null) return refused(this.system, rejection);
     const draft = this.draft('primary');
@@ -252,12 +268,17 @@ class Stepper<Sys extends FreezeSystem, Ops> {
   }
 }
 
-/** Applies one command to a copy of the system; the system given is never changed. */
-export function stepSystem(system: FreezeSystem, event: FreezeEvent, variant: FreezeVariant, geometry: FreezeGeometry): Stepped {
+/**
+ * Applies one command to a copy of the system; the system given is never changed, unless `inPlace` (the
+ * workload driver's live system, see Draft), when an accepted command changes it and copies nothing. The
+ * command's blocks must be in the system's representation (block.ts).
+ */
+export function stepSystem<B extends Block = string>(system: FreezeSystem<B>, event: FreezeEvent<B>, variant: FreezeVariant, geometry: FreezeGeometry, inPlace = false): Stepped<B> {
   const { shared, algorithm } = behaviourOf(variant);
   assert(system.algorithm === algorithm.name, () => `a ${system.algorithm} system stepped by the ${algorithm.name} algorithm`);
   const stepper = algorithm.name === 'log'
-    ? new Stepper(system as Extract<FreezeSystem, { algorithm: 'log' }>, algorithm, variant, geometry, shared)
-    : new Stepper(system as Extract<FreezeSystem, { algorithm: 'split' }>, algorithm, variant, geometry, shared);
-  return stepper.step(event);
+    ? new Stepper(system as Extract<AnySystem, { algorithm: 'log' }>, algorithm, variant, geometry, shared, inPlace)
+    : new Stepper(system as Extract<AnySystem, { algorithm: 'split' }>, algorithm, variant, geometry, shared, inPlace);
+  // The protocol keeps the blocks it is given and makes new ones only in their representation.
+  return stepper.step(event) as Stepped<B>;
 }

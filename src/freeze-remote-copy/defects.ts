@@ -11,6 +11,7 @@
  */
 import type { FreezeControlInput } from '../../machines/freeze-remote-copy.js';
 import { reject } from '../rejection.js';
+import { blockBytes, leadingBytes, type Block } from './block.js';
 import { SHARED_OPERATIONS, type Algorithm, type Draft, type SharedOperations } from './algorithm.js';
 import type { FreezeGeometry } from './events.js';
 import type { FreezeSystem, LogSecondary, LogSystem, SplitSystem } from './system.js';
@@ -37,7 +38,7 @@ export const LITERAL_OVERRIDES: { readonly [P in ControllerLiteral]: Override } 
 };
 
 /** BROKEN volatile-secondary-memory: what a restart leaves when modes and bitmaps live in RAM (D17). */
-function forgetVolatile(s: LogSecondary): LogSecondary {
+function forgetVolatile(s: LogSecondary<Block>): LogSecondary<Block> {
   return { state: 'receiving', gen: 0, outstanding: s.outstanding.slice(), svol: s.svol.slice(), logA: s.logA.map(() => null), logB: s.logB.map(() => null) };
 }
 
@@ -54,7 +55,7 @@ function oneBlockLonger(geometry: FreezeGeometry): FreezeGeometry {
 }
 
 /** BROKEN freeze-not-busy: the freeze point moves while the previous freeze is still in progress. */
-function moveFreezePoint(draft: Draft<FreezeSystem, unknown>): void {
+function moveFreezePoint(draft: Draft<FreezeSystem<Block>, unknown>): void {
   draft.primary.gen += 1;
   draft.send({ to: 'secondary', kind: 'freeze', gen: draft.primary.gen, seq: 0 }, false, draft.primary);
 }
@@ -103,7 +104,7 @@ export const BROKEN_OVERRIDES: { readonly [D in FreezeDefect]: Override } = {
   'partial-write-on-range-error': {
     shared: {
       carriedOutDespite: (event, rejection, geometry) => (event.type === 'host.write' && rejection.reason === 'length-out-of-range'
-        && event.data.length > 2 * geometry.blockSize ? { ...event, data: event.data.slice(0, 2 * geometry.blockSize) } : null), // stores what fits
+        && blockBytes(event.data) > geometry.blockSize ? { ...event, data: leadingBytes(event.data, geometry.blockSize) } : null), // stores what fits
     },
   },
   'split-forgets-write-after': { split: { writeAfterSplit: ({ primary: p }, b, data) => { p.pp[b] = data; } } }, // 3470 skipped
@@ -122,7 +123,7 @@ export function overridesOf(variant: FreezeVariant): readonly Override[] {
 
 export interface Behaviour {
   readonly shared: SharedOperations;
-  readonly algorithm: Algorithm<LogSystem, LogOperations> | Algorithm<SplitSystem, SplitOperations>;
+  readonly algorithm: Algorithm<LogSystem<Block>, LogOperations> | Algorithm<SplitSystem<Block>, SplitOperations>;
 }
 
 const isLog = (control: FreezeControlInput): boolean => control.embodiment === 1;

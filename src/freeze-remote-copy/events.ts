@@ -11,6 +11,7 @@
  * controllers a block is addressed by its index in the group, `volume * blocksPerVolume + block`.
  */
 import { z } from 'zod';
+import { compareBlocks, compareText, type Block } from './block.js';
 
 export interface FreezeGeometry {
   readonly volumeCount: number;
@@ -23,8 +24,12 @@ export interface FreezeGeometry {
   readonly window: number;
 }
 
-export type FreezeEvent =
-  | { readonly type: 'host.write'; readonly volume: number; readonly block: number; readonly data: string }
+/**
+ * A command. `B` is how a write's block is held (src/freeze-remote-copy/block.ts): hex text in the verifier,
+ * scenario files and vectors, bytes in the workload driver.
+ */
+export type FreezeEvent<B extends Block = string> =
+  | { readonly type: 'host.write'; readonly volume: number; readonly block: number; readonly data: B }
   | { readonly type: 'host.read'; readonly volume: number; readonly block: number }
   | { readonly type: 'host.freeze' }
   | { readonly type: 'primary.copy' }
@@ -48,18 +53,15 @@ export type FreezeEventType = FreezeEvent['type'];
  * spec/001 D5): DATA of image N, FREEZE(N), ALL_SENT(N), S_DONE(N). DATA also carries a sequence number, unique
  * per primary and increasing, so that a delayed duplicate of an older DATA of the same block is recognised.
  */
-export type Message =
-  | { readonly to: 'secondary'; readonly kind: 'data'; readonly gen: number; readonly seq: number; readonly block: number; readonly data: string }
+export type Message<B extends Block = string> =
+  | { readonly to: 'secondary'; readonly kind: 'data'; readonly gen: number; readonly seq: number; readonly block: number; readonly data: B }
   | { readonly to: 'secondary'; readonly kind: 'freeze'; readonly gen: number; readonly seq: 0 }
   | { readonly to: 'secondary'; readonly kind: 'all-sent'; readonly gen: number; readonly seq: 0 }
   | { readonly to: 'secondary'; readonly kind: 'ack'; readonly of: 'secondary-done'; readonly gen: number; readonly seq: 0 }
   | { readonly to: 'primary'; readonly kind: 'ack'; readonly of: 'data' | 'freeze' | 'all-sent'; readonly gen: number; readonly seq: number }
   | { readonly to: 'primary'; readonly kind: 'secondary-done'; readonly gen: number; readonly seq: 0 };
 
-export type DataMessage = Extract<Message, { kind: 'data' }>;
-
-/** Two texts by their characters' codes; every text compared here is ASCII (names and lowercase hex). */
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export type DataMessage<B extends Block = string> = Extract<Message<B>, { kind: 'data' }>;
 
 /**
  * The order of messages on the link and in the outstanding lists, so the index `link.deliver` names is the
@@ -69,17 +71,18 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  *   3. `of` (ACKs only): by name, `all-sent`, `data`, `freeze`, `secondary-done`;
  *   4. `gen`, then 5. `seq`: as numbers, smaller first;
  *   6. `block`, then 7. `data` (DATA only): the block as a number, the data as lowercase hex, by character code.
- * Names and hex compare by character code (ASCII), as bytes do. Two messages compare equal exactly when every
- * field is equal, so a list kept in this order is canonical: equal multisets give equal lists.
+ * Names and hex compare by character code (ASCII), as bytes do (a binary block compares as its hex would,
+ * block.ts). Two messages compare equal exactly when every field is equal, so a list kept in this order is
+ * canonical: equal multisets give equal lists.
  */
-export function compareMessages(a: Message, b: Message): number {
+export function compareMessages(a: Message<Block>, b: Message<Block>): number {
   return compareText(a.to, b.to)
     || compareText(a.kind, b.kind)
     || compareText(a.kind === 'ack' ? a.of : '', b.kind === 'ack' ? b.of : '')
     || a.gen - b.gen
     || a.seq - b.seq
     || (a.kind === 'data' ? a.block : -1) - (b.kind === 'data' ? b.block : -1)
-    || compareText(a.kind === 'data' ? a.data : '', b.kind === 'data' ? b.data : '');
+    || (a.kind === 'data' && b.kind === 'data' ? compareBlocks(a.data, b.data) : 0);
 }
 
 const whole = z.number().int().nonnegative();

@@ -12,26 +12,27 @@ import type { CopySource, PrimaryEventType, StoreTarget, WriteRoute } from '../.
 import { assert } from '../assert.js';
 import type { Operation } from '../control.js';
 import * as link from '../link.js';
+import type { Block } from './block.js';
 import type { Action, Algorithm, Draft, OperationContext, View } from './algorithm.js';
 import { blockCount, groupBlock, type DataMessage, type FreezeGeometry, type Message } from './events.js';
 import type { LogPrimary, LogRecord, LogSecondary, LogSystem, SecondaryStateKey } from './system.js';
 import { acknowledge, transmitData } from './wire.js';
 
-type LogView = View<LogSystem, LogOperations>;
-type LogDraft = Draft<LogSystem, LogOperations>;
+type LogView = View<LogSystem<Block>, LogOperations>;
+type LogDraft = Draft<LogSystem<Block>, LogOperations>;
 
 /** E1's operations that a variant may replace (src/freeze-remote-copy/defects.ts), each named for what it does. */
 export interface LogOperations {
   /** P1, NORMAL (2030, 2040): PBM[b] := 1; PVOL[b] := d. */
-  readonly writeNormal: (primary: LogPrimary, b: number, data: string) => void;
+  readonly writeNormal: (primary: LogPrimary<Block>, b: number, data: Block) => void;
   /** P4 in F1 with the D1 fix: PDIFF when PBM[b] ∨ PDBM[b] (2060-2080), else PVOL and NEXT. */
-  readonly writeDraining: (primary: LogPrimary, b: number, data: string) => void;
+  readonly writeDraining: (primary: LogPrimary<Block>, b: number, data: Block) => void;
   /** P5, LITERAL 2060→2030 (the machine's literalD1 route): PDIFF when PBM[b], else PVOL and PBM (D1). */
-  readonly writeDrainingLiteral: (primary: LogPrimary, b: number, data: string) => void;
+  readonly writeDrainingLiteral: (primary: LogPrimary<Block>, b: number, data: Block) => void;
   /** F2/F3 with the D4 fix (【0059】): drop PDIFF[b], write PVOL, set PBM. */
-  readonly writeAfterAllSent: (primary: LogPrimary, b: number, data: string) => void;
+  readonly writeAfterAllSent: (primary: LogPrimary<Block>, b: number, data: Block) => void;
   /** P11 (Fig 10, 3205-3250): the block the host reads. */
-  readonly read: (primary: LogPrimary, b: number) => string;
+  readonly read: (primary: LogPrimary<Block>, b: number) => Block;
   /** RC (Fig 5): `copy.send` reads PVOL and clears PBM in one step (D20 fix); null when there is nothing to send. */
   readonly copyEvent: (view: LogView) => PrimaryEventType | null;
   /** 2640 with the D2 fix: PBM is empty, nothing is staged, and every DATA is acknowledged. */
@@ -39,15 +40,15 @@ export interface LogOperations {
   /** P7 (2650, D1 fix): ALL_SENT goes out and NEXT is folded into PBM. */
   readonly completeDrain: (draft: LogDraft) => void;
   /** S1/S2 (2440-2470): the DATA into SDIFFA (`current`) or SDIFFB (`next`), replacing the block's record. */
-  readonly store: (secondary: LogSecondary, target: StoreTarget, message: DataMessage) => void;
+  readonly store: (secondary: LogSecondary<Block>, target: StoreTarget, message: DataMessage<Block>) => void;
   /** S7-S9 (3060, 3070, D6 fix): erase SDIFFA and SDIFFB (SBM and SDBM with them); SVOL is the image. */
-  readonly discardUncommitted: (secondary: LogSecondary, from: SecondaryStateKey) => void;
+  readonly discardUncommitted: (secondary: LogSecondary<Block>, from: SecondaryStateKey) => void;
   /** A restart reloads everything: the secondary's modes, bitmaps and logs are durable (D17). */
-  readonly reload: (secondary: LogSecondary) => LogSecondary;
+  readonly reload: (secondary: LogSecondary<Block>) => LogSecondary<Block>;
 }
 
 const firstSet = (bits: readonly boolean[]): number => bits.indexOf(true);
-const outstandingData = (primary: LogPrimary): number => primary.outstanding.filter((m) => m.kind === 'data').length;
+const outstandingData = (primary: LogPrimary<Block>): number => primary.outstanding.filter((m) => m.kind === 'data').length;
 
 /** The block the next copy step sends and its generation, or null (nothing in PBM, window full, or D5 holds it). */
 function nextCopy(view: LogView): { block: number; gen: number } | null {
@@ -170,7 +171,7 @@ function completeFreeze(draft: LogDraft, _operation: Operation, context: Operati
   draft.results.push({ kind: 'freeze-done', gen: draft.primary.gen });
 }
 
-const LOG_PRIMARY_ACTIONS: Readonly<Record<string, Action<LogSystem, LogOperations>>> = {
+const LOG_PRIMARY_ACTIONS: Readonly<Record<string, Action<LogSystem<Block>, LogOperations>>> = {
   writeHost,
   readHost,
   sendData: (draft, operation) => {
@@ -191,14 +192,19 @@ function storeData(draft: LogDraft, operation: Operation, context: OperationCont
 }
 
 /** S5 (2830-2870): SVOL[b] := SDIFFA[b]; SBM[b] := 0. */
-function applyOne(secondary: LogSecondary): void {
+function applyOne(secondary: LogSecondary<Block>): void {
   const b = pendingApply(secondary);
   assert(b !== -1, 'apply.block with nothing to apply');
   secondary.svol[b] = secondary.logA[b]!.data; // (2860)
   secondary.logA[b] = null; // (2870)
 }
 
-const pendingApply = (secondary: LogSecondary): number => secondary.logA.findIndex((r) => r !== null);
+/** The first block with a record in SDIFFA (SBM), or -1; a plain loop, as the workload's logs are thousands of blocks. */
+function pendingApply(secondary: LogSecondary<Block>): number {
+  const log = secondary.logA;
+  for (let b = 0; b < log.length; b += 1) if (log[b] !== null) return b;
+  return -1;
+}
 
 /** S6 (2880): with the D3 fix SDIFFA is empty and SDIFFB becomes the log of the next image; literally it stays. */
 function finishApply(draft: LogDraft, operation: Operation): void {
@@ -214,7 +220,7 @@ function discardUncommitted(draft: LogDraft, _operation: Operation, context: Ope
   draft.results.push({ kind: 'recovered', gen: s.gen, image: s.svol.slice() }); // (3080)
 }
 
-const LOG_SECONDARY_ACTIONS: Readonly<Record<string, Action<LogSystem, LogOperations>>> = {
+const LOG_SECONDARY_ACTIONS: Readonly<Record<string, Action<LogSystem<Block>, LogOperations>>> = {
   storeData,
   applyBlock: (draft) => applyOne(draft.secondary),
   finishApply,
@@ -224,37 +230,36 @@ const LOG_SECONDARY_ACTIONS: Readonly<Record<string, Action<LogSystem, LogOperat
   },
 };
 
-function initial(geometry: FreezeGeometry): LogSystem {
+function initial(geometry: FreezeGeometry, zero: Block): LogSystem<Block> {
   const n = blockCount(geometry);
-  const zero = '00'.repeat(geometry.blockSize);
   const fill = <T>(value: T): T[] => new Array<T>(n).fill(value);
   return {
     algorithm: 'log',
     primary: {
       state: 'normal', gen: 0, seq: 1, outstanding: [],
-      pvol: fill(zero), pdiff: fill<string | null>(null), pbm: fill(false), pdbm: fill(false), next: fill(false), staged: null,
+      pvol: fill(zero), pdiff: fill<Block | null>(null), pbm: fill(false), pdbm: fill(false), next: fill(false), staged: null,
     },
-    secondary: { state: 'receiving', gen: 0, outstanding: [], svol: fill(zero), logA: fill<LogRecord | null>(null), logB: fill<LogRecord | null>(null) },
-    link: link.emptyLink<Message>(geometry.linkCapacity),
+    secondary: { state: 'receiving', gen: 0, outstanding: [], svol: fill(zero), logA: fill<LogRecord<Block> | null>(null), logB: fill<LogRecord<Block> | null>(null) },
+    link: link.emptyLink<Message<Block>>(geometry.linkCapacity),
   };
 }
 
 // The copies name every field, in initial's order, instead of spreading: spread copies gave the same fields
 // several engine shapes, and every function reading them slowed down to a generic property lookup.
 
-function copyPrimary(p: LogPrimary): LogPrimary {
+function copyPrimary(p: LogPrimary<Block>): LogPrimary<Block> {
   return {
     state: p.state, gen: p.gen, seq: p.seq, outstanding: p.outstanding.slice(),
     pvol: p.pvol.slice(), pdiff: p.pdiff.slice(), pbm: p.pbm.slice(), pdbm: p.pdbm.slice(), next: p.next.slice(), staged: p.staged,
   };
 }
 
-function copySecondary(s: LogSecondary): LogSecondary {
+function copySecondary(s: LogSecondary<Block>): LogSecondary<Block> {
   return { state: s.state, gen: s.gen, outstanding: s.outstanding.slice(), svol: s.svol.slice(), logA: s.logA.slice(), logB: s.logB.slice() };
 }
 
 /** E1 with a variant's operations. */
-export function logAlgorithm(ops: LogOperations): Algorithm<LogSystem, LogOperations> {
+export function logAlgorithm(ops: LogOperations): Algorithm<LogSystem<Block>, LogOperations> {
   return {
     name: 'log',
     ops,

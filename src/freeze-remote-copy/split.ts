@@ -11,20 +11,21 @@ import type { CopySource, FreezeControlInput, StoreTarget, WriteRoute } from '..
 import { assert } from '../assert.js';
 import type { Operation } from '../control.js';
 import * as link from '../link.js';
+import type { Block } from './block.js';
 import type { Action, Algorithm, Draft, OperationContext, View } from './algorithm.js';
 import { open, seal } from './crypto.js';
 import { blockCount, groupBlock, type FreezeGeometry, type Message } from './events.js';
 import type { SplitPrimary, SplitSecondary, SplitSystem } from './system.js';
 import { acknowledge, transmitData } from './wire.js';
 
-type SplitView = View<SplitSystem, SplitOperations>;
-type SplitDraft = Draft<SplitSystem, SplitOperations>;
+type SplitView = View<SplitSystem<Block>, SplitOperations>;
+type SplitDraft = Draft<SplitSystem<Block>, SplitOperations>;
 
 /** How blocks are kept in PS and SP: sealed by AES-256-GCM in E4 (L210, P250), as they are otherwise. */
 export interface Cipher {
-  readonly seal: (plaintext: string, gen: number, block: number) => string;
+  readonly seal: (plaintext: Block, gen: number, block: number) => Block;
   /** The plaintext of a stored block; null when it does not authenticate. */
-  readonly open: (stored: string) => string | null;
+  readonly open: (stored: Block) => Block | null;
 }
 
 export const PLAIN: Cipher = { seal: (plaintext) => plaintext, open: (stored) => stored };
@@ -37,19 +38,23 @@ export const AES_256_GCM: Cipher = { seal, open };
 export interface SplitOperations {
   readonly cipher: Cipher;
   /** E2 PFM off, E3 PFM 2 (3490, 4260): A[b] := 1, write PP. */
-  readonly writeDirty: (draft: SplitDraft, b: number, data: string) => void;
+  readonly writeDirty: (draft: SplitDraft, b: number, data: Block) => void;
   /** E3 PFM 0 and 3 (4280, 4250, 4260, D14): what was sent ahead is stale, D[b] := 0, A[b] := 1, write PP. */
-  readonly writeDirtyClearSent: (draft: SplitDraft, b: number, data: string) => void;
+  readonly writeDirtyClearSent: (draft: SplitDraft, b: number, data: Block) => void;
   /** Splitting (3430-3480, 4290-4330): split b first when A[b], then B[b] := 1 and write PP. */
-  readonly writeCopyOnWrite: (draft: SplitDraft, b: number, data: string) => void;
+  readonly writeCopyOnWrite: (draft: SplitDraft, b: number, data: Block) => void;
   /** E2 after the split (3470, 3480): B[b] := 1, write PP. */
-  readonly writeAfterSplit: (draft: SplitDraft, b: number, data: string) => void;
+  readonly writeAfterSplit: (draft: SplitDraft, b: number, data: Block) => void;
   /** A restart reloads everything: the secondary's mode and bitmaps are durable (D17). */
-  readonly reload: (secondary: SplitSecondary) => SplitSecondary;
+  readonly reload: (secondary: SplitSecondary<Block>) => SplitSecondary<Block>;
 }
 
-const firstSet = (bits: readonly boolean[], also: (b: number) => boolean = () => true): number => bits.findIndex((bit, b) => bit && also(b));
-const outstandingData = (primary: SplitPrimary): number => primary.outstanding.filter((m) => m.kind === 'data').length;
+/** The first set block for which `also` holds, or -1; a plain loop, as the workload's bitmaps are thousands of blocks. */
+function firstSet(bits: readonly boolean[], also?: (b: number) => boolean): number {
+  for (let b = bits.indexOf(true); b !== -1; b = bits.indexOf(true, b + 1)) if (also === undefined || also(b)) return b;
+  return -1;
+}
+const outstandingData = (primary: SplitPrimary<Block>): number => primary.outstanding.filter((m) => m.kind === 'data').length;
 const sendsAhead = (control: FreezeControlInput): boolean => control.embodiment === 3;
 
 /** The split blocks still to transfer: C, and in E3 not already sent ahead (C∧¬D, 4880; D15). */
@@ -145,7 +150,7 @@ function completeFreeze(draft: SplitDraft, _operation: Operation, context: Opera
   draft.results.push({ kind: 'freeze-done', gen: p.gen });
 }
 
-const SPLIT_PRIMARY_ACTIONS: Readonly<Record<string, Action<SplitSystem, SplitOperations>>> = {
+const SPLIT_PRIMARY_ACTIONS: Readonly<Record<string, Action<SplitSystem<Block>, SplitOperations>>> = {
   writeHost,
   readHost: (draft, _operation, { event }) => {
     assert(event.type === 'host.read', 'readHost runs on host.read');
@@ -200,7 +205,7 @@ function applyOne(draft: SplitDraft): void {
   s.sa[b] = false;
 }
 
-const SPLIT_SECONDARY_ACTIONS: Readonly<Record<string, Action<SplitSystem, SplitOperations>>> = {
+const SPLIT_SECONDARY_ACTIONS: Readonly<Record<string, Action<SplitSystem<Block>, SplitOperations>>> = {
   storeData,
   applyBlock: applyOne,
   finishApply: (draft) => {
@@ -220,32 +225,32 @@ const SPLIT_SECONDARY_ACTIONS: Readonly<Record<string, Action<SplitSystem, Split
   },
 };
 
-function initialSystem(geometry: FreezeGeometry, cipher: Cipher): SplitSystem {
+function initialSystem(geometry: FreezeGeometry, zero: Block, cipher: Cipher): SplitSystem<Block> {
   const n = blockCount(geometry);
-  const zero = '00'.repeat(geometry.blockSize);
   const fill = <T>(value: T): T[] => new Array<T>(n).fill(value);
-  const sealed = (): string[] => Array.from({ length: n }, (_, b) => cipher.seal(zero, 0, b));
+  // Sealing is deterministic, so PS and SP start with the same sealed blocks, sealed once.
+  const sealed = Array.from({ length: n }, (_, b) => cipher.seal(zero, 0, b));
   return {
     algorithm: 'split',
     primary: {
       state: 'normal', gen: 0, seq: 1, outstanding: [],
-      pp: fill(zero), ps: sealed(), bitmapA: fill(false), bitmapB: fill(false), bitmapC: fill(false), bitmapD: fill(false),
+      pp: fill(zero), ps: sealed, bitmapA: fill(false), bitmapB: fill(false), bitmapC: fill(false), bitmapD: fill(false),
     },
-    secondary: { state: 'receiving', gen: 0, outstanding: [], sp: sealed(), spSeq: fill(0), ss: fill(zero), sa: fill(false), sb: fill(false) },
-    link: link.emptyLink<Message>(geometry.linkCapacity),
+    secondary: { state: 'receiving', gen: 0, outstanding: [], sp: sealed.slice(), spSeq: fill(0), ss: fill(zero), sa: fill(false), sb: fill(false) },
+    link: link.emptyLink<Message<Block>>(geometry.linkCapacity),
   };
 }
 
 // The copies name every field, in initialSystem's order, instead of spreading (see log.ts).
 
-function copyPrimary(p: SplitPrimary): SplitPrimary {
+function copyPrimary(p: SplitPrimary<Block>): SplitPrimary<Block> {
   return {
     state: p.state, gen: p.gen, seq: p.seq, outstanding: p.outstanding.slice(),
     pp: p.pp.slice(), ps: p.ps.slice(), bitmapA: p.bitmapA.slice(), bitmapB: p.bitmapB.slice(), bitmapC: p.bitmapC.slice(), bitmapD: p.bitmapD.slice(),
   };
 }
 
-function copySecondary(s: SplitSecondary): SplitSecondary {
+function copySecondary(s: SplitSecondary<Block>): SplitSecondary<Block> {
   return {
     state: s.state, gen: s.gen, outstanding: s.outstanding.slice(),
     sp: s.sp.slice(), spSeq: s.spSeq.slice(), ss: s.ss.slice(), sa: s.sa.slice(), sb: s.sb.slice(),
@@ -253,12 +258,12 @@ function copySecondary(s: SplitSecondary): SplitSecondary {
 }
 
 /** E2-E4 with a variant's operations. */
-export function splitAlgorithm(ops: SplitOperations): Algorithm<SplitSystem, SplitOperations> {
+export function splitAlgorithm(ops: SplitOperations): Algorithm<SplitSystem<Block>, SplitOperations> {
   return {
     name: 'split',
     ops,
     freezeCommits: true,
-    initial: (geometry) => initialSystem(geometry, ops.cipher),
+    initial: (geometry, zero) => initialSystem(geometry, zero, ops.cipher),
     copyPrimary,
     copySecondary,
     copyEvent: (view, source) => (nextCopy(view, source) === null ? null : 'copy.send'),

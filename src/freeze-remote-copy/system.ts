@@ -5,6 +5,10 @@
  * and SA, SB). Each half carries only its own algorithm's fields; the fields both algorithms share are the
  * machine states, the generations, the sequence counter and the retransmission lists.
  *
+ * Every type takes `B`, how blocks are held (src/freeze-remote-copy/block.ts): hex text, the default, in the
+ * verifier's worlds and the vectors; bytes in the workload driver. The controllers are written once, for
+ * either.
+ *
  * Per-block bitmaps are boolean arrays, indexed by group block. E1's SBM and SDBM are implicit in the logs (a
  * block has a record in SDIFFA exactly when SBM[b]=1), which is what "at most one record per block"
  * (【0045】【0046】) gives.
@@ -12,6 +16,7 @@
 import type { ControlStep } from '../control.js';
 import type { Link } from '../link.js';
 import type { Rejection } from '../rejection.js';
+import type { Block } from './block.js';
 import type { Message } from './events.js';
 
 export type PrimaryStateKey =
@@ -26,54 +31,54 @@ export type PrimaryStateKey =
 export type SecondaryStateKey = 'receiving' | 'noted' | 'applying' | 'recovered';
 
 /** What both algorithms' primaries hold. */
-export interface PrimaryControl {
+export interface PrimaryControl<B extends Block = string> {
   state: PrimaryStateKey;
   /** k_P: freezes accepted so far; the freeze in progress, if any, is this one. */
   gen: number;
   /** The next DATA sequence number. */
   seq: number;
   /** Messages sent and not yet acknowledged, in canonical order; a timeout sends them again. */
-  outstanding: Message[];
+  outstanding: Message<B>[];
 }
 
 /** What both algorithms' secondaries hold. */
-export interface SecondaryControl {
+export interface SecondaryControl<B extends Block = string> {
   state: SecondaryStateKey;
   /** k_S: the generation whose image the secondary has committed to. */
   gen: number;
-  outstanding: Message[];
+  outstanding: Message<B>[];
 }
 
 /** E1 primary DKC 1030 (Fig 1): PVOL 1120, PDIFF 1140, PBM 1070, PDBM 1080. */
-export interface LogPrimary extends PrimaryControl {
-  pvol: string[];
+export interface LogPrimary<B extends Block = string> extends PrimaryControl<B> {
+  pvol: B[];
   /** One record per block at most (【0039】【0040】); null where PDIFF has none. */
-  pdiff: (string | null)[];
+  pdiff: (B | null)[];
   pbm: boolean[];
   pdbm: boolean[];
   /** D1 fix: blocks written in F1 to PVOL after their frozen value was sent; folded into PBM at ALL_SENT. */
   next: boolean[];
   /** D20 literal only: the block RC read into RAM (2250) before clearing PBM (2260). */
-  staged: { readonly block: number; readonly data: string } | null;
+  staged: { readonly block: number; readonly data: B } | null;
 }
 
 /** A record of SDIFFA or SDIFFB: the block's data and the sequence number of the DATA that brought it. */
-export interface LogRecord {
-  readonly data: string;
+export interface LogRecord<B extends Block = string> {
+  readonly data: B;
   readonly seq: number;
 }
 
 /** E1 secondary DKC 1040: SVOL 1150, SDIFFA 1170 (with SBM), SDIFFB 1175 (with SDBM). */
-export interface LogSecondary extends SecondaryControl {
-  svol: string[];
-  logA: (LogRecord | null)[];
-  logB: (LogRecord | null)[];
+export interface LogSecondary<B extends Block = string> extends SecondaryControl<B> {
+  svol: B[];
+  logA: (LogRecord<B> | null)[];
+  logB: (LogRecord<B> | null)[];
 }
 
 /** E2-E4 primary (Fig 12, 19): PP 1300, PS 1310 (sealed in E4), bitmaps A 1340, B 1350, C 1360, D 1380 (E3). */
-export interface SplitPrimary extends PrimaryControl {
-  pp: string[];
-  ps: string[];
+export interface SplitPrimary<B extends Block = string> extends PrimaryControl<B> {
+  pp: B[];
+  ps: B[];
   bitmapA: boolean[];
   bitmapB: boolean[];
   bitmapC: boolean[];
@@ -81,41 +86,41 @@ export interface SplitPrimary extends PrimaryControl {
 }
 
 /** E2-E4 secondary: SP 1320 (sealed in E4), SS 1330, SA 1370, SB 1390 (E3). */
-export interface SplitSecondary extends SecondaryControl {
-  sp: string[];
+export interface SplitSecondary<B extends Block = string> extends SecondaryControl<B> {
+  sp: B[];
   /** The sequence number of the DATA that last wrote SP[b] (0: the initial image). */
   spSeq: number[];
-  ss: string[];
+  ss: B[];
   sa: boolean[];
   sb: boolean[];
 }
 
-export interface LogSystem {
+export interface LogSystem<B extends Block = string> {
   readonly algorithm: 'log';
-  readonly primary: LogPrimary;
-  readonly secondary: LogSecondary;
-  readonly link: Link<Message>;
+  readonly primary: LogPrimary<B>;
+  readonly secondary: LogSecondary<B>;
+  readonly link: Link<Message<B>>;
 }
 
-export interface SplitSystem {
+export interface SplitSystem<B extends Block = string> {
   readonly algorithm: 'split';
-  readonly primary: SplitPrimary;
-  readonly secondary: SplitSecondary;
-  readonly link: Link<Message>;
+  readonly primary: SplitPrimary<B>;
+  readonly secondary: SplitSecondary<B>;
+  readonly link: Link<Message<B>>;
 }
 
-export type FreezeSystem = LogSystem | SplitSystem;
+export type FreezeSystem<B extends Block = string> = LogSystem<B> | SplitSystem<B>;
 
 /** What the host and the secondary host are told. `block` is the group block. */
-export type FreezeResult =
-  | { readonly kind: 'read'; readonly block: number; readonly data: string }
+export type FreezeResult<B extends Block = string> =
+  | { readonly kind: 'read'; readonly block: number; readonly data: B }
   | { readonly kind: 'freeze-done'; readonly gen: number }
-  | { readonly kind: 'recovered'; readonly gen: number; readonly image: readonly string[] };
+  | { readonly kind: 'recovered'; readonly gen: number; readonly image: readonly B[] };
 
 export interface MachineStep extends ControlStep {
   readonly machine: 'primary' | 'secondary';
 }
 
-export type FreezeOutcome =
-  | { readonly accepted: true; readonly transitions: readonly MachineStep[]; readonly results: readonly FreezeResult[] }
+export type FreezeOutcome<B extends Block = string> =
+  | { readonly accepted: true; readonly transitions: readonly MachineStep[]; readonly results: readonly FreezeResult<B>[] }
   | { readonly accepted: false; readonly rejection: Rejection };

@@ -9,15 +9,17 @@
  * in flight, and recovers the secondary (3010-3080): the image it hands back and its generation.
  *
  * The driver steps the controllers alone (`stepSystem`), not the verifier's world with its model and
- * properties: the engine is the oracle here. It sends each block of a write as the command the controllers
- * take, one block as lowercase hex (`Buffer` encodes it, without per-byte work in JavaScript); the
- * controllers keep blocks as hex strings and copy their block arrays at every step, which bounds the speed
- * (the bench's workload section measures it). Systems are immutable, so a failure point works on the live
- * system itself and leaves it as it was.
+ * properties: the engine is the oracle here. Its system holds blocks in binary (src/freeze-remote-copy/
+ * block.ts): each block of a host write is copied once out of the host's buffer into a Uint8Array, the
+ * command the controllers take, and from there the same bytes are stored, sent, delivered, applied and
+ * recovered by reference, never turned into text nor touched a byte at a time (E4 seals and opens them with
+ * node:crypto). The driver owns its live system and steps it in place, so a step copies no block array; a
+ * failure point copies the system once (its arrays, not the blocks) and recovers the copy, leaving the live
+ * one as it was.
  */
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadFault, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
-import { initialSystem, stepSystem } from './controller.js';
+import { copySystem, initialSystem, stepSystem } from './controller.js';
 import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
 import type { FreezeOutcome, FreezeSystem } from './system.js';
 import { freezeVariant, type FreezeVariant } from './variants.js';
@@ -25,11 +27,14 @@ import { freezeVariant, type FreezeVariant } from './variants.js';
 /** Messages the link holds, and DATA the primary leaves unacknowledged (the window), in workload runs. */
 const LINK_CAPACITY = 64;
 const WINDOW = 16;
-/** More blocks than this would take hours: every step copies the block arrays of one controller. */
+/**
+ * More blocks than this take too long: a step scans the bitmaps for the next block to copy or apply, and a
+ * failure point copies the block arrays.
+ */
 const MAX_BLOCKS = 65_536;
 
 /** Background work a step may do, with the weight of its being tried first. */
-const WORK: readonly { readonly event: FreezeEvent | 'deliver'; readonly weight: number }[] = [
+const WORK: readonly { readonly event: FreezeEvent<Uint8Array> | 'deliver'; readonly weight: number }[] = [
   { event: 'deliver', weight: 8 },
   { event: { type: 'primary.copy' }, weight: 4 },
   { event: { type: 'primary.step' }, weight: 3 },
@@ -39,23 +44,30 @@ const WORK: readonly { readonly event: FreezeEvent | 'deliver'; readonly weight:
 ];
 const TOTAL_WEIGHT = WORK.reduce((sum, work) => sum + work.weight, 0);
 
-type Accepted = Extract<FreezeOutcome, { accepted: true }>;
+type Accepted = Extract<FreezeOutcome<Uint8Array>, { accepted: true }>;
+type BinarySystem = FreezeSystem<Uint8Array>;
+type BinaryEvent = FreezeEvent<Uint8Array>;
 
 class FreezeSession implements WorkloadSession {
-  private system: FreezeSystem;
+  private system: BinarySystem;
   /** The order messages were first seen on the link, for deliveries that take the one sent first. */
-  private readonly sentOrder = new WeakMap<Message, number>();
+  private readonly sentOrder = new WeakMap<Message<Uint8Array>, number>();
   private sent = 0;
   /** Background steps left before a link that is down comes up again. */
   private outageLeft = 0;
+  /** The volumes the last failure point recovered, refilled by the next one. */
+  private recovered: Uint8Array[] | null = null;
 
   constructor(private readonly variant: FreezeVariant, private readonly geometry: FreezeGeometry) {
-    this.system = initialSystem(variant, geometry);
+    this.system = initialSystem(variant, geometry, 'binary');
   }
 
-  /** Steps the live system; the outcome, and the system when accepted. */
-  private step(event: FreezeEvent, system: FreezeSystem = this.system): { system: FreezeSystem; outcome: FreezeOutcome } {
-    return stepSystem(system, event, this.variant, this.geometry);
+  /**
+   * Steps a system this session owns, in place: the live one, or a failure point's copy. The system after it
+   * (refused or not: a broken variant may change a system and refuse the command) and the outcome.
+   */
+  private step(event: BinaryEvent, system: BinarySystem = this.system): { system: BinarySystem; outcome: FreezeOutcome<Uint8Array> } {
+    return stepSystem(system, event, this.variant, this.geometry, true);
   }
 
   /** Notes the messages new on the link in the order they appeared. */
@@ -65,22 +77,22 @@ class FreezeSession implements WorkloadSession {
     }
   }
 
-  private apply(event: FreezeEvent): Accepted | null {
+  private apply(event: BinaryEvent): Accepted | null {
     const { system, outcome } = this.step(event);
-    if (!outcome.accepted) return null;
     this.system = system;
+    if (!outcome.accepted) return null;
     this.noteSent();
     return outcome;
   }
 
+  /** Each block of the write, copied out of the host's buffer (the controllers keep it), as one host.write. */
   write(volume: number, offset: number, data: Uint8Array): string | null {
     const { blockSize } = this.geometry;
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (let at = 0; at < bytes.length; at += blockSize) {
-      const event: FreezeEvent = { type: 'host.write', volume, block: (offset + at) / blockSize, data: bytes.toString('hex', at, at + blockSize) };
+    for (let at = 0; at < data.length; at += blockSize) {
+      const event: BinaryEvent = { type: 'host.write', volume, block: (offset + at) / blockSize, data: data.slice(at, at + blockSize) };
       const { system, outcome } = this.step(event);
-      if (!outcome.accepted) return `${outcome.rejection.reason}: ${outcome.rejection.message}`;
       this.system = system;
+      if (!outcome.accepted) return `${outcome.rejection.reason}: ${outcome.rejection.message}`;
     }
     return null;
   }
@@ -157,7 +169,7 @@ class FreezeSession implements WorkloadSession {
    * failed primary, a message is lost); then the secondary host recovers (3010-3080).
    */
   recover(random: WorkloadRandom): WorkloadRecovery {
-    let system = this.mustStep(this.system, { type: 'primary.fail' });
+    let system = this.mustStep(copySystem(this.system, this.variant), { type: 'primary.fail' });
     for (let deliveries = random.below(system.link.inFlight.length + 1); deliveries > 0 && system.link.inFlight.length > 0; deliveries -= 1) {
       system = this.mustStep(system, { type: 'link.deliver', index: random.below(system.link.inFlight.length) });
     }
@@ -168,20 +180,23 @@ class FreezeSession implements WorkloadSession {
     return { commit: result.gen, volumes: this.volumesOf(result.image) };
   }
 
-  private mustStep(system: FreezeSystem, event: FreezeEvent): FreezeSystem {
+  private mustStep(system: BinarySystem, event: BinaryEvent): BinarySystem {
     const stepped = this.step(event, system);
     if (!stepped.outcome.accepted) throw new Error(`${event.type} refused during recovery: ${stepped.outcome.rejection.reason}`);
     return stepped.system;
   }
 
-  /** The group's blocks (hex) as one byte array per volume, decoded by Buffer. */
-  private volumesOf(blocks: readonly string[]): Uint8Array[] {
+  /**
+   * The group's blocks as one byte array per volume, in the buffers of the failure point before when there
+   * was one (WorkloadSession.recover): every byte is written, so nothing of that one remains.
+   */
+  private volumesOf(blocks: readonly Uint8Array[]): Uint8Array[] {
     const { volumeCount, blocksPerVolume, blockSize } = this.geometry;
-    return Array.from({ length: volumeCount }, (_, v) => {
-      const volume = Buffer.alloc(blocksPerVolume * blockSize);
-      for (let b = 0; b < blocksPerVolume; b += 1) volume.write(blocks[v * blocksPerVolume + b]!, b * blockSize, blockSize, 'hex');
-      return new Uint8Array(volume.buffer, volume.byteOffset, volume.byteLength);
+    this.recovered ??= Array.from({ length: volumeCount }, () => new Uint8Array(blocksPerVolume * blockSize));
+    this.recovered.forEach((volume, v) => {
+      for (let b = 0; b < blocksPerVolume; b += 1) volume.set(blocks[v * blocksPerVolume + b]!, b * blockSize);
     });
+    return this.recovered;
   }
 }
 
@@ -199,7 +214,7 @@ export const freezeRemoteCopyWorkload: WorkloadDriver = {
   refuse(geometry) {
     const blocks = geometry.volumeCount * (geometry.volumeBytes / geometry.blockSize);
     if (blocks > MAX_BLOCKS) {
-      return `freeze-remote-copy copies its block arrays at every step; ${blocks} blocks is more than the ${MAX_BLOCKS} it is driven with (use larger blocks or smaller volumes)`;
+      return `freeze-remote-copy scans its bitmaps at every step; ${blocks} blocks is more than the ${MAX_BLOCKS} it is driven with (use larger blocks or smaller volumes)`;
     }
     return null;
   },

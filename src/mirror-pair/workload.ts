@@ -52,9 +52,11 @@ class MirrorPairSession implements WorkloadSession {
   private taken = 0;
   /** The next dump must be full: none yet, or the pair was established again and the chain starts over. */
   private needFull = true;
-  private restored: { readonly dumps: number; readonly recovery: WorkloadRecovery } | null = null;
+  /** What the tape restores, kept up to date as dumps reach it (`recover`). */
+  private readonly restore: Restore;
 
   constructor(variant: string, private readonly geometry: WorkloadGeometry, private readonly trackSize: number) {
+    this.restore = { base: -1, applied: 0, commit: 0, gap: false, image: new Uint8Array(geometry.volumeBytes) };
     const info = mirrorVariant(variant);
     assert(info !== undefined, () => `no mirror-pair variant ${variant}`);
     this.controller = new MirrorPairController(info, { trackCount: geometry.volumeBytes / trackSize, trackSize });
@@ -143,25 +145,44 @@ class MirrorPairSession implements WorkloadSession {
 
   /**
    * What the tape restores (【0015】): the last full dump, then every later differential in sequence order; a
-   * gap after the full dump, or no full dump, restores nothing (commit 0, every byte zero).
+   * gap after the full dump, or no full dump, restores nothing (commit 0, every byte zero). The tape only
+   * grows, so the restore is kept and only the dumps new since the last failure point are applied to it; a
+   * new full dump starts it again.
    */
   recover(): WorkloadRecovery {
-    if (this.restored?.dumps === this.tape.length) return this.restored.recovery;
-    const image = new Uint8Array(this.geometry.volumeBytes);
-    let commit = 0;
+    const restore = this.restore;
     let base = -1;
     for (let i = this.tape.length - 1; i >= 0 && base === -1; i -= 1) if (this.tape[i]!.full) base = i;
-    const chain = base === -1 ? [] : this.tape.slice(base);
-    if (chain.every((dump, i) => dump.sequence === chain[0]!.sequence + i)) {
-      for (const dump of chain) for (const record of dump.records) image.set(record.bytes, record.track * this.trackSize);
-      commit = chain.at(-1)?.sequence ?? 0;
-    } else {
-      image.fill(0);
+    if (base !== restore.base) {
+      restore.image.fill(0);
+      restore.base = base;
+      restore.applied = Math.max(base, 0);
+      restore.commit = 0;
+      restore.gap = base === -1;
     }
-    const recovery = { commit, volumes: [image] };
-    this.restored = { dumps: this.tape.length, recovery };
-    return recovery;
+    for (; restore.applied < this.tape.length; restore.applied += 1) {
+      const dump = this.tape[restore.applied]!;
+      if (restore.gap) continue;
+      if (restore.applied > restore.base && dump.sequence !== this.tape[restore.applied - 1]!.sequence + 1) {
+        restore.gap = true;
+        restore.commit = 0;
+        restore.image.fill(0);
+        continue;
+      }
+      for (const record of dump.records) restore.image.set(record.bytes, record.track * this.trackSize);
+      restore.commit = dump.sequence;
+    }
+    return { commit: restore.commit, volumes: [restore.image] };
   }
+}
+
+/** The tape's restore so far: from the dump at `base` (the last full one) up to `applied`, or nothing after a gap. */
+interface Restore {
+  base: number;
+  applied: number;
+  commit: number;
+  gap: boolean;
+  readonly image: Uint8Array;
 }
 
 export const mirrorPairWorkload: WorkloadDriver = {

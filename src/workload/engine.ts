@@ -122,6 +122,13 @@ class Run {
   private readonly reference: Uint8Array[];
   /** The image of each commit that may still be handed back: from the last completed to the last taken. */
   private readonly snapshots = new Map<number, Uint8Array[]>();
+  /** Images of commits no longer kept, whose buffers the next commit's image reuses (an 8 MiB allocation costs more than the copy). */
+  private readonly spareSnapshots: Uint8Array[][] = [];
+  /**
+   * e2fsck's verdict on each kept commit's image, once asked: a recovered image equal to it byte for byte (the
+   * usual case) gets the same verdict without hashing 8 MiB again to find it in Fsck's cache.
+   */
+  private readonly snapshotVerdicts = new Map<number, FsckVerdict | null>();
   private readonly failures: FailureReport[] = [];
   private readonly faultCounts: Record<WorkloadFault, number> = { 'link-reorder': 0, 'link-loss': 0, 'link-duplicate': 0, 'link-outage': 0, 'power-cycle': 0 };
   private readonly rates: WorkloadFaultRates;
@@ -156,7 +163,7 @@ class Run {
     const { volumeCount, volumeBytes, blockSize } = workload.geometry;
     this.random = new SeededRandom(streamSeed(options.seed, 1));
     this.reference = Array.from({ length: volumeCount }, () => new Uint8Array(volumeBytes));
-    this.snapshots.set(0, this.reference.map((volume) => volume.slice()));
+    this.snapshots.set(0, this.snapshotOfReference());
     const enabled = new Set(options.faults.filter((fault) => driver.faults.includes(fault)));
     const on = (fault: WorkloadFault, rate: number): number => (enabled.has(fault) ? rate : 0);
     const r = WORKLOAD_DEFAULTS.rates;
@@ -209,7 +216,7 @@ class Run {
       if (number !== null) {
         assert(number === this.taken + 1, () => `${this.lifecycle.id} took commit ${number} after ${this.taken}`);
         this.taken = number;
-        this.snapshots.set(number, this.reference.map((volume) => volume.slice()));
+        this.snapshots.set(number, this.snapshotOfReference());
         this.failurePoint('commit-taken', `just after ${this.driver.commitKind} ${number} was taken`);
         return;
       }
@@ -220,6 +227,14 @@ class Run {
         return;
       }
     }
+  }
+
+  /** A copy of what the host has written, in the buffers of a commit image no longer kept when there is one. */
+  private snapshotOfReference(): Uint8Array[] {
+    const spare = this.spareSnapshots.pop();
+    if (spare === undefined) return this.reference.map((volume) => volume.slice());
+    spare.forEach((volume, i) => volume.set(this.reference[i]!));
+    return spare;
   }
 
   /** Runs background steps; returns whether the last one found work. Completed commits get their failure point. */
@@ -239,7 +254,12 @@ class Run {
   private commitCompleted(number: number): void {
     assert(number > this.completed && number <= this.taken, () => `${this.lifecycle.id} completed commit ${number} with ${this.completed} completed and ${this.taken} taken`);
     this.completed = number;
-    for (const kept of [...this.snapshots.keys()]) if (kept < number) this.snapshots.delete(kept);
+    for (const [kept, image] of [...this.snapshots]) {
+      if (kept >= number) continue;
+      this.snapshots.delete(kept);
+      this.snapshotVerdicts.delete(kept);
+      this.spareSnapshots.push(image);
+    }
     this.failurePoint('commit-completed', `just after ${this.driver.commitKind} ${number} completed`);
   }
 
@@ -285,24 +305,36 @@ class Run {
     let differingBlocks = 0;
     let mismatch: string | null = null;
     if (!inRange) mismatch = `the recovered image claims commit ${claimed}; ${this.completed} had completed and ${this.taken} were taken`;
+    const differing = images.map((image) => this.differingBlocks(expected, image.volumes));
     for (const [i, image] of images.entries()) {
-      const differing = this.differingBlocks(expected, image.volumes);
-      if (differing === 0 || mismatch !== null) continue;
-      differingBlocks = differing;
-      const blocks = differing === 1 ? '1 block' : `${differing} blocks`;
-      mismatch = `${blocks}${i === 0 ? '' : ` of ${image.name}`} ${differing === 1 ? 'differs' : 'differ'} from the image of ${this.driver.commitKind} ${claimed}`;
+      if (differing[i] === 0 || mismatch !== null) continue;
+      differingBlocks = differing[i]!;
+      const blocks = differingBlocks === 1 ? '1 block' : `${differingBlocks} blocks`;
+      mismatch = `${blocks}${i === 0 ? '' : ` of ${image.name}`} ${differingBlocks === 1 ? 'differs' : 'differ'} from the image of ${this.driver.commitKind} ${claimed}`;
     }
-    if (!inRange) differingBlocks = this.differingBlocks(expected, recovery.volumes);
-    return { ...base, recoveredCommit: claimed, differingBlocks, mismatch, fsck: this.fsckOfImages(images), error: null };
+    if (!inRange) differingBlocks = differing[0]!;
+    const fsck = this.fsckOfImages(images.map((image, i) => (inRange && differing[i] === 0 ? { commit: claimed, volumes: expected } : { commit: null, volumes: image.volumes })));
+    return { ...base, recoveredCommit: claimed, differingBlocks, mismatch, fsck, error: null };
   }
 
-  /** The first verdict e2fsck rejects among a recovery's images, or the last one's; null when none is checked. */
-  private fsckOfImages(images: readonly { readonly volumes: readonly Uint8Array[] }[]): FsckVerdict | null {
+  /**
+   * The first verdict e2fsck rejects among a recovery's images, or the last one's; null when none is checked.
+   * An image equal, byte for byte, to the kept commit it claims (`commit` not null) takes that commit's verdict.
+   */
+  private fsckOfImages(images: readonly { readonly commit: number | null; readonly volumes: readonly Uint8Array[] }[]): FsckVerdict | null {
     let verdict: FsckVerdict | null = null;
     for (const image of images) {
-      verdict = this.fsckOf(image.volumes) ?? verdict;
+      verdict = (image.commit === null ? this.fsckOf(image.volumes) : this.fsckOfSnapshot(image.commit, image.volumes)) ?? verdict;
       if (verdict !== null && !verdict.clean) break;
     }
+    return verdict;
+  }
+
+  /** e2fsck's verdict on the image of kept commit `commit` (`image`), asked once while the commit is kept. */
+  private fsckOfSnapshot(commit: number, image: readonly Uint8Array[]): FsckVerdict | null {
+    if (this.snapshotVerdicts.has(commit)) return this.snapshotVerdicts.get(commit)!;
+    const verdict = this.fsckOf(image);
+    this.snapshotVerdicts.set(commit, verdict);
     return verdict;
   }
 
