@@ -457,22 +457,6 @@ export class MirrorPairController {
   }
 
   /**
-   * A host read while restoring, track by track: a track still to copy back from the secondary, which holds the
-   * split image; any other from the primary, which holds it already.
-   */
-  private readRestoreSide(offset: number, length: number): MirrorResult {
-    const size = this.geometry.trackSize;
-    const [first, end] = this.primary.tracksOf(offset, length);
-    let data = '';
-    for (let track = first; track < end; track += 1) {
-      const from = Math.max(offset, track * size);
-      const to = Math.min(offset + length, (track + 1) * size);
-      data += toHex(this.usable(this.pending.test(track) ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).read(from, to - from));
-    }
-    return { kind: 'read', data };
-  }
-
-  /**
    * A host write in suspended-error, track by track: a track whose primary copy failed is written on the
    * secondary, which serves it; any other on the primary, and then its secondary copy is no longer current, so
    * the track joins the list a resync copies. BROKEN error-write-not-recorded forgets that last step.
@@ -489,25 +473,30 @@ export class MirrorPairController {
   }
 
   /**
-   * A host read in suspended-error, track by track from the side whose copy is current. BROKEN
-   * error-read-from-failed-primary reads the primary whatever failed.
+   * A host read served track by track, from the secondary for the tracks `fromSecondary` names and from the
+   * primary for the others: in suspended-error and while restoring.
    */
-  private readServingSide(offset: number, length: number): MirrorResult {
+  private readPerTrack(offset: number, length: number, fromSecondary: (track: number) => boolean): MirrorResult {
     const size = this.geometry.trackSize;
     const [first, end] = this.primary.tracksOf(offset, length);
     let data = '';
     for (let track = first; track < end; track += 1) {
       const from = Math.max(offset, track * size);
       const to = Math.min(offset + length, (track + 1) * size);
-      const secondary = this.failed.test(track) && this.variant.defect !== 'error-read-from-failed-primary';
-      data += toHex(this.usable(secondary ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).read(from, to - from));
+      data += toHex(this.usable(fromSecondary(track) ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).read(from, to - from));
     }
     return { kind: 'read', data };
   }
 
   private read(source: ReadSource, event: Extract<MirrorEvent, { type: 'host.read' }>): MirrorResult {
-    if (source === 'serving-side') return this.readServingSide(event.offset, event.length);
-    if (source === 'restore-side') return this.readRestoreSide(event.offset, event.length);
+    // Suspended by error, from the side whose copy is current (BROKEN error-read-from-failed-primary reads the
+    // primary whatever failed); while restoring, a track still to copy back from the secondary, which holds the
+    // split image, and any other from the primary, which holds it already.
+    if (source === 'serving-side') {
+      const broken = this.variant.defect === 'error-read-from-failed-primary';
+      return this.readPerTrack(event.offset, event.length, (track) => this.failed.test(track) && !broken);
+    }
+    if (source === 'restore-side') return this.readPerTrack(event.offset, event.length, (track) => this.pending.test(track));
     const fromSecondary = source === 'addressed-volume'
       ? event.volume !== PRIMARY_VOLUME
       : this.variant.defect === 'read-from-secondary' && this.state !== 'suspended';
