@@ -65,24 +65,26 @@ describe('mirror-pair: conform: the Python ports', () => {
     expect(results[0]!.portSteps).toBe(results[0]!.plannedPortSteps);
   }, 240_000);
 
-  test('mirror-pair: conform: the planted resync bug is caught, shrunk to 2 steps, and both printed replays reproduce it', async () => {
+  // Since online verify the first failing run of the seed is a resync from suspended-error, shrunk to 4 steps
+  // (establish, a write, a secondary track error, the resync that should clear Sbm); before, a 2-step one.
+  test('mirror-pair: conform: the planted resync bug is caught, shrunk to 4 steps, and both printed replays reproduce it', async () => {
     const run = await conform(['--lifecycle', 'mirror-pair', '--variant', 'e1'], BUGGY_PORT);
     expect(run.code).toBe(1);
-    expect(run.out).toContain('PORT DIFFERS mirror-pair / e1 / model-based: port-differs (step 2: observed.secondaryBitmap)');
-    expect(run.out).toMatch(/^ {2}1\. host\.write\(v1 @\d+ [0-9a-f]+\) → accepted → separated /m);
-    expect(run.out).toMatch(/^ {2}2\. pair\.establish → accepted → mirror\.syncing .* Sbm=00000000 /m);
+    expect(run.out).toContain('PORT DIFFERS mirror-pair / e1 / model-based: port-differs (step 4: observed.secondaryBitmap)');
+    expect(run.out).toMatch(/^ {2}1\. pair\.establish → accepted → mirror\.syncing /m);
+    expect(run.out).toMatch(/^ {2}4\. pair\.resync → accepted → mirror\.syncing .* Sbm=00000000 /m);
     expect(run.out).toMatch(/✗ the port's observed\.secondaryBitmap is "[01]*1[01]*", copyspec's is "00000000"/);
-    expect(run.out).not.toMatch(/^ {2}3\. /m);
+    expect(run.out).not.toMatch(/^ {2}5\. /m);
     const seedLine = /replay against the port: copyspec conform (.*) -- /.exec(run.out)?.[1];
     expect(seedLine).toMatch(/--seed 20261121 --path \S+ --replay-path \S+/);
     const seedOptions = seedLine!.split(' ').map((part) => part.replace(/^'(.*)'$/, '$1'));
     const again = await conform(seedOptions, BUGGY_PORT);
     expect(again.code).toBe(1);
-    expect(again.out).toContain('port-differs (step 2: observed.secondaryBitmap)');
+    expect(again.out).toContain('port-differs (step 4: observed.secondaryBitmap)');
     const events = replayedEvents(/the same commands against the port: (.*)$/m.exec(run.out)![1]!);
     const replayed = await conform(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--preset', 'standard', '--events', events], BUGGY_PORT);
     expect(replayed.code).toBe(1);
-    expect(replayed.out).toContain('port-differs (step 2: observed.secondaryBitmap)');
+    expect(replayed.out).toContain('port-differs (step 4: observed.secondaryBitmap)');
     // The same commands pass on the correct port: the difference is the bug, not the commands.
     expect((await conform(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--preset', 'standard', '--events', events], PORT)).code).toBe(0);
   }, 120_000);
