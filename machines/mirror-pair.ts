@@ -1,8 +1,8 @@
 /**
  * mirror-pair (seed 000, JP H11-345158): the control lifecycle of one original/duplicate volume pair with
  * per-track update bitmaps, mirror temporary release and differential dumps from the frozen secondary, and
- * two things storage administrators expect of a pair beyond the seed (issue 15): suspension by error and
- * reverse resync.
+ * three things storage administrators expect of a pair beyond the seed (issue 15): suspension by error,
+ * reverse resync and online verify.
  *
  * Seed terms and the names chosen here (spec/000 §2, §3):
  *   分離状態 → `separated`; ミラー状態・同期化中 → `mirror.syncing`; ミラー状態・同期化済 → `mirror.synced`;
@@ -18,7 +18,9 @@
  *   Reverse Copy of `pairresync -restore` and FlashCopy's reverse restore; `suspended-error` is PSUE and
  *   Metro Mirror's suspended-by-error. `pair.establish` is paircreate / CESTPAIR MODE(COPY); `pair.suspend` is
  *   pairsplit; `pair.resync` is pairresync and CESTPAIR MODE(RESYNC); `pair.restore` is `pairresync -restore`;
- *   `pair.separate` is `pairsplit -S`; `track.fail` is the media or copy error that makes a pair PSUE.
+ *   `pair.separate` is `pairsplit -S`; `track.fail` is the media or copy error that makes a pair PSUE;
+ *   `mirror.verifying` and `pair.verify` are DRBD's online verify (`drbdadm verify`, VerifyS); `track.corrupt`
+ *   is the silent corruption (a lost or misdirected write, bit rot) that online verify exists to find.
  *
  * The extensions beyond the seed (every such transition marked `meta.ext` with the product it follows):
  * - A media or copy error (`track.fail`) on a track of a volume, while mirrored, destroys that track's bytes
@@ -38,8 +40,22 @@
  *   correctness), while host writes are refused `busy`: the restore promises the primary becomes the split
  *   image, and a write during it would be either overwritten by a later track's copy (an acknowledged write
  *   lost) or kept (and the result no longer the split image). ShadowImage's Reverse Copy likewise makes the
- *   P-VOL inaccessible. Reads are served from the secondary, which holds that image. It ends `suspended` again at the same release, with Pbm empty, so the dump chain and the release
- *   image stay as they were.
+ *   P-VOL inaccessible. Reads of a track still to copy back are served from the secondary, which holds that
+ *   image, and of any other track from the primary, which holds it already. It ends `suspended` again at the
+ *   same release, with Pbm empty, so the dump chain and the release image stay as they were.
+ * - `pair.verify` (from `mirror.synced` only, as DRBD verifies a connected, up-to-date pair) starts an online
+ *   verify: every track goes on the list (`copyPending`, here the tracks still to compare), and `verify.step`
+ *   compares the lowest one on both volumes, interleaved with host I/O, which is duplexed as when synced; a
+ *   track whose copies differ is recorded in `verifyFound`. When the list is empty the controller raises
+ *   `verify.complete`, which reports `verifyFound` (DRBD's "Online verify found N 4k blocks out of sync"),
+ *   clears it and returns to `mirror.synced`. The pair's bitmaps say that every track of a synced pair is
+ *   equal on both volumes, so every track found is one the bitmaps say should not differ. A verify is not
+ *   interrupted by a split (`pair.suspend` is refused until it completes); `pair.separate` and a track error
+ *   abandon it. Found tracks are reported, not repaired: DRBD leaves them marked out of sync for the next
+ *   resync, which a full resync here covers.
+ * - `track.corrupt(track)` is a fault, as `track.fail` is, but silent: the secondary's copy of the track
+ *   changes (every byte becomes CORRUPT_BYTE) and the controller records nothing, so only a verify can find
+ *   it. It is injected while the pair is synced or verifying, where the bitmaps promise equal copies.
  *
  * This machine is the specification of control only: states, events, guards and which controller operation
  * each transition performs. The operations run in the data plane (src/mirror-pair/controller.ts), which
@@ -77,18 +93,21 @@ export type MirrorEvent =
   | { readonly type: 'copy.complete'; readonly pair: number }
   | { readonly type: 'restore.complete'; readonly pair: number }
   | { readonly type: 'track.fail'; readonly volume: number; readonly track: number }
+  | { readonly type: 'track.corrupt'; readonly track: number }
+  | { readonly type: 'pair.verify'; readonly pair: number }
+  | { readonly type: 'verify.step'; readonly pair: number }
+  | { readonly type: 'verify.complete'; readonly pair: number }
   | { readonly type: 'dump.update-info'; readonly pair: number }
   | { readonly type: 'dump.read'; readonly pair: number; readonly tracks: readonly number[] }
   | { readonly type: 'power.cycle' };
 
 export type MirrorEventType = MirrorEvent['type'];
 
-/** Raised by the controller itself, never sent: the copy or the restore has finished. */
-export type InternalEventType = 'copy.complete' | 'restore.complete';
+/** Raised by the controller itself, never sent: the copy, the restore or the verify has finished. */
+export type InternalEventType = 'copy.complete' | 'restore.complete' | 'verify.complete';
 
-/** The pair machine's states as dotted keys; the controller and the model both name their state by these. */
 /** The pair's states as the controller and the model name them, in the order keys and layouts number them. */
-export const MIRROR_STATE_KEYS = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended', 'restoring', 'suspended-error'] as const;
+export const MIRROR_STATE_KEYS = ['separated', 'mirror.syncing', 'mirror.synced', 'suspended', 'restoring', 'suspended-error', 'mirror.verifying'] as const;
 export type MirrorStateKey = (typeof MIRROR_STATE_KEYS)[number];
 
 /**
@@ -98,11 +117,11 @@ export type MirrorStateKey = (typeof MIRROR_STATE_KEYS)[number];
 export type WriteRoute = 'addressed-volume' | 'both-volumes' | 'primary-only' | 'serving-side';
 
 /**
- * Where a host read is served from (spec/000 §8.7); `secondary` while restoring (it holds the image the
- * primary is being restored to); `serving-side` in suspended-error (the primary, or the secondary for a
- * track whose primary copy failed).
+ * Where a host read is served from (spec/000 §8.7); `restore-side` while restoring (the secondary, which holds
+ * the image the primary is being restored to, for a track still to copy back; the primary for any other);
+ * `serving-side` in suspended-error (the primary, or the secondary for a track whose primary copy failed).
  */
-export type ReadSource = 'addressed-volume' | 'primary' | 'secondary' | 'serving-side';
+export type ReadSource = 'addressed-volume' | 'primary' | 'restore-side' | 'serving-side';
 
 export interface TransitionMeta {
   readonly seed: '000';
@@ -127,6 +146,8 @@ function controllerOperation(): never {
 const EXT = {
   error: 'ShadowImage/TrueCopy PSUE, Metro Mirror suspended by error, DRBD Inconsistent peer (issue 15; anchors §1.1, §2.1, §3.1)',
   restore: 'ShadowImage pairresync -restore (Reverse Copy, RCPY), FlashCopy reverse restore (issue 15; anchors §1.2, §2.5)',
+  verify: 'DRBD online verify (drbdadm verify, VerifyS/VerifyT, out-of-sync blocks reported) (issue 15 item 4)',
+  corrupt: 'a silent corruption of the secondary (lost or misdirected write, bit rot), the fault DRBD online verify finds (issue 15 item 4)',
 } as const;
 
 /**
@@ -166,6 +187,11 @@ export const mirrorPairMachine = setup({
     repairFailedPrimaryTracks: controllerOperation,
     startRestore: controllerOperation,
     restoreNextTrack: controllerOperation,
+    startVerify: controllerOperation,
+    verifyNextTrack: controllerOperation,
+    reportVerify: controllerOperation,
+    stopVerify: controllerOperation,
+    corruptSecondaryTrack: controllerOperation,
   },
   guards: {
     embodiment1: ({ context }) => context.embodiment === 1,
@@ -320,6 +346,50 @@ export const mirrorPairMachine = setup({
               actions: 'failTrack',
               meta: { seed: '000', ext: EXT.error },
             },
+            'pair.verify': {
+              target: 'verifying',
+              description: 'Start an online verify: every track is put on the list of tracks still to compare.',
+              actions: 'startVerify',
+              meta: { seed: '000', ext: EXT.verify },
+            },
+            'track.corrupt': {
+              description: 'A silent corruption: the secondary\'s copy of a track changes, and the controller records nothing.',
+              actions: 'corruptSecondaryTrack',
+              meta: { seed: '000', ext: EXT.corrupt },
+            },
+          },
+        },
+        verifying: {
+          description: 'VerifyS: an online verify walks the tracks, comparing both copies, while host writes are duplexed as when synced.',
+          on: {
+            'verify.step': {
+              description: 'Compare the lowest track still to compare on both volumes; record it in verifyFound when the copies differ.',
+              actions: 'verifyNextTrack',
+              meta: { seed: '000', ext: EXT.verify },
+            },
+            'verify.complete': {
+              target: 'synced',
+              description: 'Every track is compared: report the tracks found to differ, clear the record, and the pair is synced again.',
+              actions: 'reportVerify',
+              meta: { seed: '000', ext: EXT.verify },
+            },
+            'track.corrupt': {
+              description: 'A silent corruption during the verify: found if the walk has still to compare the track, else not.',
+              actions: 'corruptSecondaryTrack',
+              meta: { seed: '000', ext: EXT.corrupt },
+            },
+            'track.fail': {
+              target: '#mirror-pair.suspended-error',
+              description: 'An error on a track during the verify abandons it; then as when synced, only the failed track is recorded.',
+              actions: ['stopVerify', 'failTrack'],
+              meta: { seed: '000', ext: EXT.error },
+            },
+            'pair.separate': {
+              target: '#mirror-pair.separated',
+              description: 'Abandon the verify and make the volumes unrelated; keep both bitmaps.',
+              actions: 'stopVerify',
+              meta: { seed: '000', ext: EXT.verify },
+            },
           },
         },
       },
@@ -394,8 +464,8 @@ export const mirrorPairMachine = setup({
       description: 'RCPY: the secondary\'s split image is copied back to the primary; host writes are refused busy until it is done.',
       on: {
         'host.read': {
-          description: 'Serve a read from the secondary, which holds the image the primary is being restored to.',
-          actions: { type: 'readHost', params: { source: 'secondary' } },
+          description: 'Serve a read of a track still to copy back from the secondary, which holds the image the primary is being restored to; of any other from the primary.',
+          actions: { type: 'readHost', params: { source: 'restore-side' } },
           meta: { seed: '000', ext: EXT.restore },
         },
         'copy.step': {

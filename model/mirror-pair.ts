@@ -15,9 +15,20 @@
  * nothing of the secondary (every byte null) while `primary` stays what the host must read, wherever the
  * controller serves it from; a reverse resync (`pair.restore`) makes `primary` the release image at once, as a
  * host sees it, however long the controller takes to copy it back (it learns the end from `restore.complete`).
+ *
+ * A silent corruption (`track.corrupt`, issue 15) is a fault the model knows exactly: the secondary's track
+ * holds CORRUPT_BYTE, and `corrupted` lists the tracks whose secondary copy so differs from what the pair
+ * state promises (the primary while mirrored, the release image while split) until something rewrites them:
+ * a write that leaves both copies equal, or a copy that takes the track (establish and a full resync take
+ * every track, a differential one Pbm's or the error's list, which never holds a corrupted track). An online
+ * verify (`pair.verify`) must then report every track corrupted throughout it (`verifyMust`: corrupted at
+ * its start and not rewritten since) and no track that was never corrupted during it (`verifyMay`, which
+ * adds the tracks corrupted while it ran, which the walk may have passed already). No cursor is needed for
+ * that: the two sets bound the answer however the walk and the host's I/O interleave, and they are equal
+ * when nothing happens to the pair during the verify.
  */
 import type { MirrorControlInput, MirrorEvent, MirrorEventType, MirrorStateKey } from '../machines/mirror-pair.js';
-import { PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/events.js';
+import { CORRUPT_BYTE, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/events.js';
 import { fromHex, isHex } from '../src/hex.js';
 import { reject, type Rejection } from '../src/rejection.js';
 
@@ -31,6 +42,12 @@ export interface MirrorModel {
   readonly writtenSinceRelease: readonly number[];
   /** While suspended, the tracks written between the previous release and this one: W(R_k-1, R_k]. */
   readonly lastInterval: readonly number[] | null;
+  /** Tracks whose secondary copy a silent corruption changed and nothing has rewritten since, ascending. */
+  readonly corrupted: readonly number[];
+  /** While verifying, the tracks the verify must report: corrupted throughout it so far. */
+  readonly verifyMust: readonly number[] | null;
+  /** While verifying, the tracks the verify may report: corrupted at some time during it. */
+  readonly verifyMay: readonly number[] | null;
 }
 
 export type ModelAnswer =
@@ -41,13 +58,14 @@ const ALWAYS: readonly MirrorEventType[] = ['host.write', 'host.read', 'power.cy
 
 /**
  * Commands each state accepts with the recommended guards (spec/000 §8.1, §8.3-8.5; issue 15). A track error
- * is injected only while mirrored, and on the primary only when synced (`acceptsTrackError`); a restore refuses
+ * is injected only while mirrored, and on the primary not while syncing (`acceptsTrackError`); a restore refuses
  * host writes as busy, not as the wrong state (`stateRefusal`).
  */
 const RECOMMENDED: Record<MirrorStateKey, readonly MirrorEventType[]> = {
   separated: [...ALWAYS, 'pair.establish'],
   'mirror.syncing': [...ALWAYS, 'pair.separate', 'copy.step', 'track.fail'],
-  'mirror.synced': [...ALWAYS, 'pair.separate', 'pair.suspend', 'track.fail'],
+  'mirror.synced': [...ALWAYS, 'pair.separate', 'pair.suspend', 'track.fail', 'pair.verify', 'track.corrupt'],
+  'mirror.verifying': [...ALWAYS, 'pair.separate', 'verify.step', 'track.fail', 'track.corrupt'],
   suspended: [...ALWAYS, 'pair.separate', 'pair.resync', 'pair.restore', 'dump.update-info', 'dump.read'],
   restoring: ['host.read', 'power.cycle', 'copy.step'],
   'suspended-error': [...ALWAYS, 'pair.resync'],
@@ -58,11 +76,16 @@ const LITERAL: Record<MirrorStateKey, readonly MirrorEventType[]> = {
   ...RECOMMENDED,
   'mirror.syncing': [...RECOMMENDED['mirror.syncing'], 'pair.suspend', 'dump.update-info', 'dump.read'],
   'mirror.synced': [...RECOMMENDED['mirror.synced'], 'dump.update-info', 'dump.read'],
+  'mirror.verifying': [...RECOMMENDED['mirror.verifying'], 'dump.update-info', 'dump.read'],
   suspended: [...RECOMMENDED.suspended, 'pair.suspend'],
 };
 
 /** The internal events, and the state in which each is raised. */
-const INTERNAL: Partial<Record<MirrorEventType, MirrorStateKey>> = { 'copy.complete': 'mirror.syncing', 'restore.complete': 'restoring' };
+const INTERNAL: Partial<Record<MirrorEventType, MirrorStateKey>> = {
+  'copy.complete': 'mirror.syncing',
+  'restore.complete': 'restoring',
+  'verify.complete': 'mirror.verifying',
+};
 
 /**
  * Every model is built here, its fields always in this order, so that all models share one object shape in
@@ -77,6 +100,9 @@ function modelOf(fields: MirrorModel): MirrorModel {
     releaseImage: fields.releaseImage,
     writtenSinceRelease: fields.writtenSinceRelease,
     lastInterval: fields.lastInterval,
+    corrupted: fields.corrupted,
+    verifyMust: fields.verifyMust,
+    verifyMay: fields.verifyMay,
   };
 }
 
@@ -89,6 +115,9 @@ export function initialModel(geometry: MirrorGeometry): MirrorModel {
     releaseImage: null,
     writtenSinceRelease: [],
     lastInterval: null,
+    corrupted: [],
+    verifyMust: null,
+    verifyMay: null,
   });
 }
 
@@ -123,23 +152,105 @@ function write(model: MirrorModel, event: Extract<MirrorEvent, { type: 'host.wri
   const toSecondary = model.state.startsWith('mirror') || (model.state === 'separated' && event.volume !== PRIMARY_VOLUME);
   const primary = toPrimary ? overwrite(model.primary, event.offset, data) : model.primary;
   const secondary = toSecondary ? overwrite(model.secondary, event.offset, data) : model.secondary;
-  const writtenSinceRelease = toPrimary ? union(model.writtenSinceRelease, tracksOf(event.offset, data.length, geometry), geometry) : model.writtenSinceRelease;
+  const touched = tracksOf(event.offset, data.length, geometry);
+  const writtenSinceRelease = toPrimary ? union(model.writtenSinceRelease, touched, geometry) : model.writtenSinceRelease;
+  // Mirrored, a corrupted track is rewritten when the write leaves both copies equal; suspended by error, a
+  // write to the primary puts the track on the resync list (the one failed primary track is not corrupted).
+  const rewritten = model.state === 'suspended-error'
+    ? model.corrupted.filter((track) => touched.includes(track))
+    : toSecondary ? model.corrupted.filter((track) => sameTrack(primary, secondary, track, geometry)) : [];
   // A write that changes nothing the model holds leaves the model itself, so the checker sees an unchanged world.
-  if (primary === model.primary && secondary === model.secondary && writtenSinceRelease === model.writtenSinceRelease) return model;
-  return modelOf({ ...model, primary, secondary, writtenSinceRelease });
+  if (primary === model.primary && secondary === model.secondary && writtenSinceRelease === model.writtenSinceRelease && rewritten.length === 0) return model;
+  return modelOf({ ...model, primary, secondary, writtenSinceRelease, ...withoutCorrupted(model, rewritten) });
 }
 
-function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeometry): MirrorModel {
+/** Whether a track's bytes are known and equal in both arrays. */
+function sameTrack(a: readonly (number | null)[], b: readonly (number | null)[], track: number, geometry: MirrorGeometry): boolean {
+  for (let i = track * geometry.trackSize; i < (track + 1) * geometry.trackSize; i += 1) if (a[i] === null || a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The corrupted tracks, and what a running verify must report, less the tracks rewritten. */
+function withoutCorrupted(model: MirrorModel, rewritten: readonly number[]): Pick<MirrorModel, 'corrupted' | 'verifyMust'> {
+  if (rewritten.length === 0) return { corrupted: model.corrupted, verifyMust: model.verifyMust };
+  return {
+    corrupted: model.corrupted.filter((track) => !rewritten.includes(track)),
+    verifyMust: model.verifyMust === null ? null : model.verifyMust.filter((track) => !rewritten.includes(track)),
+  };
+}
+
+/** A silent corruption: the secondary's track holds CORRUPT_BYTE, and is corrupted unless that is its right data. */
+function corrupt(model: MirrorModel, track: number, geometry: MirrorGeometry): MirrorModel {
+  const secondary = overwrite(model.secondary, track * geometry.trackSize, new Array<number>(geometry.trackSize).fill(CORRUPT_BYTE));
+  if (sameTrack(model.primary, secondary, track, geometry) || model.corrupted.includes(track)) return modelOf({ ...model, secondary });
+  return modelOf({
+    ...model,
+    secondary,
+    corrupted: union(model.corrupted, [track], geometry),
+    verifyMay: model.verifyMay === null ? null : union(model.verifyMay, [track], geometry),
+  });
+}
+
+/**
+ * The secondary as a copy starts: unknown, except the corrupted tracks the copy does not take, which keep
+ * their known bytes and stay corrupted while they differ from the primary (after a restore a corrupted track
+ * may be the host's data too).
+ */
+function startCopy(model: MirrorModel, copied: readonly number[] | 'every-track', geometry: MirrorGeometry): Pick<MirrorModel, 'secondary' | 'corrupted'> {
+  const kept = copied === 'every-track' ? [] : model.corrupted.filter((track) => !copied.includes(track) && !sameTrack(model.primary, model.secondary, track, geometry));
+  const secondary = model.secondary.map((byte, i) => (kept.includes(Math.floor(i / geometry.trackSize)) ? byte : null));
+  return { secondary, corrupted: kept };
+}
+
+/** The tracks a resync copies: every track, or (differential) Pbm's from suspended and the error's list from suspended-error. */
+function resyncCopies(model: MirrorModel, control: MirrorControlInput): readonly number[] | 'every-track' {
+  if (control.resyncCopy === 'full') return 'every-track';
+  return model.state === 'suspended' ? model.writtenSinceRelease : [];
+}
+
+/**
+ * What a host sees at once when a restore starts: the tracks it copies back (Pbm OR Sbm) hold the split image,
+ * the others are as they were (not written since the release, so the split image already, unless an earlier
+ * restore brought a corrupted track's bytes there). A corrupted track copied back brings the corruption to the
+ * host; the release image is what the other tracks of the secondary hold.
+ */
+function restored(model: MirrorModel, geometry: MirrorGeometry): readonly number[] {
+  const image = model.releaseImage!;
+  const primary = model.primary.slice();
+  for (let track = 0; track < geometry.trackCount; track += 1) {
+    if (!model.writtenSinceRelease.includes(track) && !model.lastInterval!.includes(track)) continue;
+    const from = model.corrupted.includes(track) ? model.secondary : image;
+    for (let i = track * geometry.trackSize; i < (track + 1) * geometry.trackSize; i += 1) primary[i] = from[i]!;
+  }
+  return primary;
+}
+
+/** The primary's bytes of the given tracks taken from the secondary: what the host reads once they are copied back or served from there. */
+function withSecondaryTracks(primary: readonly number[], model: MirrorModel, tracks: readonly number[], geometry: MirrorGeometry): readonly number[] {
+  if (tracks.length === 0) return primary;
+  const next = primary.slice();
+  for (const track of tracks) for (let i = track * geometry.trackSize; i < (track + 1) * geometry.trackSize; i += 1) next[i] = model.secondary[i]!;
+  return next;
+}
+
+function transition(model: MirrorModel, event: MirrorEvent, control: MirrorControlInput, geometry: MirrorGeometry): MirrorModel {
   switch (event.type) {
     case 'host.write':
       return write(model, event, geometry);
     // Leaving suspended ends the dump window: the release image and its interval mean nothing until the
     // next release replaces them, so the model forgets them (and the checker does not tell worlds apart by them).
     case 'pair.establish':
+      return modelOf({ ...model, state: 'mirror.syncing', ...startCopy(model, 'every-track', geometry), releaseImage: null, lastInterval: null });
     case 'pair.resync':
-      return modelOf({ ...model, state: 'mirror.syncing', secondary: model.secondary.map(() => null), releaseImage: null, lastInterval: null });
+      return modelOf({ ...model, state: 'mirror.syncing', ...startCopy(model, resyncCopies(model, control), geometry), releaseImage: null, lastInterval: null });
     case 'copy.complete':
-      return modelOf({ ...model, state: 'mirror.synced', secondary: model.primary.slice() });
+      return modelOf({ ...model, state: 'mirror.synced', secondary: model.primary.map((byte, i) => (model.corrupted.includes(Math.floor(i / geometry.trackSize)) ? model.secondary[i]! : byte)) });
+    case 'track.corrupt':
+      return corrupt(model, event.track, geometry);
+    case 'pair.verify':
+      return modelOf({ ...model, state: 'mirror.verifying', verifyMust: model.corrupted, verifyMay: model.corrupted });
+    case 'verify.complete':
+      return modelOf({ ...model, state: 'mirror.synced', verifyMust: null, verifyMay: null });
     case 'pair.suspend':
       return modelOf({
         ...model,
@@ -148,20 +259,32 @@ function transition(model: MirrorModel, event: MirrorEvent, geometry: MirrorGeom
         lastInterval: model.writtenSinceRelease,
         writtenSinceRelease: [],
       });
+    // Separated, the volumes are unrelated: no copy of the secondary is promised, so none is corrupted.
     case 'pair.separate':
-      return modelOf({ ...model, state: 'separated', releaseImage: null, lastInterval: null });
-    // The secondary is no longer known: the error destroyed a track of it, or of the primary, and the host
-    // writes that follow reach only one side of each track.
+      return modelOf({ ...model, state: 'separated', releaseImage: null, lastInterval: null, corrupted: [], verifyMust: null, verifyMay: null });
     case 'track.fail':
-      return modelOf({ ...model, state: 'suspended-error', secondary: model.secondary.map(() => null) });
-    // A host sees the split image at once; Pbm is empty, since the primary is the release image again.
+      return fail(model, event, geometry);
     case 'pair.restore':
-      return modelOf({ ...model, state: 'restoring', primary: model.releaseImage!.slice(), writtenSinceRelease: [] });
+      return modelOf({ ...model, state: 'restoring', primary: restored(model, geometry), writtenSinceRelease: [] });
     case 'restore.complete':
       return modelOf({ ...model, state: 'suspended' });
     default:
       return model;
   }
+}
+
+/**
+ * A track error. The secondary is no longer known, except its corrupted tracks: the error destroyed a track of
+ * it, or of the primary, and the host writes that follow reach only one side of each track. An error on the
+ * primary of a corrupted track loses the host's data there: the secondary's corrupted copy is served (the
+ * double fault an online verify exists to prevent); the track is then no longer corrupted, as the secondary
+ * holds the host's data by definition.
+ */
+function fail(model: MirrorModel, event: Extract<MirrorEvent, { type: 'track.fail' }>, geometry: MirrorGeometry): MirrorModel {
+  const lost = event.volume === PRIMARY_VOLUME && model.corrupted.includes(event.track) ? [event.track] : [];
+  const corrupted = model.corrupted.filter((track) => track !== event.track);
+  const secondary = model.secondary.map((byte, i) => (corrupted.includes(Math.floor(i / geometry.trackSize)) ? byte : null));
+  return modelOf({ ...model, state: 'suspended-error', primary: withSecondaryTracks(model.primary, model, lost, geometry), secondary, corrupted, verifyMust: null, verifyMay: null });
 }
 
 /** A count the command carries: a whole number, as JSON can send any number. */
@@ -198,6 +321,9 @@ function refusal(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null
     case 'track.fail':
       if (!whole(event.volume) || !whole(event.track)) return reject('malformed-command', 'a track error needs whole numbers');
       return volume(event.volume) ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume'));
+    case 'track.corrupt':
+      if (!whole(event.track)) return reject('malformed-command', 'a corruption needs a whole track number');
+      return event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume');
     default:
       return whole(event.pair) ? pair(event.pair) : reject('malformed-command', 'a pair command needs a whole pair id');
   }
@@ -205,10 +331,10 @@ function refusal(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null
 
 /**
  * During the copy the primary holds the only current data of the tracks still to copy, and the model does
- * not know which those are: an error on the primary is injected only when synced.
+ * not know which those are: an error on the primary is injected only when synced or verifying.
  */
 function acceptsTrackError(model: MirrorModel, event: MirrorEvent): boolean {
-  return event.type !== 'track.fail' || event.volume !== PRIMARY_VOLUME || model.state === 'mirror.synced';
+  return event.type !== 'track.fail' || event.volume !== PRIMARY_VOLUME || model.state !== 'mirror.syncing';
 }
 
 /** A host write during a restore waits (busy); any other command the state does not take is in the wrong state. */
@@ -234,5 +360,5 @@ export function applyModel(
     const volume = model.state === 'separated' && event.volume !== PRIMARY_VOLUME ? model.secondary : model.primary;
     return { model, answer: { accepted: true, read: volume.slice(event.offset, event.offset + event.length) as number[] } };
   }
-  return { model: transition(model, event, geometry), answer: { accepted: true } };
+  return { model: transition(model, event, control, geometry), answer: { accepted: true } };
 }

@@ -39,10 +39,28 @@ function tracksTouched(offset: number, length: number, trackSize: number): [numb
   return [Math.floor(offset / trackSize), Math.ceil((offset + length) / trackSize)];
 }
 
-/** Pbm, Sbm, the copy list, the failed tracks and the pair state, the parts of control memory 220 that claim 10 keeps. */
+/** Pbm, Sbm, the copy list, the failed tracks, the verify's findings and the pair state: control memory 220, which claim 10 keeps. */
 function sameControlMemory(a: MirrorAbstract, b: MirrorAbstract): boolean {
   return a.state === b.state && sameArray(a.primaryBitmap, b.primaryBitmap) && sameArray(a.secondaryBitmap, b.secondaryBitmap)
-    && sameArray(a.copyPending, b.copyPending) && sameArray(a.primaryFailed, b.primaryFailed);
+    && sameArray(a.copyPending, b.copyPending) && sameArray(a.primaryFailed, b.primaryFailed) && sameArray(a.verifyFound, b.verifyFound);
+}
+
+/**
+ * Whether the secondary's copy of every track not silently corrupted (issue 15) equals `expected`'s: a
+ * corruption breaks what the pair state promises of the secondary, and only an online verify can find it
+ * (`verify-reports-differing-tracks`); `secondary-refines-model` checks the corrupted tracks' bytes.
+ */
+function equalExceptCorrupted(c: MirrorAbstract, expected: ArrayLike<number>, corrupted: readonly number[]): boolean {
+  for (let track = 0; track < c.geometry.trackCount; track += 1) {
+    if (corrupted.includes(track)) continue;
+    for (let i = track * c.geometry.trackSize; i < (track + 1) * c.geometry.trackSize; i += 1) if (c.secondary[i] !== expected[i]) return false;
+  }
+  return true;
+}
+
+/** Mirrored and not copying: synced, or verifying online. */
+function inSync(c: MirrorAbstract): boolean {
+  return c.state === 'mirror.synced' || c.state === 'mirror.verifying';
 }
 
 export const primaryCurrent: MirrorProperty = {
@@ -68,33 +86,33 @@ export const primaryBitmapExact: MirrorProperty = {
 
 export const syncedSecondaryEqualsPrimary: MirrorProperty = {
   name: 'synced-secondary-equals-primary',
-  ref: '000 §5.3, §5.13',
-  description: 'In mirror.synced the secondary equals the primary.',
-  state: ({ controller }) => {
+  ref: '000 §5.3, §5.13; issue 15 (verifying, silent corruption)',
+  description: 'In mirror.synced and mirror.verifying the secondary equals the primary, on every track not silently corrupted.',
+  state: ({ controller, model }) => {
     const c = abstractOf(controller);
-    return c.state !== 'mirror.synced' || sameArray(c.secondary, c.primary);
+    return !inSync(c) || equalExceptCorrupted(c, c.primary, model.corrupted);
   },
 };
 
 export const syncedBitmapsMatch: MirrorProperty = {
   name: 'synced-bitmaps-match',
-  ref: '000 §5.3, (5070), claim 1',
-  description: 'Embodiment 1: in mirror.synced, Sbm equals Pbm.',
+  ref: '000 §5.3, (5070), claim 1; issue 15 (verifying)',
+  description: 'Embodiment 1: in mirror.synced and mirror.verifying, Sbm equals Pbm.',
   state: ({ controller }) => {
     const c = abstractOf(controller);
-    return c.control.embodiment !== 1 || c.state !== 'mirror.synced' || sameArray(c.secondaryBitmap, c.primaryBitmap);
+    return c.control.embodiment !== 1 || !inSync(c) || sameArray(c.secondaryBitmap, c.primaryBitmap);
   },
 };
 
 export const syncingCopiedTracksEqual: MirrorProperty = {
   name: 'syncing-copied-tracks-equal',
   ref: '000 §5.4, §8.9',
-  description: 'In mirror.syncing every track not left to copy is equal on both volumes.',
-  state: ({ controller }) => {
+  description: 'In mirror.syncing every track not left to copy, and not silently corrupted, is equal on both volumes.',
+  state: ({ controller, model }) => {
     const c = abstractOf(controller);
     if (c.state !== 'mirror.syncing') return true;
     for (let track = 0; track < c.geometry.trackCount; track += 1) {
-      if (!c.copyPending.includes(track) && !trackEqual(c, track)) return false;
+      if (!c.copyPending.includes(track) && !model.corrupted.includes(track) && !trackEqual(c, track)) return false;
     }
     return true;
   },
@@ -108,10 +126,10 @@ function split(c: MirrorAbstract): boolean {
 export const frozenSecondary: MirrorProperty = {
   name: 'frozen-secondary',
   ref: '000 §5.5, 【0034】【0047】; issue 15 (restoring)',
-  description: 'While suspended or restoring, the secondary is the primary\'s image at the temporary release.',
+  description: 'While suspended or restoring, the secondary is the primary\'s image at the temporary release, on every track not silently corrupted.',
   state: ({ controller, model }) => {
     const c = abstractOf(controller);
-    return !split(c) || (model.releaseImage !== null && sameBytes(c.secondary, model.releaseImage));
+    return !split(c) || (model.releaseImage !== null && equalExceptCorrupted(c, model.releaseImage, model.corrupted));
   },
 };
 
@@ -128,13 +146,13 @@ export const frozenBitmapIsInterval: MirrorProperty = {
 export const errorUncertainTracksRecorded: MirrorProperty = {
   name: 'error-uncertain-tracks-recorded',
   ref: 'issue 15; anchors §1.1 (PSUE), §1.2 (TrueCopy tracks updates in PSUE)',
-  description: 'Suspended by error, every track whose secondary copy is not the current data is on the list a resync copies.',
-  state: ({ controller }) => {
+  description: 'Suspended by error, every track whose secondary copy is not the current data, and not silently corrupted, is on the list a resync copies.',
+  state: ({ controller, model }) => {
     const c = abstractOf(controller);
     if (c.state !== 'suspended-error') return true;
     const size = c.geometry.trackSize;
     for (let track = 0; track < c.geometry.trackCount; track += 1) {
-      if (c.copyPending.includes(track)) continue;
+      if (c.copyPending.includes(track) || model.corrupted.includes(track)) continue;
       for (let i = track * size; i < (track + 1) * size; i += 1) if (c.secondary[i] !== c.current[i]) return false;
     }
     return true;
@@ -151,13 +169,27 @@ export const controlStateRefinesModel: MirrorProperty = {
 export const dumpReturnsReleaseImage: MirrorProperty = {
   name: 'dump-returns-release-image',
   ref: '000 §5.6, (7020), 【0034】',
-  description: 'A dump read returns, for each track asked, the primary\'s data at the last temporary release.',
+  description: 'A dump read returns, for each track asked and not silently corrupted, the primary\'s data at the last temporary release.',
   step: (step) => {
     const result = step.outcome.controller.accepted ? step.outcome.controller.result : null;
     if (result?.kind !== 'dump') return true;
-    const image = step.before.model.releaseImage;
+    const { releaseImage: image, corrupted } = step.before.model;
     const size = abstractOf(step.before.controller).geometry.trackSize;
-    return image !== null && result.records.every(({ track, data }) => sameBytes(fromHex(data), image.slice(track * size, (track + 1) * size)));
+    return image !== null && result.records.every(({ track, data }) => corrupted.includes(track) || sameBytes(fromHex(data), image.slice(track * size, (track + 1) * size)));
+  },
+};
+
+export const verifyReportsDifferingTracks: MirrorProperty = {
+  name: 'verify-reports-differing-tracks',
+  ref: 'issue 15 item 4; DRBD online verify (drbdadm verify)',
+  description: 'A completed online verify reports every track silently corrupted throughout it, and no track that was not corrupted at some time during it.',
+  step: ({ before, outcome }) => {
+    const result = outcome.controller.accepted ? outcome.controller.result : null;
+    if (result?.kind !== 'verify') return true;
+    const { verifyMust, verifyMay } = before.model;
+    if (verifyMust === null || verifyMay === null) return false;
+    const reported = [...result.bitmap].flatMap((bit, track) => (bit === '1' ? [track] : []));
+    return verifyMust.every((track) => reported.includes(track)) && reported.every((track) => verifyMay.includes(track));
   },
 };
 
@@ -239,6 +271,7 @@ export const MIRROR_PROPERTIES: readonly MirrorProperty[] = [
   controlStateRefinesModel,
   dumpReturnsReleaseImage,
   updateInfoIsInterval,
+  verifyReportsDifferingTracks,
   readReturnsCurrent,
   writeCost,
   controlMemorySurvivesPowerCycle,

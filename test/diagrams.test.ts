@@ -25,10 +25,10 @@ describe('diagrams', () => {
     }
   });
 
-  test('diagrams: mirror-pair draws its 38 transitions, the seed\'s paragraphs as [0024]', () => {
+  test('diagrams: mirror-pair draws its 45 transitions, the seed\'s paragraphs as [0024]', () => {
     const source = mirrorPairLifecycle.machines[0]!;
     const diagram = diagramOf(source);
-    expect(diagram.transitions.length).toBe(38);
+    expect(diagram.transitions.length).toBe(45);
     const resync = diagram.transitions.find((t) => t.source === 'suspended' && t.event === 'pair.resync' && t.guard === 'embodiment1 and differentialResync');
     expect(resync?.target).toBe('mirror.syncing');
     expect(refsText(resync!.meta)).toBe('(5010,5020,5030,5040,5050,5060) [0032][0033] §8.8');

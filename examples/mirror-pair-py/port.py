@@ -10,7 +10,8 @@ each command does), as a porter new to copyspec would write it: every fact it re
 It implements every parameter the vector files and the literal-defect variant carry: embodiment 1 and 2,
 writeRecording each-volume and primary-only, resyncCopy full and differential, controlMemory non-volatile
 and volatile, guards recommended and literal; and the extensions beyond the seed (issue 15): a track error
-(`track.fail`) that suspends the pair by error, and the reverse resync (`pair.restore`).
+(`track.fail`) that suspends the pair by error, the reverse resync (`pair.restore`), and online verify
+(`pair.verify`, `verify.step`) with the silent corruption it finds (`track.corrupt`).
 
 `MirrorPair` is the controller and knows nothing of the protocol; `serve` is the protocol loop. The planted
 bug of port_resync_keeps_sbm.py is a subclass of `MirrorPair` that changes one method.
@@ -27,6 +28,7 @@ MALFORMED, UNKNOWN_PAIR, UNKNOWN_VOLUME, TRACK_OUT_OF_RANGE, LENGTH_OUT_OF_RANGE
 REASONS = {1: "malformed-command", 2: "unknown-pair", 3: "unknown-volume", 4: "track-out-of-range",
            5: "length-out-of-range", 6: "wrong-state", 7: "busy"}
 FAILED_BYTE = 0xEE
+CORRUPT_BYTE = 0xCC
 
 HEX_DIGITS = set("0123456789abcdef")
 
@@ -35,7 +37,8 @@ HEX_DIGITS = set("0123456789abcdef")
 RECOMMENDED = {
     "separated": {"pair.establish"},
     "mirror.syncing": {"copy.step", "pair.separate", "track.fail"},
-    "mirror.synced": {"pair.suspend", "pair.separate", "track.fail"},
+    "mirror.synced": {"pair.suspend", "pair.separate", "track.fail", "pair.verify", "track.corrupt"},
+    "mirror.verifying": {"verify.step", "pair.separate", "track.fail", "track.corrupt"},
     "suspended": {"pair.resync", "pair.restore", "pair.separate", "dump.update-info", "dump.read"},
     "restoring": {"copy.step"},
     "suspended-error": {"pair.resync"},
@@ -44,6 +47,7 @@ LITERAL_EXTRA = {
     "separated": set(),
     "mirror.syncing": {"pair.suspend", "dump.update-info", "dump.read"},
     "mirror.synced": {"dump.update-info", "dump.read"},
+    "mirror.verifying": {"dump.update-info", "dump.read"},
     "suspended": {"pair.suspend"},
     "restoring": set(),
     "suspended-error": set(),
@@ -83,6 +87,7 @@ class MirrorPair:
         self.sbm = set()
         self.pending = set()
         self.failed = set()
+        self.found = set()
 
     def observe(self):
         return {
@@ -93,6 +98,7 @@ class MirrorPair:
             "secondaryBitmap": bits(self.sbm, self.track_count),
             "copyPending": bits(self.pending, self.track_count),
             "primaryFailed": bits(self.failed, self.track_count),
+            "verifyFound": bits(self.found, self.track_count),
         }
 
     # ------------------------------------------------------------------ checks, in the documented order
@@ -125,6 +131,9 @@ class MirrorPair:
         elif kind == "track.fail":
             if command["volume"] not in (PRIMARY, SECONDARY):
                 raise Refused(UNKNOWN_VOLUME)
+            if command["track"] >= self.track_count:
+                raise Refused(TRACK_OUT_OF_RANGE)
+        elif kind == "track.corrupt":
             if command["track"] >= self.track_count:
                 raise Refused(TRACK_OUT_OF_RANGE)
         elif kind != "power.cycle":
@@ -160,6 +169,12 @@ class MirrorPair:
         elif self.state == "restoring" and not self.pending:
             self.state = "suspended"
             transitions.append("restoring --restore.complete--> suspended")
+        elif self.state == "mirror.verifying" and not self.pending:
+            # verify.complete: the tracks found are reported and the record cleared.
+            result = {"kind": "verify", "bitmap": bits(self.found, self.track_count)}
+            self.found = set()
+            self.state = "mirror.synced"
+            transitions.append("mirror.verifying --verify.complete--> mirror.synced")
         outcome = {"accepted": True, "transitions": transitions}
         if result is not None:
             outcome["result"] = result
@@ -209,10 +224,15 @@ class MirrorPair:
                 end = min(offset + length, (track + 1) * self.track_size)
                 data += self.volumes[SECONDARY if track in self.failed else PRIMARY][start:end]
             return {"kind": "read", "data": data.hex()}
-        if self.state == "separated":
-            volume = command["volume"]
-        else:
-            volume = SECONDARY if self.state == "restoring" else PRIMARY
+        if self.state == "restoring":
+            # Track by track: the secondary for a track still to copy back, the primary for any other.
+            data = bytearray()
+            for track in sorted(self.tracks_of(offset, length)):
+                start = max(offset, track * self.track_size)
+                end = min(offset + length, (track + 1) * self.track_size)
+                data += self.volumes[SECONDARY if track in self.pending else PRIMARY][start:end]
+            return {"kind": "read", "data": data.hex()}
+        volume = command["volume"] if self.state == "separated" else PRIMARY
         return {"kind": "read", "data": self.volumes[volume][offset:offset + length].hex()}
 
     def resync_steps(self, tracks):
@@ -248,6 +268,9 @@ class MirrorPair:
             self.copy_track(PRIMARY, SECONDARY, track)
 
     def do_track_fail(self, command):
+        if self.state == "mirror.verifying":
+            # The error abandons the verify: its list and findings go.
+            self.pending, self.found = set(), set()
         volume, track = command["volume"], command["track"]
         start = track * self.track_size
         self.volumes[volume][start:start + self.track_size] = bytes([FAILED_BYTE]) * self.track_size
@@ -256,6 +279,21 @@ class MirrorPair:
         else:
             self.pending.add(track)
         self.state = "suspended-error"
+
+    def do_track_corrupt(self, command):
+        start = command["track"] * self.track_size
+        self.volumes[SECONDARY][start:start + self.track_size] = bytes([CORRUPT_BYTE]) * self.track_size
+
+    def do_pair_verify(self, _command):
+        self.pending = set(range(self.track_count))
+        self.state = "mirror.verifying"
+
+    def do_verify_step(self, _command):
+        track = min(self.pending)
+        self.pending.discard(track)
+        start, end = track * self.track_size, (track + 1) * self.track_size
+        if self.volumes[PRIMARY][start:end] != self.volumes[SECONDARY][start:end]:
+            self.found.add(track)
 
     def do_pair_restore(self, _command):
         self.pending = self.pbm | self.sbm
@@ -277,7 +315,7 @@ class MirrorPair:
 
     def do_pair_separate(self, _command):
         if self.state.startswith("mirror"):
-            self.pending = set()
+            self.pending, self.found = set(), set()
         self.state = "separated"
 
     def do_dump_update_info(self, _command):
@@ -291,7 +329,7 @@ class MirrorPair:
     def do_power_cycle(self, _command):
         if self.volatile:
             self.state = "separated"
-            self.pbm, self.sbm, self.pending, self.failed = set(), set(), set(), set()
+            self.pbm, self.sbm, self.pending, self.failed, self.found = set(), set(), set(), set(), set()
 
 
 def serve(controller_class, stdin=sys.stdin, stdout=sys.stdout):

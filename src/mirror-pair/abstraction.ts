@@ -40,6 +40,8 @@ export interface MirrorAbstract {
   readonly copyPending: readonly number[];
   /** Tracks whose primary copy failed (suspended-error). */
   readonly primaryFailed: readonly number[];
+  /** Tracks the running online verify found to differ (mirror.verifying). */
+  readonly verifyFound: readonly number[];
 }
 
 /** The primary with the given tracks taken from the secondary. */
@@ -72,6 +74,7 @@ export function abstractOf(controller: MirrorPairController): MirrorAbstract {
       secondaryBitmap: controller.secondaryBitmap.toArray(),
       copyPending,
       primaryFailed,
+      verifyFound: controller.verifyFound.toArray(),
     };
     abstracts.set(controller, found);
   }

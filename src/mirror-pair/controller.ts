@@ -1,16 +1,19 @@
 /**
  * The mirror-pair controller of seed 000 (disk controller 200 with one pair): two volumes, the dump
  * update-track bitmaps Pbm 230 and Sbm 240, the volume state 250, and the copy list of the mirroring means;
- * beyond the seed (issue 15), the record of the primary's failed tracks of a pair suspended by error.
+ * beyond the seed (issue 15), the record of the primary's failed tracks of a pair suspended by error and the
+ * record of the tracks an online verify found to differ.
  *
  * `handle` is the only entry point. It checks the command's arguments, asks the machine
  * (machines/mirror-pair.ts) for the transition, runs the transition's operations in order, and, when the
- * copy list empties in `mirror.syncing` or `restoring`, raises the internal `copy.complete` or
- * `restore.complete`. A rejected command returns a typed rejection and changes nothing.
+ * copy list empties in `mirror.syncing`, `restoring` or `mirror.verifying`, raises the internal
+ * `copy.complete`, `restore.complete` or `verify.complete`. A rejected command returns a typed rejection and
+ * changes nothing.
  *
- * The copy list serves three states: in `mirror.syncing` it is the tracks the copy has still to copy primary
+ * The copy list serves four states: in `mirror.syncing` it is the tracks the copy has still to copy primary
  * to secondary; in `suspended-error` the tracks whose secondary copy is not current (what a differential
- * resync copies); in `restoring` the tracks still to copy back from the secondary.
+ * resync copies); in `restoring` the tracks still to copy back from the secondary; in `mirror.verifying` the
+ * tracks the online verify has still to compare.
  *
  * Abstracted away: directors 210, the physical disk mapping (【0038】), write holding as a mechanism (each held
  * section is one atomic `handle` call, spec/000 §8.11), and the tape unit (src/mirror-pair/dump.ts is the
@@ -18,6 +21,7 @@
  */
 import {
   mirrorPairMachine,
+  type InternalEventType,
   type MirrorEvent,
   type MirrorStateKey,
   type ReadSource,
@@ -30,7 +34,7 @@ import { fromHex, toHex } from '../hex.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { TrackBitmap, TrackBitmapConstructor } from '../track-bitmap.js';
 import { Volume } from '../volume.js';
-import { FAILED_BYTE, PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
+import { CORRUPT_BYTE, FAILED_BYTE, PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
 import { validateArguments } from './validate.js';
 import type { MirrorVariant } from './variants.js';
 
@@ -38,6 +42,7 @@ export type MirrorResult =
   | { readonly kind: 'none' }
   | { readonly kind: 'read'; readonly data: string }
   | { readonly kind: 'update-info'; readonly bitmap: string }
+  | { readonly kind: 'verify'; readonly bitmap: string }
   | { readonly kind: 'dump'; readonly records: readonly { readonly track: number; readonly data: string }[] };
 
 export type MirrorOutcome =
@@ -59,10 +64,13 @@ export interface BinaryDumpRecord {
 }
 
 /** The internal event the controller raises when the copy list empties in a state that copies. */
-const COMPLETES: Partial<Record<MirrorStateKey, 'copy.complete' | 'restore.complete'>> = {
+const COMPLETES: Partial<Record<MirrorStateKey, InternalEventType>> = {
   'mirror.syncing': 'copy.complete',
   restoring: 'restore.complete',
+  'mirror.verifying': 'verify.complete',
 };
+
+const INTERNAL_EVENTS: readonly string[] = Object.values(COMPLETES);
 
 /** One control table per variant: the memo is shared by every clone of a controller. */
 const tables = new WeakMap<MirrorVariant, ControlTable>();
@@ -83,8 +91,9 @@ const COPY_PENDING = 4;
 const PRIMARY_VOLUME_PART = 8;
 const SECONDARY_VOLUME_PART = 16;
 const PRIMARY_FAILED = 32;
-const ALL_PARTS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING | PRIMARY_VOLUME_PART | SECONDARY_VOLUME_PART | PRIMARY_FAILED;
-type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING | typeof PRIMARY_FAILED;
+const VERIFY_FOUND = 64;
+const ALL_PARTS = PRIMARY_BITMAP | SECONDARY_BITMAP | COPY_PENDING | PRIMARY_VOLUME_PART | SECONDARY_VOLUME_PART | PRIMARY_FAILED | VERIFY_FOUND;
+type BitmapSlot = typeof PRIMARY_BITMAP | typeof SECONDARY_BITMAP | typeof COPY_PENDING | typeof PRIMARY_FAILED | typeof VERIFY_FOUND;
 type VolumePart = typeof PRIMARY_VOLUME_PART | typeof SECONDARY_VOLUME_PART;
 
 /** Everything a controller holds, as `MirrorPairController.restore` takes it: the bitmaps as their set tracks. */
@@ -96,6 +105,7 @@ export interface MirrorControllerParts {
   readonly secondaryBitmap: readonly number[];
   readonly copyPending: readonly number[];
   readonly primaryFailed: readonly number[];
+  readonly verifyFound: readonly number[];
 }
 
 /** What control memory 220 holds, in the serialized form a power cycle reloads (claim 10). */
@@ -105,6 +115,7 @@ interface ControlMemoryImage {
   readonly secondaryBitmap: string;
   readonly copyPending: string;
   readonly primaryFailed: string;
+  readonly verifyFound: string;
 }
 
 export class MirrorPairController {
@@ -117,8 +128,9 @@ export class MirrorPairController {
   private declare sbm: TrackBitmap;
   private declare pending: TrackBitmap;
   private declare failed: TrackBitmap;
+  private declare found: TrackBitmap;
   /**
-   * The parts (bits above) that no clone shares. `clone` shares all six and clears every bit on both sides;
+   * The parts (bits above) that no clone shares. `clone` shares all seven and clears every bit on both sides;
    * an operation that would change a shared bitmap copies it first, and one that reads or writes a shared
    * volume (which counts physical I/O) takes its own Volume first, itself sharing the bytes until written
    * (copy-on-write). The exhaustive checker clones the controller for every command it tries, and most
@@ -145,6 +157,7 @@ export class MirrorPairController {
     this.sbm = from?.sbm ?? new bitmaps(geometry.trackCount);
     this.pending = from?.pending ?? new bitmaps(geometry.trackCount);
     this.failed = from?.failed ?? new bitmaps(geometry.trackCount);
+    this.found = from?.found ?? new bitmaps(geometry.trackCount);
     this.owned = from === undefined ? ALL_PARTS : 0;
     this.state = from?.state ?? 'separated';
   }
@@ -163,6 +176,7 @@ export class MirrorPairController {
     for (const track of parts.secondaryBitmap) controller.sbm.set(track);
     for (const track of parts.copyPending) controller.pending.set(track);
     for (const track of parts.primaryFailed) controller.failed.set(track);
+    for (const track of parts.verifyFound) controller.found.set(track);
     return controller;
   }
 
@@ -208,6 +222,11 @@ export class MirrorPairController {
     return this.failed;
   }
 
+  /** Tracks the running online verify has found to differ on the two volumes (mirror.verifying). */
+  get verifyFound(): TrackBitmap {
+    return this.found;
+  }
+
   handle(event: MirrorEvent): MirrorOutcome {
     return this.process(event, null);
   }
@@ -243,13 +262,14 @@ export class MirrorPairController {
     }
     const writesBefore = this.primary.physicalWriteCount + this.secondary.physicalWriteCount;
     const readsBefore = this.primary.physicalReadCount + this.secondary.physicalReadCount;
-    const result = this.take(transition, event, bytes, records);
+    let result = this.take(transition, event, bytes, records);
     const transitions = [transition];
     const raised = this.copyPending.count > 0 ? null : COMPLETES[this.state];
     if (raised !== undefined && raised !== null) {
       const complete = this.table.step(this.state, raised);
       assert(complete !== null, () => `${this.state} must accept ${raised}`);
-      this.take(complete, event, bytes, null);
+      const report = this.take(complete, event, bytes, null);
+      if (report !== NO_RESULT) result = report;
       transitions.push(complete);
     }
     return {
@@ -268,7 +288,7 @@ export class MirrorPairController {
       const invalid = validateArguments(event, this.geometry, bytes);
       if (invalid !== null) return invalid;
     }
-    const transition = event.type === 'copy.complete' || event.type === 'restore.complete' ? null : this.table.step(this.state, event.type);
+    const transition = INTERNAL_EVENTS.includes(event.type) ? null : this.table.step(this.state, event.type);
     const refusal = transition === null ? this.stateRefusal(event) : this.volumeRefusal(event);
     if (refusal !== null) return refusal;
     assert(transition !== null, 'a command the machine refuses has a refusal');
@@ -353,13 +373,14 @@ export class MirrorPairController {
         this.clearBitmap(SECONDARY_BITMAP);
         this.clearBitmap(COPY_PENDING);
         this.clearBitmap(PRIMARY_FAILED);
+        this.clearBitmap(VERIFY_FOUND);
         return NO_RESULT;
       default:
         return this.runExtension(operation, event);
     }
   }
 
-  /** The operations of the extensions beyond the seed (issue 15): suspension by error and reverse resync. */
+  /** The operations of the extensions beyond the seed (issue 15): suspension by error, reverse resync, online verify. */
   private runExtension(operation: Operation, event: MirrorEvent): MirrorResult {
     switch (operation.type) {
       case 'failTrack':
@@ -374,6 +395,25 @@ export class MirrorPairController {
         return NO_RESULT;
       case 'restoreNextTrack':
         this.restoreNextTrack();
+        return NO_RESULT;
+      case 'startVerify':
+        this.startVerify();
+        return NO_RESULT;
+      case 'verifyNextTrack':
+        this.verifyNextTrack();
+        return NO_RESULT;
+      case 'reportVerify': {
+        const bitmap = this.found.toString();
+        this.clearBitmap(VERIFY_FOUND);
+        return { kind: 'verify', bitmap };
+      }
+      case 'stopVerify':
+        this.clearBitmap(COPY_PENDING);
+        this.clearBitmap(VERIFY_FOUND);
+        return NO_RESULT;
+      case 'corruptSecondaryTrack':
+        assert(event.type === 'track.corrupt', 'corruptSecondaryTrack runs on track.corrupt');
+        this.usable(SECONDARY_VOLUME_PART).writeTrack(event.track, new Uint8Array(this.geometry.trackSize).fill(CORRUPT_BYTE));
         return NO_RESULT;
       default:
         throw new Error(`mirror-pair machine names an unknown operation ${operation.type}`);
@@ -402,9 +442,18 @@ export class MirrorPairController {
       this.setTracks(PRIMARY_BITMAP, first, end);
     }
     if (toSecondary) {
-      this.usable(SECONDARY_VOLUME_PART).write(event.offset, data);
+      if (!this.writeLost(route, end)) this.usable(SECONDARY_VOLUME_PART).write(event.offset, data);
       if (this.variant.control.writeRecording === 'each-volume') this.setTracks(SECONDARY_BITMAP, first, end);
     }
+  }
+
+  /**
+   * BROKEN duplex-write-lost-on-secondary: a duplexed write of a synced pair that touches the last track is
+   * acknowledged but never stored on the secondary, a lost write that only an online verify can see.
+   */
+  private writeLost(route: WriteRoute, end: number): boolean {
+    return this.variant.defect === 'duplex-write-lost-on-secondary' && route === 'both-volumes' && this.state === 'mirror.synced'
+      && end === this.geometry.trackCount;
   }
 
   /**
@@ -424,27 +473,33 @@ export class MirrorPairController {
   }
 
   /**
-   * A host read in suspended-error, track by track from the side whose copy is current. BROKEN
-   * error-read-from-failed-primary reads the primary whatever failed.
+   * A host read served track by track, from the secondary for the tracks `fromSecondary` names and from the
+   * primary for the others: in suspended-error and while restoring.
    */
-  private readServingSide(offset: number, length: number): MirrorResult {
+  private readPerTrack(offset: number, length: number, fromSecondary: (track: number) => boolean): MirrorResult {
     const size = this.geometry.trackSize;
     const [first, end] = this.primary.tracksOf(offset, length);
     let data = '';
     for (let track = first; track < end; track += 1) {
       const from = Math.max(offset, track * size);
       const to = Math.min(offset + length, (track + 1) * size);
-      const secondary = this.failed.test(track) && this.variant.defect !== 'error-read-from-failed-primary';
-      data += toHex(this.usable(secondary ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).read(from, to - from));
+      data += toHex(this.usable(fromSecondary(track) ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART).read(from, to - from));
     }
     return { kind: 'read', data };
   }
 
   private read(source: ReadSource, event: Extract<MirrorEvent, { type: 'host.read' }>): MirrorResult {
-    if (source === 'serving-side') return this.readServingSide(event.offset, event.length);
+    // Suspended by error, from the side whose copy is current (BROKEN error-read-from-failed-primary reads the
+    // primary whatever failed); while restoring, a track still to copy back from the secondary, which holds the
+    // split image, and any other from the primary, which holds it already.
+    if (source === 'serving-side') {
+      const broken = this.variant.defect === 'error-read-from-failed-primary';
+      return this.readPerTrack(event.offset, event.length, (track) => this.failed.test(track) && !broken);
+    }
+    if (source === 'restore-side') return this.readPerTrack(event.offset, event.length, (track) => this.pending.test(track));
     const fromSecondary = source === 'addressed-volume'
       ? event.volume !== PRIMARY_VOLUME
-      : source === 'secondary' || (this.variant.defect === 'read-from-secondary' && this.state !== 'suspended');
+      : this.variant.defect === 'read-from-secondary' && this.state !== 'suspended';
     const volume = this.usable(fromSecondary ? SECONDARY_VOLUME_PART : PRIMARY_VOLUME_PART);
     return { kind: 'read', data: toHex(volume.read(event.offset, event.length)) };
   }
@@ -522,6 +577,27 @@ export class MirrorPairController {
     this.usable(PRIMARY_VOLUME_PART).copyTrackFrom(this.usable(SECONDARY_VOLUME_PART), track);
   }
 
+  /**
+   * The start of an online verify: every track is to compare. BROKEN verify-skips-last-track leaves the last
+   * track off the list, so a difference there is never reported.
+   */
+  private startVerify(): void {
+    const end = this.variant.defect === 'verify-skips-last-track' ? this.geometry.trackCount - 1 : this.geometry.trackCount;
+    this.setTracks(COPY_PENDING, 0, Math.max(end, 1));
+  }
+
+  /** One track of an online verify: off the list, then both copies read and compared; a difference is recorded. */
+  private verifyNextTrack(): void {
+    const track = this.pending.nextSet(0);
+    assert(track !== -1, 'verify.step in mirror.verifying with nothing to compare');
+    this.writable(COPY_PENDING).clear(track);
+    const primary = this.usable(PRIMARY_VOLUME_PART).readTrack(track);
+    const secondary = this.usable(SECONDARY_VOLUME_PART).readTrack(track);
+    let same = true;
+    for (let i = 0; i < primary.length && same; i += 1) same = primary[i] === secondary[i];
+    if (!same) this.setTracks(VERIFY_FOUND, track, track + 1);
+  }
+
   /** Control memory 220 as it would be written to non-volatile storage. */
   image(): ControlMemoryImage {
     return {
@@ -530,6 +606,7 @@ export class MirrorPairController {
       secondaryBitmap: this.secondaryBitmap.toString(),
       copyPending: this.copyPending.toString(),
       primaryFailed: this.primaryFailed.toString(),
+      verifyFound: this.verifyFound.toString(),
     };
   }
 
@@ -537,7 +614,7 @@ export class MirrorPairController {
   sameControlMemory(other: MirrorPairController): boolean {
     return this.state === other.state && this.primaryBitmap.equals(other.primaryBitmap)
       && this.secondaryBitmap.equals(other.secondaryBitmap) && this.copyPending.equals(other.copyPending)
-      && this.primaryFailed.equals(other.primaryFailed);
+      && this.primaryFailed.equals(other.primaryFailed) && this.verifyFound.equals(other.verifyFound);
   }
 
   /** Restarts from a control-memory image: what a power cycle does with claim 10's non-volatile memory. */
@@ -547,6 +624,7 @@ export class MirrorPairController {
     this.copyBitmap(SECONDARY_BITMAP, this.bitmaps.parse(image.secondaryBitmap));
     this.copyBitmap(COPY_PENDING, this.bitmaps.parse(image.copyPending));
     this.copyBitmap(PRIMARY_FAILED, this.bitmaps.parse(image.primaryFailed));
+    this.copyBitmap(VERIFY_FOUND, this.bitmaps.parse(image.verifyFound));
   }
 
   /** A dump read's records: each track asked, read from the frozen secondary; into `binary` when given. */
@@ -580,8 +658,10 @@ export class MirrorPairController {
         return this.sbm;
       case COPY_PENDING:
         return this.pending;
-      default:
+      case PRIMARY_FAILED:
         return this.failed;
+      default:
+        return this.found;
     }
   }
 
@@ -591,7 +671,8 @@ export class MirrorPairController {
     if (slot === PRIMARY_BITMAP) this.pbm = bitmap;
     else if (slot === SECONDARY_BITMAP) this.sbm = bitmap;
     else if (slot === COPY_PENDING) this.pending = bitmap;
-    else this.failed = bitmap;
+    else if (slot === PRIMARY_FAILED) this.failed = bitmap;
+    else this.found = bitmap;
     return bitmap;
   }
 

@@ -26,12 +26,18 @@ export const SECONDARY_VOLUME = 1;
  */
 export const FAILED_BYTE = 0xee;
 
+/**
+ * The bytes a silent corruption (`track.corrupt`) leaves in the secondary's copy of a track: a fixed value, as
+ * FAILED_BYTE is, so that ports agree; writing it again changes nothing, so repeated corruption stays bounded.
+ */
+export const CORRUPT_BYTE = 0xcc;
+
 const whole = z.number().int().nonnegative();
 const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(type), pair: whole }).strict();
 
 /**
- * The shape of an external command, as read from a scenario file. `copy.complete` and `restore.complete` are
- * internal: never sent.
+ * The shape of an external command, as read from a scenario file. `copy.complete`, `restore.complete` and
+ * `verify.complete` are internal: never sent.
  */
 export const mirrorEventSchema: z.ZodType<MirrorEvent> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string() }).strict(),
@@ -43,6 +49,9 @@ export const mirrorEventSchema: z.ZodType<MirrorEvent> = z.discriminatedUnion('t
   pairCommand('pair.separate'),
   pairCommand('copy.step'),
   z.object({ type: z.literal('track.fail'), volume: whole, track: whole }).strict(),
+  z.object({ type: z.literal('track.corrupt'), track: whole }).strict(),
+  pairCommand('pair.verify'),
+  pairCommand('verify.step'),
   pairCommand('dump.update-info'),
   z.object({ type: z.literal('dump.read'), pair: whole, tracks: z.array(whole) }).strict(),
   z.object({ type: z.literal('power.cycle') }).strict(),
@@ -59,6 +68,8 @@ export function formatMirrorEvent(event: MirrorEvent): string {
       return `dump.read(p${event.pair} [${event.tracks.join(',')}])`;
     case 'track.fail':
       return `track.fail(v${event.volume} t${event.track})`;
+    case 'track.corrupt':
+      return `track.corrupt(t${event.track})`;
     case 'power.cycle':
       return 'power.cycle';
     default:

@@ -32,6 +32,7 @@ function shape(_variant: string, preset: MirrorPreset) {
       secondaryBitmap: tracks,
       copyPending: tracks,
       primaryFailed: tracks,
+      verifyFound: tracks,
     }),
     model: field.struct({
       state,
@@ -40,6 +41,9 @@ function shape(_variant: string, preset: MirrorPreset) {
       releaseImage: field.optional(field.bytes(bytes)),
       writtenSinceRelease: tracks,
       lastInterval: field.optional(tracks),
+      corrupted: tracks,
+      verifyMust: field.optional(tracks),
+      verifyMay: field.optional(tracks),
     }),
   });
 }
@@ -53,6 +57,9 @@ function modelOf(fields: MirrorModel): MirrorModel {
     releaseImage: fields.releaseImage,
     writtenSinceRelease: fields.writtenSinceRelease,
     lastInterval: fields.lastInterval,
+    corrupted: fields.corrupted,
+    verifyMust: fields.verifyMust,
+    verifyMay: fields.verifyMay,
   };
 }
 
@@ -67,6 +74,7 @@ export const mirrorPairLayout = defineLayout<MirrorWorld, MirrorPreset, ReturnTy
       secondaryBitmap: c.secondaryBitmap,
       copyPending: c.copyPending,
       primaryFailed: c.primaryFailed,
+      verifyFound: c.verifyFound,
     },
     model,
   }),
@@ -82,6 +90,9 @@ export const mirrorPairLayout = defineLayout<MirrorWorld, MirrorPreset, ReturnTy
         releaseImage: model.releaseImage === null ? null : Array.from(model.releaseImage),
         writtenSinceRelease: model.writtenSinceRelease,
         lastInterval: model.lastInterval,
+        corrupted: model.corrupted,
+        verifyMust: model.verifyMust,
+        verifyMay: model.verifyMay,
       }),
     };
   },

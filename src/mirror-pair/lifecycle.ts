@@ -30,16 +30,22 @@ export const MIRROR_PRESETS: Presets<MirrorPreset> = {
   /**
    * Small enough for exhaustive search: 2 tracks of 2 bytes, written with the values 1 and 2, whole tracks
    * and a write that spans the two. Tracks of one byte cannot hold an unaligned write; 3 tracks of 2 bytes
-   * with spanning writes reach 329 471 to 1 249 802 worlds per embodiment (12 times 3 tracks of 1 byte),
-   * this 10 363 to 23 106 (5 634 to 12 503 before the track errors and restores of issue 15), and every
-   * defective variant is still caught.
+   * with spanning writes reached 329 471 to 1 249 802 worlds per embodiment before issue 15 (12 times 3
+   * tracks of 1 byte), this 49 042 to 109 032 (10 363 to 23 106 before online verify and silent corruption,
+   * 5 634 to 12 503 before the track errors and restores), and every defective variant is still caught.
    */
   minimal: { trackCount: 2, trackSize: 2, values: [1, 2] },
+  /**
+   * The exhaustive check of a port in the test suite (test/conform/): 2 one-byte tracks, values 1 and 2, 9 988
+   * worlds for e1; no write spans two tracks, which the minimal preset's check of a port covers in CI.
+   */
+  small: { trackCount: 2, trackSize: 1, values: [1, 2] },
   /** Model-based runs: 8 tracks of 4 bytes, any byte values, writes across track boundaries. */
   standard: { trackCount: 8, trackSize: 4, values: [] },
   /**
    * The nightly exhaustive search (issue 12): 4 one-byte tracks written with 1, 2 and 3, 17 291 088 worlds
-   * for e1 (1 421 CPU s, 901 MB resident), the count Spin stores for the bench's Promela model. One-byte
+   * for e1 before online verify (1 421 CPU s, 901 MB resident), the count Spin stores for the bench's Promela
+   * model; not measured since (at 3x2 online verify multiplied the worlds by 6.5). One-byte
    * tracks hold no write spanning two tracks, which the minimal preset's two-byte tracks do; a preset file
    * can ask for both (`{"trackCount": 3, "trackSize": 2, "values": [1, 2]}`).
    */
@@ -64,12 +70,12 @@ const presetSchema: z.ZodType<MirrorPreset> = z.object({
  * change to the spec shows in review: if one of these moves, say why in the commit.
  */
 export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 10363, transitions: 33 },
-  'e1-differential': { states: 10716, transitions: 33 },
-  e2: { states: 19428, transitions: 33 },
-  'e2-differential': { states: 20314, transitions: 33 },
-  'e2-fig14': { states: 22097, transitions: 33 },
-  'e2-fig14-differential': { states: 23106, transitions: 33 },
+  e1: { states: 49042, transitions: 43 },
+  'e1-differential': { states: 58767, transitions: 43 },
+  e2: { states: 82010, transitions: 43 },
+  'e2-differential': { states: 97837, transitions: 43 },
+  'e2-fig14': { states: 92722, transitions: 43 },
+  'e2-fig14-differential': { states: 109032, transitions: 43 },
 };
 
 function variantNamed(name: string): MirrorVariant {
@@ -78,7 +84,7 @@ function variantNamed(name: string): MirrorVariant {
   return variant;
 }
 
-function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' | 'dump.read' | 'power.cycle' | 'track.fail'>, pair = PAIR_ID): MirrorEvent {
+function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' | 'dump.read' | 'power.cycle' | 'track.fail' | 'track.corrupt'>, pair = PAIR_ID): MirrorEvent {
   return { type, pair };
 }
 
@@ -91,7 +97,8 @@ const alphabets = new WeakMap<MirrorPreset, readonly MirrorEvent[]>();
  * found by the search and not by the random runs alone; and every argument boundary, the last valid and the
  * first invalid offset, length and track, so that each rejection reason and "a rejected command changes
  * nothing" are explored in every world. A track error on every track of either volume is in it too (issue
- * 15), so the search injects one at every step where the state takes it.
+ * 15), so the search injects one at every step where the state takes it, and so is a silent corruption of
+ * every secondary track, with the online verify's start and step.
  */
 function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   const known = alphabets.get(geometry);
@@ -107,6 +114,7 @@ function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
     events.push({ type: 'host.read', volume, offset: 0, length: bytes });
     for (let track = 0; track < trackCount; track += 1) events.push({ type: 'track.fail', volume, track });
   }
+  for (let track = 0; track < trackCount; track += 1) events.push({ type: 'track.corrupt', track });
   // The last byte of each track and the first of the next: a write that touches two tracks, covering neither.
   if (trackSize > 1 && values.length > 0) {
     for (let track = 0; track + 1 < trackCount; track += 1) {
@@ -117,6 +125,7 @@ function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
   events.push(
     pairCommand('pair.establish'), pairCommand('pair.suspend'), pairCommand('pair.resync'), pairCommand('pair.restore'), pairCommand('pair.separate'),
     pairCommand('copy.step'), pairCommand('dump.update-info'), { type: 'dump.read', pair: PAIR_ID, tracks: allTracks },
+    pairCommand('pair.verify'), pairCommand('verify.step'),
     { type: 'power.cycle' },
     // Every argument rejection, at its boundary: malformed data, an unknown volume and pair, the first offset
     // past the end, a length of zero and one that runs one byte past the end, the first track past the end,
@@ -133,6 +142,7 @@ function alphabet(geometry: MirrorPreset): readonly MirrorEvent[] {
     { type: 'dump.read', pair: PAIR_ID, tracks: [] },
     { type: 'track.fail', volume: 2, track: 0 },
     { type: 'track.fail', volume: SECONDARY_VOLUME, track: trackCount },
+    { type: 'track.corrupt', track: trackCount },
     { type: 'dump.read', pair: PAIR_ID + 1, tracks: [0] },
     pairCommand('pair.suspend', PAIR_ID + 1),
   );
@@ -154,6 +164,7 @@ function eventArbitrary(geometry: MirrorGeometry): fc.Arbitrary<MirrorEvent> {
     .map((fields): MirrorEvent => ({ type: 'dump.read', ...fields }));
   const trackFail = fc.record({ volume, track: fc.integer({ min: 0, max: geometry.trackCount }) })
     .map((fields): MirrorEvent => ({ type: 'track.fail', ...fields }));
+  const trackCorrupt = fc.integer({ min: 0, max: geometry.trackCount }).map((track): MirrorEvent => ({ type: 'track.corrupt', track }));
   return fc.oneof(
     { arbitrary: write, weight: 12 },
     { arbitrary: read, weight: 3 },
@@ -164,6 +175,9 @@ function eventArbitrary(geometry: MirrorGeometry): fc.Arbitrary<MirrorEvent> {
     { arbitrary: command('pair.separate'), weight: 1 },
     { arbitrary: command('pair.restore'), weight: 1 },
     { arbitrary: trackFail, weight: 1 },
+    { arbitrary: trackCorrupt, weight: 1 },
+    { arbitrary: command('pair.verify'), weight: 1 },
+    { arbitrary: command('verify.step'), weight: 8 },
     { arbitrary: command('dump.update-info'), weight: 1 },
     { arbitrary: dumpRead, weight: 2 },
     { arbitrary: fc.constant<MirrorEvent>({ type: 'power.cycle' }), weight: 1 },
@@ -183,6 +197,7 @@ function sameData(a: MirrorPairController, b: MirrorPairController): boolean {
 const RAISED: Readonly<Record<string, MirrorEvent>> = {
   'copy.complete': { type: 'copy.complete', pair: PAIR_ID },
   'restore.complete': { type: 'restore.complete', pair: PAIR_ID },
+  'verify.complete': { type: 'verify.complete', pair: PAIR_ID },
 };
 
 function raisedEvent(transition: ControlStep): MirrorEvent | undefined {
@@ -252,12 +267,16 @@ function key(world: MirrorWorld): string {
   pushBitmap(codes, c.secondaryBitmap);
   pushBitmap(codes, c.copyPending);
   pushBitmap(codes, c.primaryFailed);
+  pushBitmap(codes, c.verifyFound);
   codes.push(CONTROL_STATES.indexOf(m.state));
   pushValues(codes, m.primary);
   pushValues(codes, m.secondary);
   pushValues(codes, m.releaseImage);
   pushValues(codes, m.writtenSinceRelease);
   pushValues(codes, m.lastInterval);
+  pushValues(codes, m.corrupted);
+  pushValues(codes, m.verifyMust);
+  pushValues(codes, m.verifyMay);
   return String.fromCharCode.apply(null, codes);
 }
 
@@ -277,6 +296,10 @@ function concreteEvents(eventType: MirrorEventType, geometry: MirrorGeometry): r
     case 'copy.complete':
     case 'restore.complete':
       return new Array<MirrorEvent>(trackCount).fill(pairCommand('copy.step'));
+    case 'verify.complete':
+      return new Array<MirrorEvent>(trackCount).fill(pairCommand('verify.step'));
+    case 'track.corrupt':
+      return [{ type: 'track.corrupt', track: 0 }];
     // An error on the secondary is taken both during the copy and when synced.
     case 'track.fail':
       return [{ type: 'track.fail', volume: SECONDARY_VOLUME, track: 0 }];
@@ -321,8 +344,10 @@ function formatWorld({ controller: c, model: m }: MirrorWorld): string {
   if (m.releaseImage !== null) notes.push(`release image ${byTrack(m.releaseImage, size)}`);
   // The failed-track record is shown only when it holds a track, so traces of the seed's own paths read as before.
   const failed = c.primaryFailed.count > 0 ? ` Pfailed=${c.primaryFailed}` : '';
+  const found = c.verifyFound.count > 0 ? ` found=${c.verifyFound}` : '';
+  if (m.corrupted.length > 0) notes.push(`corrupted [${m.corrupted.join(',')}]`);
   return `${c.state} P=${byTrack(primary, size)} S=${byTrack(secondary, size)} `
-    + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending}${failed} | ${notes.join(' ')}`;
+    + `Pbm=${c.primaryBitmap} Sbm=${c.secondaryBitmap} copy=${c.copyPending}${failed}${found} | ${notes.join(' ')}`;
 }
 
 /** Indices where `actual` differs from `expected`; a null in `expected` (a byte the model does not know) matches anything. */
@@ -376,7 +401,8 @@ const VECTOR_NOTES: readonly string[] = [
   'The pair has id 0 and two volumes of `trackCount × trackSize` bytes, all zero at first: volume 0 is the '
     + 'primary and volume 1 the secondary. `primary` and `secondary` are their bytes in hex; `primaryBitmap` '
     + '(Pbm), `secondaryBitmap` (Sbm), `copyPending` (the tracks the background copy has still to copy) and '
-    + '`primaryFailed` (the primary\'s failed tracks, below) are bitmaps of `trackCount` characters. A byte range `offset`, `length` touches the tracks '
+    + '`primaryFailed` (the primary\'s failed tracks, below) and `verifyFound` (the tracks a running online verify '
+    + 'found to differ, below) are bitmaps of `trackCount` characters. A byte range `offset`, `length` touches the tracks '
     + '`floor(offset / trackSize)` to `ceil((offset + length) / trackSize) - 1`; a write sets every touched '
     + 'track in a bitmap, even one it covers only in part.',
   'Arguments are checked before the state, in this order: `malformed-command` (1) for write data that is '
@@ -385,7 +411,8 @@ const VECTOR_NOTES: readonly string[] = [
     + '(4) for an `offset` at or past the end of the volume, or a dump read of a track at or past `trackCount`; '
     + '`length-out-of-range` (5) for a write of no bytes, a read of length 0, a range that runs past the end, '
     + 'or a dump read of no tracks. A `track.fail` is checked for `unknown-volume` (a `volume` not 0 or 1), then '
-    + '`track-out-of-range` (a `track` at or past `trackCount`). Then `wrong-state` (6) when the state has no '
+    + '`track-out-of-range` (a `track` at or past `trackCount`); a `track.corrupt` for `track-out-of-range` alone. '
+    + 'Then `wrong-state` (6) when the state has no '
     + 'transition for the command (table above), and also for a `track.fail` on volume 0 in `mirror.syncing`; '
     + 'and `busy` (7), not `wrong-state`, for a `host.write` in `restoring`. `host.read` and `power.cycle` are '
     + 'accepted in every state, `host.write` in every state but `restoring`. A refused command changes nothing.',
@@ -395,10 +422,11 @@ const VECTOR_NOTES: readonly string[] = [
     + 'addressed, and the tracks set in Pbm, and in Sbm too unless `writeRecording` is `"primary-only"`. '
     + '`suspended`: only the primary is written, whichever volume is addressed, and the tracks set in Pbm. '
     + '`suspended-error`: each touched track is written on the secondary if it is in `primaryFailed`, else on the '
-    + 'primary, and then set in `copyPending`; every touched track is set in Pbm. A host read returns the bytes '
-    + 'of the volume addressed when `separated`; of the secondary when `restoring`; in `suspended-error`, track '
-    + 'by track, of the secondary for a track in `primaryFailed` and of the primary for any other; and of the '
-    + 'primary in every other state.',
+    + 'primary, and then set in `copyPending`; every touched track is set in Pbm. `mirror.verifying` writes as '
+    + '`mirror.synced` does. A host read returns the bytes of the volume addressed when `separated`; in '
+    + '`restoring`, track by track, of the secondary for a track in `copyPending` and of the primary for any '
+    + 'other; in `suspended-error`, track by track, of the secondary for a track in `primaryFailed` and of the '
+    + 'primary for any other; and of the primary in every other state.',
   'The pair commands. `pair.establish` (`separated`): with `embodiment: 1`, Sbm is cleared; every track is '
     + 'then pending, and the state is `mirror.syncing`. `copy.step` (`mirror.syncing`): the lowest pending '
     + 'track is taken off `copyPending` and the primary\'s bytes of that track copied to the secondary. '
@@ -421,22 +449,33 @@ const VECTOR_NOTES: readonly string[] = [
     + '(`suspended`): `copyPending` becomes Pbm OR Sbm, Pbm is cleared, and the state is `restoring`; there '
     + '`copy.step` takes the lowest pending track off `copyPending` and copies the secondary\'s bytes of that '
     + 'track to the primary.',
+  'Online verify (issue 15). `track.corrupt` (`mirror.synced` and `mirror.verifying`) sets every byte of that '
+    + 'track of the secondary to `cc` and changes nothing else: no bitmap records it. `pair.verify` '
+    + '(`mirror.synced`) sets every track in `copyPending` and the state becomes `mirror.verifying`. There '
+    + '`verify.step` takes the lowest pending track off `copyPending` and compares that track\'s bytes on the two '
+    + 'volumes; if they differ, the track is set in `verifyFound`. `track.fail` in `mirror.verifying` (either '
+    + 'volume) first clears `copyPending` and `verifyFound`, then does what it does in `mirror.synced`; '
+    + '`pair.separate` clears both and the state becomes `separated`. `pair.suspend` is refused (`wrong-state`) '
+    + 'while verifying. A volatile `power.cycle` clears `verifyFound` too.',
   'The end of the copy: after any accepted command, if the state is `mirror.syncing` and no track is '
     + 'pending, the controller raises `copy.complete` in the same step: embodiment 1 sets Sbm to Pbm, and the '
     + 'state becomes `mirror.synced`. So the last `copy.step` completes the copy, and a differential resync '
     + 'with an empty Pbm completes in its own step. Likewise, if the state is `restoring` and no track is '
     + 'pending, the controller raises `restore.complete` (`restoring --restore.complete--> suspended`), '
-    + 'changing nothing else.',
+    + 'changing nothing else. And if the state is `mirror.verifying` and no track is pending, it raises '
+    + '`verify.complete` (`mirror.verifying --verify.complete--> mirror.synced`): the step\'s result is '
+    + '`{"kind": "verify", "bitmap": verifyFound}` as it was, and then `verifyFound` is cleared.',
   'Outcomes. An accepted command gives `{"accepted": true, "transitions": [...]}`: the transitions it took, '
     + 'named `source --event--> target` (the table\'s names without the `mirror-pair: ` prefix), the command\'s '
-    + 'own first and a raised `copy.complete` or `restore.complete` after it. A command accepted in every state names the state it '
+    + 'own first and a raised `copy.complete`, `restore.complete` or `verify.complete` after it. A command accepted in every state names the state it '
     + 'was sent in: `suspended --host.read--> suspended`, `mirror.syncing --power.cycle--> mirror.syncing`. A '
     + 'read adds `"result": {"kind": "read", "data": hex}`, an update-info `"result": {"kind": "update-info", '
-    + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`; '
-    + 'no other command has a `result` field. A refusal gives `{"accepted": false, "reason": name, "code": n}`.',
+    + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`, '
+    + 'the `verify.step` that completes a verify `"result": {"kind": "verify", "bitmap": ...}`; no other '
+    + 'command has a `result` field. A refusal gives `{"accepted": false, "reason": name, "code": n}`.',
   'The literal-defect variant (`guards: "literal"`, not among the vector files) also accepts `pair.suspend` '
     + 'in `mirror.syncing` (to `suspended`, clearing Pbm) and in `suspended` (clearing Pbm again), and '
-    + '`dump.update-info` and `dump.read` in `mirror.*`; `copyspec conform --variant literal-unguarded` checks '
+    + '`dump.update-info` and `dump.read` in `mirror.*` (`mirror.verifying` too); `copyspec conform --variant literal-unguarded` checks '
     + 'a port of it.',
 ];
 
@@ -475,11 +514,12 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
     secondaryBitmap: c.secondaryBitmap.toString(),
     copyPending: c.copyPending.toString(),
     primaryFailed: c.primaryFailed.toString(),
+    verifyFound: c.verifyFound.toString(),
   }),
   observeOutcome: ({ controller: outcome }) => (outcome.accepted
     ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
-  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits', primaryFailed: 'bits' },
+  observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits', primaryFailed: 'bits', verifyFound: 'bits' },
   differences,
   layout: mirrorPairLayout,
   presetSchema,

@@ -39,6 +39,8 @@ function wellFormed(event: MirrorEvent): boolean {
       return isWhole(event.pair) && Array.isArray(event.tracks) && event.tracks.every(isWhole);
     case 'track.fail':
       return isWhole(event.volume) && isWhole(event.track);
+    case 'track.corrupt':
+      return isWhole(event.track);
     default:
       return isWhole(event.pair);
   }
@@ -85,6 +87,8 @@ function check(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array |
     case 'track.fail':
       return checkVolume(event.volume)
         ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', `track ${event.track} is not in 0..${geometry.trackCount - 1}`));
+    case 'track.corrupt':
+      return event.track < geometry.trackCount ? null : reject('track-out-of-range', `track ${event.track} is not in 0..${geometry.trackCount - 1}`);
     default:
       return event.pair === PAIR_ID ? null : reject('unknown-pair', `no pair ${event.pair}`);
   }

@@ -22,7 +22,9 @@ export type MirrorDefect =
   | 'write-span-rounds-down'
   | 'error-write-not-recorded'
   | 'error-read-from-failed-primary'
-  | 'restore-skips-primary-bitmap';
+  | 'restore-skips-primary-bitmap'
+  | 'verify-skips-last-track'
+  | 'duplex-write-lost-on-secondary';
 
 export interface MirrorVariant extends VariantInfo {
   readonly control: MirrorControlInput;
@@ -76,6 +78,8 @@ export const MIRROR_VARIANTS: readonly MirrorVariant[] = [
   broken('error-write-not-recorded', { ...E1, resyncCopy: 'differential' }, ['error-uncertain-tracks-recorded'], 'Suspended by error, a host write to the primary does not put its track on the resync list, so a differential resync leaves the secondary stale (issue 15).'),
   broken('error-read-from-failed-primary', E1, ['read-returns-current'], 'Suspended by error, a host read is served from the primary even where its copy failed, returning the failed bytes (issue 15).'),
   broken('restore-skips-primary-bitmap', E1, ['primary-current'], 'A reverse resync copies back only Sbm\'s tracks, not Pbm OR Sbm, so a track written since the release keeps its new data (issue 15).'),
+  broken('verify-skips-last-track', E1, ['verify-reports-differing-tracks'], 'An online verify never compares the last track, so a silent corruption there is not reported (issue 15).'),
+  broken('duplex-write-lost-on-secondary', E1, ['secondary-refines-model', 'synced-secondary-equals-primary'], 'A synced pair acknowledges a write touching the last track without storing it on the secondary: a lost write, silent corruption by the controller itself, which an online verify reports (issue 15).'),
 ];
 
 export function mirrorVariant(name: string): MirrorVariant | undefined {

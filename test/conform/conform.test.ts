@@ -13,6 +13,8 @@ import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
 
 const PORT = ['python3', 'examples/mirror-pair-py/port.py'];
 const BUGGY_PORT = ['python3', 'examples/mirror-pair-py/port_resync_keeps_sbm.py'];
+/** Worlds of e1-differential over mirror-pair's small preset (2 one-byte tracks, values 1 and 2). */
+const SMALL_E1_DIFFERENTIAL = 10508;
 const faulty = (mode: string, step = 3): string[] => ['python3', 'test/conform/fixtures/faulty_port.py', mode, String(step)];
 
 interface Run {
@@ -45,7 +47,7 @@ describe('mirror-pair: conform: the Python ports', () => {
     const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--runs', '1000'], PORT);
     expect(code).toBe(0);
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ check: 'model-based', runs: 1000, violations: [], declined: null, transitionsCovered: 33 });
+    expect(results[0]).toMatchObject({ check: 'model-based', runs: 1000, violations: [], declined: null, transitionsCovered: 43 });
     expect(results[0]!.portSteps).toBeGreaterThan(1000 * 20); // long runs, not a handful of commands
   }, 240_000);
 
@@ -56,41 +58,43 @@ describe('mirror-pair: conform: the Python ports', () => {
     expect(results.every((r) => r.violations.length === 0 && r.runs === 100)).toBe(true);
   }, 240_000);
 
-  test('mirror-pair: conform: exhaustive: the correct Python port matches in every world of e1-differential, every alphabet command', async () => {
-    const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1-differential', '--exhaustive', '--runs', '0'], PORT);
+  test('mirror-pair: conform: exhaustive: the correct Python port matches in every world of e1-differential over the small preset, every alphabet command', async () => {
+    const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1-differential', '--exhaustive', '--preset', 'small', '--runs', '0'], PORT);
     expect(code).toBe(0);
-    expect(results[0]).toMatchObject({ check: 'exhaustive', states: 10716, transitions: 33, transitionsCovered: 33, violations: [] });
+    expect(results[0]).toMatchObject({ check: 'exhaustive', states: SMALL_E1_DIFFERENTIAL, transitions: 43, transitionsCovered: 43, violations: [] });
     expect(results[0]!.portSteps).toBe(results[0]!.plannedPortSteps);
   }, 240_000);
 
-  test('mirror-pair: conform: the planted resync bug is caught, shrunk to 2 steps, and both printed replays reproduce it', async () => {
+  // Since online verify the first failing run of the seed is a resync from suspended-error, shrunk to 4 steps
+  // (establish, a write, a secondary track error, the resync that should clear Sbm); before, a 2-step one.
+  test('mirror-pair: conform: the planted resync bug is caught, shrunk to 4 steps, and both printed replays reproduce it', async () => {
     const run = await conform(['--lifecycle', 'mirror-pair', '--variant', 'e1'], BUGGY_PORT);
     expect(run.code).toBe(1);
-    expect(run.out).toContain('PORT DIFFERS mirror-pair / e1 / model-based: port-differs (step 2: observed.secondaryBitmap)');
-    expect(run.out).toMatch(/^ {2}1\. host\.write\(v1 @\d+ [0-9a-f]+\) → accepted → separated /m);
-    expect(run.out).toMatch(/^ {2}2\. pair\.establish → accepted → mirror\.syncing .* Sbm=00000000 /m);
+    expect(run.out).toContain('PORT DIFFERS mirror-pair / e1 / model-based: port-differs (step 4: observed.secondaryBitmap)');
+    expect(run.out).toMatch(/^ {2}1\. pair\.establish → accepted → mirror\.syncing /m);
+    expect(run.out).toMatch(/^ {2}4\. pair\.resync → accepted → mirror\.syncing .* Sbm=00000000 /m);
     expect(run.out).toMatch(/✗ the port's observed\.secondaryBitmap is "[01]*1[01]*", copyspec's is "00000000"/);
-    expect(run.out).not.toMatch(/^ {2}3\. /m);
+    expect(run.out).not.toMatch(/^ {2}5\. /m);
     const seedLine = /replay against the port: copyspec conform (.*) -- /.exec(run.out)?.[1];
     expect(seedLine).toMatch(/--seed 20261121 --path \S+ --replay-path \S+/);
     const seedOptions = seedLine!.split(' ').map((part) => part.replace(/^'(.*)'$/, '$1'));
     const again = await conform(seedOptions, BUGGY_PORT);
     expect(again.code).toBe(1);
-    expect(again.out).toContain('port-differs (step 2: observed.secondaryBitmap)');
+    expect(again.out).toContain('port-differs (step 4: observed.secondaryBitmap)');
     const events = replayedEvents(/the same commands against the port: (.*)$/m.exec(run.out)![1]!);
     const replayed = await conform(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--preset', 'standard', '--events', events], BUGGY_PORT);
     expect(replayed.code).toBe(1);
-    expect(replayed.out).toContain('port-differs (step 2: observed.secondaryBitmap)');
+    expect(replayed.out).toContain('port-differs (step 4: observed.secondaryBitmap)');
     // The same commands pass on the correct port: the difference is the bug, not the commands.
     expect((await conform(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--preset', 'standard', '--events', events], PORT)).code).toBe(0);
   }, 120_000);
 
   test('mirror-pair: conform: exhaustive: the planted bug is found with a shortest trace, breadth first', async () => {
-    const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--runs', '0'], BUGGY_PORT);
+    const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--preset', 'small', '--runs', '0'], BUGGY_PORT);
     expect(code).toBe(1);
     const [violation] = results[0]!.violations;
     expect(violation).toMatchObject({ property: 'port-differs', step: 2, differences: [{ field: 'observed.secondaryBitmap', port: '10', copyspec: '00' }] });
-    expect(violation!.events).toEqual([{ type: 'host.write', volume: 1, offset: 0, data: '0101' }, { type: 'pair.establish', pair: 0 }]);
+    expect(violation!.events).toEqual([{ type: 'host.write', volume: 1, offset: 0, data: '01' }, { type: 'pair.establish', pair: 0 }]);
   }, 120_000);
 
   test('mirror-pair: conform: the planted bug is not in embodiment 2, and conform says so by passing it', async () => {
@@ -162,7 +166,7 @@ describe('conform: usage', () => {
     [['--lifecycle', 'mirror-pair', '--variant', 'e1'], ['/nonexistent/port'], /cannot start the port "\/nonexistent\/port": spawn \/nonexistent\/port ENOENT/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '99:99'], PORT, /no run was sent to the port \(seed 1, --path 99:99\)/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '0:2:1:1:1:1:2:2:2', '--replay-path', 'Y:J'], BUGGY_PORT, /do not replay a run of seed 1: Too short replayPath/],
-    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 10363 worlds, more than --max-port-steps 1000/],
+    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 49042 worlds, more than --max-port-steps 1000/],
   ])('conform: bad usage %j exits 2 with a clear message', async (options, port, message) => {
     const run = await conform(options, port);
     expect(run.code).toBe(2);

@@ -22,6 +22,9 @@ function controllerIn(state: MirrorStateKey, variant = 'e1'): MirrorPairControll
     'suspended-error': [
       { type: 'pair.establish', pair: 0 }, ...new Array<MirrorEvent>(4).fill({ type: 'copy.step', pair: 0 }), { type: 'track.fail', volume: 1, track: 3 },
     ],
+    'mirror.verifying': [
+      { type: 'pair.establish', pair: 0 }, ...new Array<MirrorEvent>(4).fill({ type: 'copy.step', pair: 0 }), { type: 'pair.verify', pair: 0 },
+    ],
   };
   controller.handle({ type: 'host.write', volume: 0, offset: 0, data: 'aabb' });
   for (const event of drive[state]) expect(controller.handle(event).accepted).toBe(true);
@@ -112,6 +115,17 @@ describe('mirror-pair: commands', () => {
     ['suspended', { type: 'pair.suspend', pair: 0 }],
     ['suspended', { type: 'copy.step', pair: 0 }],
     ['mirror.syncing', { type: 'copy.complete', pair: 0 }],
+    ['mirror.syncing', { type: 'pair.verify', pair: 0 }],
+    ['mirror.syncing', { type: 'verify.step', pair: 0 }],
+    ['mirror.syncing', { type: 'track.corrupt', track: 0 }],
+    ['mirror.synced', { type: 'verify.step', pair: 0 }],
+    ['suspended', { type: 'pair.verify', pair: 0 }],
+    ['suspended', { type: 'track.corrupt', track: 0 }],
+    ['mirror.verifying', { type: 'pair.verify', pair: 0 }],
+    ['mirror.verifying', { type: 'pair.suspend', pair: 0 }],
+    ['mirror.verifying', { type: 'copy.step', pair: 0 }],
+    ['mirror.verifying', { type: 'verify.complete', pair: 0 }],
+    ['mirror.verifying', { type: 'dump.read', pair: 0, tracks: [0] }],
   ];
   test.each(wrongState)('mirror-pair: commands: in %s, %o is refused as wrong-state and changes nothing', (state, event) => {
     expectRejected(controllerIn(state), event, 'wrong-state');
@@ -149,7 +163,7 @@ describe('mirror-pair: commands', () => {
     kept.handle({ type: 'power.cycle' });
     lost.handle({ type: 'power.cycle' });
     expect(kept.image()).toEqual(before);
-    expect(lost.image()).toEqual({ state: 'separated', primaryBitmap: '0000', secondaryBitmap: '0000', copyPending: '0000', primaryFailed: '0000' });
+    expect(lost.image()).toEqual({ state: 'separated', primaryBitmap: '0000', secondaryBitmap: '0000', copyPending: '0000', primaryFailed: '0000', verifyFound: '0000' });
   });
 
   test('mirror-pair: commands: the Fig.14 write records only Pbm', () => {

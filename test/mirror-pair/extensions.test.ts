@@ -1,6 +1,7 @@
 /**
- * mirror-pair beyond seed 000 (issue 15): suspension by a track error (PSUE) and the reverse resync
- * (`pair.restore`, ShadowImage's `pairresync -restore`), command by command, on a controller of 4 tracks of 2
+ * mirror-pair beyond seed 000 (issue 15): suspension by a track error (PSUE), the reverse resync
+ * (`pair.restore`, ShadowImage's `pairresync -restore`) and online verify (`pair.verify`, DRBD's `drbdadm
+ * verify`) with the silent corruption it finds (`track.corrupt`), command by command, on a controller of 4 tracks of 2
  * bytes. The exhaustive and model-based checks of every property run in test/conformance/; these tests name
  * each new guard, routing rule and refusal, so a change to one shows by name.
  */
@@ -145,6 +146,13 @@ describe('mirror-pair: reverse resync', () => {
     expect(read(controller, 0, 8)).toBe('aabbccdd00000000');
   });
 
+  test('mirror-pair: reverse resync: a track not to copy back is read from the primary, so a corrupted secondary copy of it is not served', () => {
+    // Track 3 is corrupted on the secondary while synced, and neither Pbm nor Sbm holds it.
+    const controller = after('e1', [...SYNCED, { type: 'track.corrupt', track: 3 }, { type: 'pair.suspend', pair: 0 }, { type: 'pair.restore', pair: 0 }]);
+    expect(controller.copyPending.toString()).toBe('1100');
+    expect(read(controller, 0, 8)).toBe('aabbccdd00000000');
+  });
+
   test('mirror-pair: reverse resync: the last copy step ends in suspended at the same release, the primary its split image', () => {
     const controller = after('e1', [...SPLIT_AND_WRITTEN, { type: 'pair.restore', pair: 0 }, COPY, COPY]);
     expect(controller.state).toBe('restoring');
@@ -165,5 +173,100 @@ describe('mirror-pair: reverse resync', () => {
     const controller = after('restore-skips-primary-bitmap', [...SPLIT_AND_WRITTEN, { type: 'pair.restore', pair: 0 }, COPY, COPY]);
     expect(controller.state).toBe('suspended');
     expect(read(controller, 4, 2)).toBe('5566');
+  });
+});
+
+const VERIFY: MirrorEvent = { type: 'pair.verify', pair: 0 };
+const STEP: MirrorEvent = { type: 'verify.step', pair: 0 };
+
+/** The outcome of the verify step that completes a verify: the tracks reported, as a bitmap. */
+function lastStep(controller: MirrorPairController): string {
+  const outcome = controller.handle(STEP);
+  expect(outcome.accepted && outcome.transitions.map((t) => t.edge)).toEqual([
+    'mirror.verifying --verify.step--> mirror.verifying', 'mirror.verifying --verify.complete--> mirror.synced',
+  ]);
+  return outcome.accepted && outcome.result.kind === 'verify' ? outcome.result.bitmap : 'no report';
+}
+
+describe('mirror-pair: online verify', () => {
+  test('mirror-pair: online verify: a silent corruption changes the secondary only, and the controller records nothing', () => {
+    const controller = after('e1', SYNCED);
+    const image = controller.image();
+    expect(controller.handle({ type: 'track.corrupt', track: 1 })).toMatchObject({ accepted: true, result: { kind: 'none' } });
+    expect(controller.image()).toEqual(image);
+    expect([...controller.secondary.contents().subarray(2, 4)]).toEqual([0xcc, 0xcc]);
+    expect(read(controller, 0, 4)).toBe('aabbccdd');
+  });
+
+  test('mirror-pair: online verify: the walk compares one track a step and reports the corrupted tracks when it completes', () => {
+    const controller = after('e1', [...SYNCED, { type: 'track.corrupt', track: 1 }, { type: 'track.corrupt', track: 3 }, VERIFY]);
+    expect(controller.state).toBe('mirror.verifying');
+    expect(controller.copyPending.toString()).toBe('1111');
+    controller.handle(STEP);
+    controller.handle(STEP);
+    expect(controller.verifyFound.toString()).toBe('0100');
+    controller.handle(STEP);
+    expect(lastStep(controller)).toBe('0101');
+    expect(controller.state).toBe('mirror.synced');
+    expect(controller.verifyFound.toString()).toBe('0000');
+  });
+
+  test('mirror-pair: online verify: host writes are duplexed during the verify; one that rewrites a corrupted track before the walk reaches it leaves nothing to report', () => {
+    const controller = after('e1', [...SYNCED, { type: 'track.corrupt', track: 2 }, VERIFY, STEP]);
+    expect(controller.handle({ type: 'host.write', volume: 0, offset: 4, data: '1234' })).toMatchObject({ accepted: true, physicalWrites: 2 });
+    controller.handle(STEP);
+    controller.handle(STEP);
+    expect(lastStep(controller)).toBe('0000');
+  });
+
+  test('mirror-pair: online verify: a corruption of a track the walk has passed is not reported by this verify, and is by the next', () => {
+    const controller = after('e1', [...SYNCED, VERIFY, STEP, { type: 'track.corrupt', track: 0 }, STEP, STEP]);
+    expect(lastStep(controller)).toBe('0000');
+    controller.handle(VERIFY);
+    for (let step = 0; step < 3; step += 1) controller.handle(STEP);
+    expect(lastStep(controller)).toBe('1000');
+  });
+
+  test('mirror-pair: online verify: a track error abandons the verify, leaving only the failed track on the resync list', () => {
+    const controller = after('e1-differential', [...SYNCED, VERIFY, STEP, { type: 'track.fail', volume: 1, track: 3 }]);
+    expect(controller.state).toBe('suspended-error');
+    expect(controller.copyPending.toString()).toBe('0001');
+    expect(controller.verifyFound.toString()).toBe('0000');
+  });
+
+  test('mirror-pair: online verify: pair.separate abandons the verify', () => {
+    const controller = after('e1', [...SYNCED, { type: 'track.corrupt', track: 0 }, VERIFY, STEP, { type: 'pair.separate', pair: 0 }]);
+    expect(controller.state).toBe('separated');
+    expect(controller.copyPending.toString()).toBe('0000');
+    expect(controller.verifyFound.toString()).toBe('0000');
+  });
+
+  test('mirror-pair: online verify: a power cycle keeps the walk and its findings in non-volatile control memory (claim 10)', () => {
+    const controller = after('e1', [...SYNCED, { type: 'track.corrupt', track: 0 }, VERIFY, STEP]);
+    const before = controller.image();
+    controller.handle({ type: 'power.cycle' });
+    expect(controller.image()).toEqual(before);
+    expect(before.verifyFound).toBe('1000');
+  });
+
+  test('mirror-pair: online verify: a split waits for the verify, and verify and corruption are refused where the bitmaps promise no equal copies', () => {
+    expectRejected(after('e1', [...SYNCED, VERIFY]), { type: 'pair.suspend', pair: 0 }, 'wrong-state');
+    expectRejected(after('e1', [{ type: 'pair.establish', pair: 0 }]), VERIFY, 'wrong-state');
+    expectRejected(after('e1', [...SYNCED, { type: 'pair.suspend', pair: 0 }]), { type: 'track.corrupt', track: 0 }, 'wrong-state');
+    expectRejected(after('e1', SYNCED), STEP, 'wrong-state');
+    expectRejected(after('e1', SYNCED), { type: 'track.corrupt', track: 4 }, 'track-out-of-range');
+    expectRejected(after('e1', SYNCED), { type: 'track.corrupt', track: -1 }, 'malformed-command');
+    expectRejected(after('e1', SYNCED), { type: 'pair.verify', pair: 1 }, 'unknown-pair');
+  });
+
+  test('mirror-pair: online verify: a broken controller\'s own silent corruption, BROKEN duplex-write-lost-on-secondary, is reported by the verify', () => {
+    const controller = after('duplex-write-lost-on-secondary', [...SYNCED, { type: 'host.write', volume: 0, offset: 6, data: '7788' }, VERIFY, STEP, STEP, STEP]);
+    expect(read(controller, 6, 2)).toBe('7788');
+    expect(lastStep(controller)).toBe('0001');
+  });
+
+  test('mirror-pair: online verify: BROKEN verify-skips-last-track never compares the last track', () => {
+    const controller = after('verify-skips-last-track', [...SYNCED, { type: 'track.corrupt', track: 3 }, VERIFY, STEP, STEP]);
+    expect(lastStep(controller)).toBe('0000');
   });
 });

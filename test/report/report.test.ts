@@ -149,7 +149,7 @@ describe('cli: report', () => {
     expect(names).toContain(PAGES.errata('mirror-pair', 'literal-unguarded'));
     expect(names).toContain(PAGES.trace('mirror-pair', 'literal-unguarded', 'exhaustive', 'frozen-secondary'));
     expect(names.filter((n) => n.startsWith('trace--')).length).toBeGreaterThan(mirrorPairLifecycle.variants.filter((v) => v.kind !== 'embodiment').length);
-  }, 180_000);
+  }, 600_000);
 
   test('cli: a report folder that holds other files is refused before any check runs, with exit 2', async () => {
     const folder = join(scratch, 'occupied');

@@ -2,7 +2,7 @@
 //! temporary release, resync and differential dump) behind `copyspec conform`'s line protocol,
 //! `copyspec-conform-1`. Written from docs/conform.md (the protocol), docs/vectors.md (the commands,
 //! refusals, transitions and observed fields) and the README's mirror-pair sections (issue 15's error
-//! suspension and restore), Rust standard library only.
+//! suspension, restore and online verify), Rust standard library only.
 //!
 //! Build: `cargo build --release`; run: `copyspec conform --lifecycle mirror-pair --
 //! examples/mirror-pair-rs/target/release/mirror-pair-port`.
@@ -56,6 +56,7 @@ enum State {
     Suspended,
     Restoring,
     SuspendedError,
+    Verifying,
 }
 
 impl State {
@@ -67,11 +68,12 @@ impl State {
             State::Suspended => "suspended",
             State::Restoring => "restoring",
             State::SuspendedError => "suspended-error",
+            State::Verifying => "mirror.verifying",
         }
     }
 
     fn mirrored(self) -> bool {
-        matches!(self, State::Syncing | State::Synced)
+        matches!(self, State::Syncing | State::Synced | State::Verifying)
     }
 }
 
@@ -115,6 +117,7 @@ struct Controller {
     secondary_bitmap: Vec<bool>,
     copy_pending: Vec<bool>,
     primary_failed: Vec<bool>,
+    verify_found: Vec<bool>,
     transitions: Vec<String>,
 }
 
@@ -132,6 +135,7 @@ impl Controller {
             secondary_bitmap: vec![false; track_count],
             copy_pending: vec![false; track_count],
             primary_failed: vec![false; track_count],
+            verify_found: vec![false; track_count],
             transitions: Vec::new(),
         }
     }
@@ -149,6 +153,7 @@ impl Controller {
             ("secondaryBitmap", str(bits(&self.secondary_bitmap))),
             ("copyPending", str(bits(&self.copy_pending))),
             ("primaryFailed", str(bits(&self.primary_failed))),
+            ("verifyFound", str(bits(&self.verify_found))),
         ])
     }
 
@@ -157,7 +162,7 @@ impl Controller {
         self.transitions.clear();
         match self.dispatch(command) {
             Ok(result) => {
-                self.complete_copy_if_done();
+                let result = self.complete_copy_if_done().or(result);
                 let mut fields = vec![
                     ("accepted", Value::Bool(true)),
                     ("transitions", Value::Array(self.transitions.iter().map(|t| str(t.clone())).collect())),
@@ -181,12 +186,13 @@ impl Controller {
             "host.write" => self.host_write(command),
             "host.read" => self.host_read(command),
             "pair.establish" | "pair.suspend" | "pair.resync" | "pair.restore" | "pair.separate" | "copy.step"
-            | "dump.update-info" => {
+            | "dump.update-info" | "pair.verify" | "verify.step" => {
                 check_pair(command)?;
                 self.pair_command(kind)
             }
             "dump.read" => self.dump_read(command),
             "track.fail" => self.track_fail(command),
+            "track.corrupt" => self.track_corrupt(command),
             "power.cycle" => {
                 self.power_cycle();
                 Ok(None)
@@ -235,7 +241,7 @@ impl Controller {
                     }
                 }
             }
-            State::Syncing | State::Synced => {
+            State::Syncing | State::Synced | State::Verifying => {
                 self.primary[start..end].copy_from_slice(&data);
                 self.secondary[start..end].copy_from_slice(&data);
                 set(&mut self.primary_bitmap, tracks.clone());
@@ -280,7 +286,13 @@ impl Controller {
         let range = offset as usize..(offset + length) as usize;
         let data = match self.state {
             State::Separated if volume == 1 => hex(&self.secondary[range]),
-            State::Restoring => hex(&self.secondary[range]),
+            // Track by track: the secondary for a track still to copy back, the primary for any other.
+            State::Restoring => {
+                let bytes: Vec<u8> = range
+                    .map(|at| if self.copy_pending[at / self.track_size] { self.secondary[at] } else { self.primary[at] })
+                    .collect();
+                hex(&bytes)
+            }
             State::SuspendedError => {
                 let bytes: Vec<u8> = range
                     .map(|at| if self.primary_failed[at / self.track_size] { self.secondary[at] } else { self.primary[at] })
@@ -353,6 +365,28 @@ impl Controller {
                 self.record(kind, State::Separated);
                 Ok(None)
             }
+            ("pair.verify", State::Synced) => {
+                self.copy_pending.fill(true);
+                self.record(kind, State::Verifying);
+                Ok(None)
+            }
+            ("verify.step", State::Verifying) => {
+                if let Some(track) = self.copy_pending.iter().position(|&p| p) {
+                    self.copy_pending[track] = false;
+                    let bytes = track * self.track_size..(track + 1) * self.track_size;
+                    if self.primary[bytes.clone()] != self.secondary[bytes] {
+                        self.verify_found[track] = true;
+                    }
+                }
+                self.record(kind, State::Verifying);
+                Ok(None)
+            }
+            ("pair.separate", State::Verifying) => {
+                self.copy_pending.fill(false);
+                self.verify_found.fill(false);
+                self.record(kind, State::Separated);
+                Ok(None)
+            }
             ("pair.separate", State::Suspended) => {
                 self.record(kind, State::Separated);
                 Ok(None)
@@ -410,6 +444,11 @@ impl Controller {
         }
         match (self.state, volume) {
             (State::Synced, _) | (State::Syncing, 1) => {}
+            (State::Verifying, _) => {
+                // The error abandons the verify: its list and findings go.
+                self.copy_pending.fill(false);
+                self.verify_found.fill(false);
+            }
             _ => return Err(Refusal::WrongState),
         }
         let track = track as usize;
@@ -422,6 +461,21 @@ impl Controller {
             self.copy_pending[track] = true;
         }
         self.record("track.fail", State::SuspendedError);
+        Ok(None)
+    }
+
+    /// Beyond the seed (issue 15): a silent corruption of the secondary's copy of a track, recorded nowhere.
+    fn track_corrupt(&mut self, command: &Value) -> Result<Accepted, Refusal> {
+        let track = whole(command, "track", Refusal::MalformedCommand)?;
+        if track >= self.track_count as u64 {
+            return Err(Refusal::TrackOutOfRange);
+        }
+        if !matches!(self.state, State::Synced | State::Verifying) {
+            return Err(Refusal::WrongState);
+        }
+        let track = track as usize;
+        self.secondary[track * self.track_size..(track + 1) * self.track_size].fill(0xcc);
+        self.record("track.corrupt", self.state);
         Ok(None)
     }
 
@@ -462,17 +516,18 @@ impl Controller {
             self.secondary_bitmap.fill(false);
             self.copy_pending.fill(false);
             self.primary_failed.fill(false);
+            self.verify_found.fill(false);
             self.record("power.cycle", State::Separated);
         } else {
             self.record("power.cycle", self.state);
         }
     }
 
-    /// The end of the copy or of the restore, raised in the same step as the command that left nothing
-    /// pending.
-    fn complete_copy_if_done(&mut self) {
+    /// The end of the copy, of the restore or of the verify, raised in the same step as the command that
+    /// left nothing pending; the end of a verify reports the tracks it found, which replaces the step's result.
+    fn complete_copy_if_done(&mut self) -> Accepted {
         if self.copy_pending.iter().any(|&p| p) {
-            return;
+            return None;
         }
         match self.state {
             State::Syncing => {
@@ -482,8 +537,15 @@ impl Controller {
                 self.record("copy.complete", State::Synced);
             }
             State::Restoring => self.record("restore.complete", State::Suspended),
+            State::Verifying => {
+                let bitmap = bits(&self.verify_found);
+                self.verify_found.fill(false);
+                self.record("verify.complete", State::Synced);
+                return Some(obj(vec![("kind", str("verify")), ("bitmap", str(bitmap))]));
+            }
             _ => {}
         }
+        None
     }
 }
 
