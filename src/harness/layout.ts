@@ -203,7 +203,12 @@ function choiceCodec(values: readonly Scalar[]): Codec {
       if (index === -1) fail(`${JSON.stringify(value)} is not one of ${JSON.stringify(values)}`);
       out.write(index, bits);
     },
-    decode: (input) => values[input.read(bits)] ?? fail('a choice index past its values'),
+    decode(input) {
+      // Not `values[index] ?? fail(...)`: null is a value a choice may hold.
+      const index = input.read(bits);
+      if (index >= values.length) fail('a choice index past its values');
+      return values[index];
+    },
   };
 }
 

@@ -92,6 +92,19 @@ describe('layout: packing', () => {
     expect(refusal({ ...thing, hex: 'ABCD' })).toMatch(/^world layout: hex: "ABCD" is not lowercase hex/);
   });
 
+  test('layout: packing: a choice that holds null unpacks it, as an optional value does', () => {
+    const values = field.array(3, field.choice<number | null>([null, 1, 2]));
+    const nullable = defineLayout<(number | null)[], null, typeof values>({
+      shape: () => values,
+      pack: (values) => values,
+      unpack: (values) => values,
+    });
+    const packer = new Packer(nullable, 'v', null);
+    const words = new Uint32Array(packer.words);
+    packer.encode([2, null, 1], words);
+    expect(packer.decode(words)).toEqual([2, null, 1]);
+  });
+
   test('layout: packing: a field wider than 32 bits is refused when the layout is compiled', () => {
     const wide = defineLayout<number, null, ReturnType<typeof field.uint>>({ shape: () => field.uint(2 ** 40), pack: (n) => n, unpack: (n) => n });
     expect(() => new Packer(wide, 'v', null)).toThrow(/more than 32 bits/);
