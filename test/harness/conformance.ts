@@ -190,6 +190,17 @@ export function defectChecks(lifecycles: readonly AnyLifecycle[], options: Defec
         expect(replayed.violations.map((v) => v.property)).toEqual([violation.property]);
       }, 300_000);
 
+      // Packing must not change what the search finds: every literal defect, searched with the layout (as
+      // the errata pages are) and again stored by key alone, has the same states and the same shortest
+      // counterexamples, event for event, rebuilt from the parent pointers of packed states.
+      const literal = lifecycle.layout === undefined ? [] : defective.filter((v) => v.kind === 'literal-defect').map((v) => v.name);
+      test.each(literal)(`${lifecycle.id}: conformance: layout: %s finds the same states and counterexamples packed as keyed`, (variant) => {
+        const packed = exhaustiveOf(lifecycle, variant);
+        const keyed = errataSearch({ ...lifecycle, packer: () => null }, lifecycle.variant(variant), MAX_STATES);
+        const found = (result: CheckResult) => ({ states: result.states, violations: result.violations.map((v) => ({ property: v.property, events: v.events })) });
+        expect(found(packed)).toEqual(found(keyed));
+      }, 300_000);
+
       test(`${lifecycle.id}: conformance: defects: every property is violated by at least one defective variant`, () => {
         const caught = new Set(defective.flatMap((v) => [...exhaustiveOf(lifecycle, v.name).violations, ...modelBasedOf(lifecycle, v.name).violations].map((x) => x.property)));
         expect(lifecycle.properties.map((p) => p.name).filter((name) => !caught.has(name))).toEqual([]);
