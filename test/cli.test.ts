@@ -174,6 +174,7 @@ describe('cli: presets', () => {
     ['mirror-pair', 'e1', MIRROR_PINNED],
     ['extent-copy', 'e2', EXTENT_PINNED],
     ['failover-failback', 'e3', FAILOVER_PINNED],
+    ['scheduled-backup', 'disk', BACKUP_PINNED],
   ] as const)('cli: presets: --compact over %s keeps fingerprints only, finds the same states and prints the omission bound', async (lifecycle, variant, pinned) => {
     const { code, out, err } = await run('verify', '--lifecycle', lifecycle, '--variant', variant, '--check', 'exhaustive', '--compact', '--json');
     expect(code).toBe(0);
@@ -185,10 +186,8 @@ describe('cli: presets', () => {
   }, 60_000);
 
   test('cli: presets: --compact over a lifecycle with no layout is refused (exit 2)', async () => {
-    for (const lifecycle of ['freeze-remote-copy', 'scheduled-backup']) {
-      const { code, err } = await run('verify', '--lifecycle', lifecycle, '--check', 'exhaustive', '--compact');
-      expect(code).toBe(2);
-      expect(err).toMatch(new RegExp(`--compact needs a world layout, which ${lifecycle} does not declare`));
-    }
+    const { code, err } = await run('verify', '--lifecycle', 'freeze-remote-copy', '--check', 'exhaustive', '--compact');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--compact needs a world layout, which freeze-remote-copy does not declare/);
   });
 });

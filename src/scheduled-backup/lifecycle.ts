@@ -23,6 +23,7 @@ import { toHex } from '../hex.js';
 import type { Pin, Presets } from '../lifecycle.js';
 import type { BackupStepOutcome, BackupWorld } from './abstraction.js';
 import { stepSystem } from './controller.js';
+import { scheduledBackupLayout } from './layout.js';
 import { backupEventSchema, formatBackupEvent, formatTable, type BackupEvent, type BackupGeometry, type ConfigTable } from './events.js';
 import { runSimulation, SIMULATION_DESCRIPTION } from './simulation.js';
 import { initialSystem, type BackupSystem } from './system.js';
@@ -398,6 +399,7 @@ export const scheduledBackupLifecycle = defineLifecycle<BackupWorld, BackupEvent
   ],
   presets: BACKUP_PRESETS,
   presetSchema,
+  layout: scheduledBackupLayout,
   eventSchema: backupEventSchema,
   properties: BACKUP_PROPERTIES,
   reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state', 'busy'],
