@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../src/cli.js';
+import { EXTENT_PINNED, EXTENT_PRESETS } from '../src/extent-copy/lifecycle.js';
+import { FAILOVER_PINNED, FAILOVER_PRESETS } from '../src/failover-failback/lifecycle.js';
 import { MIRROR_PINNED } from '../src/mirror-pair/lifecycle.js';
+import { BACKUP_PINNED } from '../src/scheduled-backup/lifecycle.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -131,7 +134,10 @@ describe('cli: presets', () => {
   }, 60_000);
 
   test.each([
-    ['a preset no lifecycle checked names', ['--lifecycle', 'extent-copy', '--preset', 'deep'], /no preset 'deep' in extent-copy/],
+    ['a preset no lifecycle checked names', ['--lifecycle', 'extent-copy', '--preset', 'huge'], /no preset 'huge' in extent-copy/],
+    ['an extent past volume 0', [{ lifecycle: 'extent-copy', geometry: { ...EXTENT_PRESETS.minimal, extents: [{ start: 1, end: 2 }, { start: 4, end: 6 }] } }], /extent-copy geometry: extents\.1: an extent must have start <= end < 6/],
+    ['more writes than written values', [{ lifecycle: 'failover-failback', geometry: { ...FAILOVER_PRESETS.minimal, maxWrites: 3 } }], /failover-failback geometry: maxWrites: the k-th write/],
+    ['a scheduled-backup table, which only the bounds of a history may change', [{ lifecycle: 'scheduled-backup', geometry: { horizon: 4, tickLengths: [1], values: [1], maxHostWrites: 1, maxConfigRequests: 1, tables: [] } }], /Unrecognized key/],
     ['a geometry beyond the documented limits', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 99, trackSize: 1, values: [1] } }], /mirror-pair geometry: trackCount: Too big/],
     ['a geometry with an unknown field', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1], extra: 1 } }], /Unrecognized key/],
     ['repeated written values', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1, 1] } }], /written values must be distinct/],
@@ -151,11 +157,29 @@ describe('cli: presets', () => {
     expect(err).not.toContain('states explored');
   });
 
-  test('cli: presets: --compact keeps fingerprints only, finds the same states and prints the omission bound', async () => {
-    const { code, out, err } = await run('verify', '--lifecycle', 'mirror-pair', '--variant', 'e1', '--check', 'exhaustive', '--compact', '--json');
+  // A preset file that sets a lifecycle's minimal geometry (scheduled-backup's: its bounds of a history) must
+  // search the minimal preset's worlds: the schema's output is the geometry the search runs over.
+  test.each([
+    ['extent-copy', 'e2', EXTENT_PRESETS.minimal, EXTENT_PINNED],
+    ['failover-failback', 'e3', FAILOVER_PRESETS.minimal, FAILOVER_PINNED],
+    ['scheduled-backup', 'disk', { horizon: 4, tickLengths: [1, 2], values: [1], maxHostWrites: 1, maxConfigRequests: 1 }, BACKUP_PINNED],
+  ] as const)('cli: presets: a preset file of %s\'s minimal geometry searches its pinned worlds', async (lifecycle, variant, geometry, pinned) => {
+    const path = await presetFile({ lifecycle, geometry });
+    const { code, out } = await run('verify', '--variant', variant, '--check', 'exhaustive', '--preset', path, '--json');
+    expect(code).toBe(0);
+    expect((JSON.parse(out) as { results: { lifecycle: string; states: number }[] }).results[0]).toMatchObject({ lifecycle, states: pinned[variant]!.states });
+  }, 120_000);
+
+  test.each([
+    ['mirror-pair', 'e1', MIRROR_PINNED],
+    ['extent-copy', 'e2', EXTENT_PINNED],
+    ['failover-failback', 'e3', FAILOVER_PINNED],
+    ['scheduled-backup', 'disk', BACKUP_PINNED],
+  ] as const)('cli: presets: --compact over %s keeps fingerprints only, finds the same states and prints the omission bound', async (lifecycle, variant, pinned) => {
+    const { code, out, err } = await run('verify', '--lifecycle', lifecycle, '--variant', variant, '--check', 'exhaustive', '--compact', '--json');
     expect(code).toBe(0);
     const result = (JSON.parse(out) as { results: { states: number; omissionProbability: number }[] }).results[0]!;
-    expect(result.states).toBe(MIRROR_PINNED['e1']!.states); // the exact search's pinned count: nothing omitted here
+    expect(result.states).toBe(pinned[variant]!.states); // the exact search's pinned count: nothing omitted here
     expect(result.omissionProbability).toBeGreaterThan(0);
     expect(result.omissionProbability).toBeLessThan(1e-9);
     expect(err).toContain('hash compaction: a state omitted with probability at most');

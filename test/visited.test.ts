@@ -32,6 +32,21 @@ describe('visited: sets', () => {
     expect([page[offset], page[offset + 1]]).toEqual([12345, 12345 % 7]);
   });
 
+  test('visited: sets: only the key words identify a state; its other words stay as the first world that reached it had them', () => {
+    for (const set of [new PackedSet(3, 2), new FingerprintSet(3, 2)]) {
+      const words = Uint32Array.of(7, 8, 1);
+      const hash = hashWords(words, 0, 2, TABLE_SEED);
+      expect(set.find(words, 0, hash)).toBe(false);
+      expect(set.add(words, 0, hash)).toBe(0);
+      words[2] = 2;
+      expect(set.find(words, 0, hash)).toBe(true);
+      words[1] = 9;
+      expect(set.find(words, 0, hashWords(words, 0, 2, TABLE_SEED))).toBe(false);
+      const { page, offset } = set.packed(0);
+      expect([...page.subarray(offset, offset + 3)]).toEqual([7, 8, 1]);
+    }
+  });
+
   test('visited: sets: a key set is exact over keys of every length, and grows past its first chunk', () => {
     const set = new KeySet();
     const keys = Array.from({ length: COUNT }, (_, i) => `${i}:`.padEnd(2 + (i % 40), 'x'));

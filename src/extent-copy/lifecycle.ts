@@ -4,6 +4,7 @@
  * drive each machine event of pair 0 (and of its extent slot 0) for the control-level paths.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import { extentMachine, pairMachine, type ExtentControlInput } from '../../machines/extent-copy.js';
 import { applyCompletion, applyModel, initialModel } from '../../model/extent-copy.js';
 import { EXTENT_PROPERTIES } from '../../properties/extent-copy.js';
@@ -16,6 +17,7 @@ import type { ExtentStepOutcome, ExtentWorld } from './abstraction.js';
 import { ExtentCopyController, type ExtentOutcome } from './controller.js';
 import { extentEventSchema, formatExtentEvent, type Extent, type ExtentEvent, type ExtentGeometry } from './events.js';
 import { worldKey } from './key.js';
+import { extentCopyLayout } from './layout.js';
 import { EXTENT_MACHINE, PAIR_MACHINE } from './plan.js';
 import type { PairRecord } from './records.js';
 import { EXTENT_VARIANTS, extentVariant, type ExtentVariant } from './variants.js';
@@ -45,7 +47,46 @@ export const EXTENT_PRESETS: Presets<ExtentPreset> = {
   },
   /** Model-based runs: 6 volumes of 8 tracks of 4 bytes and one of 4 tracks, 4 records, 3 slots, 3 extents a request. */
   standard: { volumeTracks: [8, 8, 8, 8, 8, 8, 4], trackSize: 4, pairCount: 4, extentSlots: 3, extentsMax: 3, writes: [], extents: [] },
+  /**
+   * The nightly exhaustive search (issue 12 item 3): the minimal preset with the second value written on
+   * every track of the original, not on track 0 alone, so that an image taken before a write and the data
+   * written after it differ on the tracks outside the first extent as well as in it.
+   */
+  deep: {
+    volumeTracks: [3, 3, 2], trackSize: 2, pairCount: 2, extentSlots: 2, extentsMax: 2, writes: [[1, 2], [1, 2], [1, 2]],
+    extents: [{ start: 1, end: 2 }, { start: 4, end: 5 }],
+  },
 };
+
+const extentSchema = z.object({ start: z.number().int().min(0), end: z.number().int().min(0) }).strict();
+
+/**
+ * What a preset file may set (README "Presets"): 3 or 4 volumes of 1 to 8 tracks of 1 to 4 bytes, 2 to 4
+ * pair records, 1 to 3 E1 extent slots and extents a request; writes of 1 to 3 distinct values of 1-255 on
+ * each track of volume 0 (at most its track count of lists); and the two valid extents of the alphabet, on
+ * volume 0. The alphabet names volumes 0, 1 and 2 and pairs 0 and 1, and casts its extents to two; the
+ * world layout (src/extent-copy/layout.ts) holds a job's cursor in 8 bits, which these bounds keep far off.
+ */
+const presetSchema: z.ZodType<ExtentPreset> = z.object({
+  volumeTracks: z.array(z.number().int().min(1).max(8)).min(3).max(4),
+  trackSize: z.number().int().min(1).max(4),
+  pairCount: z.number().int().min(2).max(4),
+  extentSlots: z.number().int().min(1).max(3),
+  extentsMax: z.number().int().min(1).max(3),
+  writes: z.array(z.array(z.number().int().min(1).max(255)).min(1).max(3)
+    .refine((values) => new Set(values).size === values.length, 'written values of a track must be distinct')),
+  extents: z.array(extentSchema).length(2),
+}).strict().superRefine((preset, context) => {
+  const capacity = preset.volumeTracks[0]! * preset.trackSize;
+  if (preset.writes.length > preset.volumeTracks[0]!) {
+    context.addIssue({ code: 'custom', path: ['writes'], message: `at most one list of values per track of volume 0 (${preset.volumeTracks[0]})` });
+  }
+  preset.extents.forEach((extent, i) => {
+    if (extent.start > extent.end || extent.end >= capacity) {
+      context.addIssue({ code: 'custom', path: ['extents', i], message: `an extent must have start <= end < ${capacity}, the capacity of volume 0` });
+    }
+  });
+});
 
 /**
  * Reachable worlds and machine transitions (of both machines) of every embodiment over the minimal preset.
@@ -431,4 +472,6 @@ export const extentCopyLifecycle = defineLifecycle<ExtentWorld, ExtentEvent, Ext
     'extent-copy: a host I/O stays within the track of its address. A read of a copy-volume track that is not final answers `{"kind": "not-ready"}` (spec/002 A5) unless the variant copies on read; `transitions` name the instance (`p0`, `p0 x1` for extent slot 1) before each edge.',
   ],
   workload: extentCopyWorkload,
+  layout: extentCopyLayout,
+  presetSchema,
 });

@@ -17,6 +17,7 @@
  * model-based runs and test/failover-failback/cycles.test.ts explore deeper histories there.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import { backupMachine, masterMachine, phaseOf, type BackupStateKey, type MasterStateKey } from '../../machines/failover-failback.js';
 import { applyModel, delpairReported, expectedBackup, expectedMaster, initialModel, takeOver, type FailoverModel } from '../../model/failover-failback.js';
 import { FAILOVER_PROPERTIES } from '../../properties/failover-failback.js';
@@ -27,6 +28,7 @@ import { toHex } from '../hex.js';
 import type { Differences, Pin, Presets } from '../lifecycle.js';
 import type { Counters, FailoverStepOutcome, FailoverWorld } from './abstraction.js';
 import { driveTo } from './drive.js';
+import { failoverFailbackLayout } from './layout.js';
 import { initialSystem, isDead, stepSystem, type FailoverOutcome, type FailoverSystem } from './controller.js';
 import {
   BACKUP_SITE,
@@ -66,12 +68,41 @@ const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 export const FAILOVER_PRESETS: Presets<FailoverPreset> = {
   /** Exhaustive search: 3 one-byte tracks, 2 messages in flight, two writes and faults per history (header). */
   minimal: { trackCount: 3, trackSize: 1, linkCapacity: 2, values: [1, 2], maxWrites: 2, maxMasterFailures: 2, maxTakeovers: 2, maxBackupFailures: 1, maxLinkFaults: 1, maxSwapBacks: 1, maxWritesAndFaults: 2 },
+  /**
+   * The nightly exhaustive search (issue 12 item 3): the minimal preset with a third write or fault in each
+   * history (and a third value to write), which takes the A1 race and the A10 return together.
+   */
+  deep: { trackCount: 3, trackSize: 1, linkCapacity: 2, values: [1, 2, 3], maxWrites: 3, maxMasterFailures: 2, maxTakeovers: 2, maxBackupFailures: 1, maxLinkFaults: 1, maxSwapBacks: 1, maxWritesAndFaults: 3 },
   /** Model-based runs: 8 two-byte tracks, 6 messages in flight, any bytes, no bound on any history. */
   standard: {
     trackCount: 8, trackSize: 2, linkCapacity: 6, values: [],
     maxWrites: UNBOUNDED, maxMasterFailures: UNBOUNDED, maxTakeovers: UNBOUNDED, maxBackupFailures: UNBOUNDED, maxLinkFaults: UNBOUNDED, maxSwapBacks: UNBOUNDED, maxWritesAndFaults: UNBOUNDED,
   },
 };
+
+const bound = (max: number) => z.number().int().min(0).max(max);
+
+/**
+ * What a preset file may set (README "Presets"): 1 to 8 tracks of 1 to 4 bytes, 1 to 15 messages in flight
+ * (the alphabet names deliveries by index below 16, and one past the capacity is its refused delivery), 1 to
+ * 4 distinct written values of 1-255, and each history's bounds: up to 4 writes (no more than the values),
+ * 3 master failures, takeovers, backup failures, link faults and returns to SWAP each, and 6 writes and
+ * faults together. Every bound is finite: an exhaustive search of an unbounded history never ends.
+ */
+const presetSchema: z.ZodType<FailoverPreset> = z.object({
+  trackCount: z.number().int().min(1).max(8),
+  trackSize: z.number().int().min(1).max(4),
+  linkCapacity: z.number().int().min(1).max(15),
+  values: z.array(z.number().int().min(1).max(255)).min(1).max(4)
+    .refine((values) => new Set(values).size === values.length, 'written values must be distinct'),
+  maxWrites: bound(4),
+  maxMasterFailures: bound(3),
+  maxTakeovers: bound(3),
+  maxBackupFailures: bound(3),
+  maxLinkFaults: bound(3),
+  maxSwapBacks: bound(3),
+  maxWritesAndFaults: bound(6),
+}).strict().refine((preset) => preset.maxWrites <= preset.values.length, { path: ['maxWrites'], message: 'the k-th write of a history writes the k-th value: at most as many writes as values' });
 
 /**
  * Reachable worlds and machine transitions (both machines together) of every embodiment over the minimal
@@ -407,4 +438,6 @@ export const failoverFailbackLifecycle = defineLifecycle<FailoverWorld, Failover
         results: outcome.results.map((r) => r.kind),
       }
     : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  layout: failoverFailbackLayout,
+  presetSchema,
 });

@@ -103,18 +103,30 @@ export interface WorldLayout<W, P> {
   shape(variant: string, preset: P): Field;
   /** The world as a plain value of `shape`: two worlds give equal values exactly when their keys are equal. */
   pack(world: W): unknown;
-  /** A world that behaves as every world that packs to `value` does: its key equals theirs. */
-  unpack(value: never, variant: string, preset: P): W;
+  /**
+   * Optional: what the key leaves out but the world needs to be rebuilt exactly, such as the content and the
+   * place on a link of a message the key writes without them. It is packed after `shape`'s words and stored
+   * with the state, never compared or hashed: a state keeps what the first world that reached it carried, as
+   * a search by key keeps that world itself, so alphabet indices recorded in the search name the same
+   * commands in the world a counterexample's replay reaches.
+   */
+  readonly carried?: { shape(variant: string, preset: P): Field; pack(world: W): unknown };
+  /**
+   * A world that behaves as every world that packs to `value` does: its key equals theirs. With `carried`,
+   * the world that packed to `value` and `carried` exactly.
+   */
+  unpack(value: never, variant: string, preset: P, carried: never): W;
 }
 
 /**
  * A typed layout: `pack` and `unpack` are checked against the shape's type. The shape's type is that of what
- * `shape` returns, whatever the preset (a preset changes lengths, not kinds).
+ * `shape` returns, whatever the preset (a preset changes lengths, not kinds); likewise `carried`'s.
  */
-export function defineLayout<W, P, F extends Field>(layout: {
+export function defineLayout<W, P, F extends Field, C extends Field = never>(layout: {
   shape(variant: string, preset: P): F;
   pack(world: W): NoInfer<Packable<F>>;
-  unpack(value: NoInfer<Unpacked<F>>, variant: string, preset: P): W;
+  carried?: { shape(variant: string, preset: P): C; pack(world: W): NoInfer<Packable<C>> };
+  unpack(value: NoInfer<Unpacked<F>>, variant: string, preset: P, carried: NoInfer<Unpacked<C>>): W;
 }): WorldLayout<W, P> {
   return layout as unknown as WorldLayout<W, P>;
 }
@@ -203,7 +215,12 @@ function choiceCodec(values: readonly Scalar[]): Codec {
       if (index === -1) fail(`${JSON.stringify(value)} is not one of ${JSON.stringify(values)}`);
       out.write(index, bits);
     },
-    decode: (input) => values[input.read(bits)] ?? fail('a choice index past its values'),
+    decode(input) {
+      // Not `values[index] ?? fail(...)`: null is a value a choice may hold.
+      const index = input.read(bits);
+      if (index >= values.length) fail('a choice index past its values');
+      return values[index];
+    },
   };
 }
 
@@ -415,13 +432,16 @@ function codecOf(shape: Field): Codec {
 }
 
 /**
- * A compiled layout for one search: every world of it as `words` 32-bit words. `encode` writes into a
- * caller's buffer (no allocation but the lifecycle's `pack` value); `decode` rebuilds a world.
+ * A compiled layout for one search: every world of it as `words` 32-bit words, of which the first `keyWords`
+ * identify its state (the rest are the layout's `carried` words). `encode` writes into a caller's buffer (no
+ * allocation but the lifecycle's `pack` values); `decode` rebuilds a world.
  */
 export class Packer<W> {
   readonly words: number;
+  readonly keyWords: number;
   readonly bits: number;
   private readonly codec: Codec;
+  private readonly carriedCodec: Codec | null;
   private readonly writer = new BitWriter();
   private readonly reader = new BitReader();
 
@@ -431,8 +451,10 @@ export class Packer<W> {
     private readonly preset: unknown,
   ) {
     this.codec = codecOf(layout.shape(variant, preset));
+    this.carriedCodec = layout.carried === undefined ? null : codecOf(layout.carried.shape(variant, preset));
     this.bits = this.codec.bits;
-    this.words = Math.max(1, Math.ceil(this.bits / 32));
+    this.keyWords = Math.max(1, Math.ceil(this.bits / 32));
+    this.words = this.keyWords + (this.carriedCodec === null ? 0 : Math.ceil(this.carriedCodec.bits / 32));
   }
 
   /** Packs `world` into `into[offset .. offset + words)`, which this zeroes first. */
@@ -442,6 +464,9 @@ export class Packer<W> {
     writer.words = into;
     writer.position = offset * 32;
     this.codec.encode(this.layout.pack(world), writer);
+    if (this.carriedCodec === null) return;
+    writer.position = (offset + this.keyWords) * 32;
+    this.carriedCodec.encode(this.layout.carried!.pack(world), writer);
   }
 
   /** The world packed at `from[offset .. offset + words)`. */
@@ -449,6 +474,12 @@ export class Packer<W> {
     const reader = this.reader;
     reader.words = from;
     reader.position = offset * 32;
-    return (this.layout.unpack as (value: unknown, variant: string, preset: unknown) => W)(this.codec.decode(reader), this.variant, this.preset);
+    const value = this.codec.decode(reader);
+    let carried: unknown = null;
+    if (this.carriedCodec !== null) {
+      reader.position = (offset + this.keyWords) * 32;
+      carried = this.carriedCodec.decode(reader);
+    }
+    return (this.layout.unpack as (value: unknown, variant: string, preset: unknown, carried: unknown) => W)(value, this.variant, this.preset, carried);
   }
 }

@@ -13,6 +13,7 @@
  * 2 up to tick 4.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import { adapterMachine, svpMachine } from '../../machines/scheduled-backup.js';
 import { applyModel, initialModel, learn, type BackupModel } from '../../model/scheduled-backup.js';
 import { BACKUP_PROPERTIES } from '../../properties/scheduled-backup.js';
@@ -22,6 +23,7 @@ import { toHex } from '../hex.js';
 import type { Pin, Presets } from '../lifecycle.js';
 import type { BackupStepOutcome, BackupWorld } from './abstraction.js';
 import { stepSystem } from './controller.js';
+import { scheduledBackupLayout } from './layout.js';
 import { backupEventSchema, formatBackupEvent, formatTable, type BackupEvent, type BackupGeometry, type ConfigTable } from './events.js';
 import { runSimulation, SIMULATION_DESCRIPTION } from './simulation.js';
 import { initialSystem, type BackupSystem } from './system.js';
@@ -88,12 +90,20 @@ const STANDARD_TABLE: ConfigTable = {
 };
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
+const MINIMAL: BackupPreset = {
+  chunkSize: 1, volumeChunks: [3, 0, 3, 1], adapterCount: 2, devices: [{ class: 'destination' }, { class: 'other' }],
+  disk: { label: 'BK8', chunkCount: 3 }, tape: { library: ['BK8', 'BK9'], capacity: 2 },
+  initialTable: TABLE_A, tables: [TABLE_B, TABLE_C, TABLE_D, TABLE_E, TABLE_F], horizon: 4, tickLengths: [1, 2], values: [1], maxHostWrites: 1, maxConfigRequests: 1,
+};
+
 export const BACKUP_PRESETS: Presets<BackupPreset> = {
-  minimal: {
-    chunkSize: 1, volumeChunks: [3, 0, 3, 1], adapterCount: 2, devices: [{ class: 'destination' }, { class: 'other' }],
-    disk: { label: 'BK8', chunkCount: 3 }, tape: { library: ['BK8', 'BK9'], capacity: 2 },
-    initialTable: TABLE_A, tables: [TABLE_B, TABLE_C, TABLE_D, TABLE_E, TABLE_F], horizon: 4, tickLengths: [1, 2], values: [1], maxHostWrites: 1, maxConfigRequests: 1,
-  },
+  minimal: MINIMAL,
+  /**
+   * The nightly exhaustive search (issue 12 item 3): the minimal preset with two host writes per history, of
+   * two values, so that a write lands before and after an image's trigger in one history, and two writes to
+   * one chunk tell the image's value from the later one.
+   */
+  deep: { ...MINIMAL, values: [1, 2], maxHostWrites: 2 },
   standard: {
     chunkSize: 2, volumeChunks: [5, 3, 0, 6], adapterCount: 4, devices: [{ class: 'destination' }, { class: 'destination' }, { class: 'other' }],
     disk: { label: 'SSC001', chunkCount: 5 }, tape: { library: ['SSC001', 'SSC002', 'SSC003', 'SSC004', 'TAP001', 'TAP002', 'SSC998', 'SSC999'], capacity: 3 },
@@ -105,6 +115,22 @@ export const BACKUP_PRESETS: Presets<BackupPreset> = {
     horizon: Number.MAX_SAFE_INTEGER, tickLengths: [1, 2, 3], values: [], maxHostWrites: Number.MAX_SAFE_INTEGER, maxConfigRequests: Number.MAX_SAFE_INTEGER,
   },
 };
+
+const distinct = (values: readonly number[]): boolean => new Set(values).size === values.length;
+
+/**
+ * What a preset file may set (README "Presets"): the bounds of a history over the minimal preset's volumes,
+ * devices, labels and tables, which its control paths and the tables' comments (above) are written for. The
+ * last tick 1 to 8, tick lengths among 1, 2 and 3, 1 to 3 distinct written values of 1-255, up to 3 host
+ * writes and 2 configuration requests per history.
+ */
+const presetSchema: z.ZodType<BackupPreset> = z.object({
+  horizon: z.number().int().min(1).max(8),
+  tickLengths: z.array(z.number().int().min(1).max(3)).min(1).max(3).refine(distinct, 'tick lengths must be distinct'),
+  values: z.array(z.number().int().min(1).max(255)).min(1).max(3).refine(distinct, 'written values must be distinct'),
+  maxHostWrites: z.number().int().min(0).max(3),
+  maxConfigRequests: z.number().int().min(0).max(2),
+}).strict().transform((bounds): BackupPreset => ({ ...MINIMAL, ...bounds }));
 
 /**
  * Reachable worlds and machine transitions (both machines together) of every embodiment over the minimal
@@ -373,6 +399,8 @@ export const scheduledBackupLifecycle = defineLifecycle<BackupWorld, BackupEvent
     { name: 'scheduled-backup-adapter', title: 'scheduled-backup (seed 004): backup channel adapter, one per device address', machine: adapterMachine },
   ],
   presets: BACKUP_PRESETS,
+  presetSchema,
+  layout: scheduledBackupLayout,
   eventSchema: backupEventSchema,
   properties: BACKUP_PROPERTIES,
   reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state', 'busy'],

@@ -90,7 +90,7 @@ export class PackedStore implements StateStore {
 
   constructor(private readonly packer: Packer<unknown>, compact: boolean) {
     this.scratch = new Uint32Array(packer.words);
-    this.set = compact ? new FingerprintSet(packer.words) : new PackedSet(packer.words);
+    this.set = compact ? new FingerprintSet(packer.words, packer.keyWords) : new PackedSet(packer.words, packer.keyWords);
   }
 
   get size(): number {
@@ -99,7 +99,7 @@ export class PackedStore implements StateStore {
 
   known(world: unknown): boolean {
     this.packer.encode(world, this.scratch);
-    this.hash = hashWords(this.scratch, 0, this.packer.words, TABLE_SEED);
+    this.hash = hashWords(this.scratch, 0, this.packer.keyWords, TABLE_SEED);
     return this.set.find(this.scratch, 0, this.hash);
   }
 

@@ -124,7 +124,9 @@ export class PagedArray<A extends Uint32Array | Uint16Array | Uint8Array> {
 /**
  * The set of packed worlds a search has stored, each `words` words, numbered in the order they were added.
  * `find` looks a world up; `add` stores one that `find` did not find, with the same arguments, before any
- * other call.
+ * other call. Only the first `keyWords` words of a world (all of them unless told) identify it and are
+ * hashed: the rest are a layout's carried words (src/harness/layout.ts), kept as the first world of a state
+ * had them.
  */
 export interface VisitedSet {
   readonly size: number;
@@ -151,12 +153,14 @@ export class PackedSet implements VisitedSet {
   /** The number of the state the last `find` that hit found (a parallel search updates what it keeps of it). */
   foundIndex = -1;
 
-  constructor(private readonly words: number) {
+  constructor(private readonly words: number, private readonly keyWords = words) {
+    assert(keyWords >= 1 && keyWords <= words, 'a packed world identified by 1 to all of its words');
     this.arena = new PagedArray((length) => new Uint32Array(length), words);
   }
 
   find(words: Uint32Array, offset: number, hash: number): boolean {
     const width = this.words;
+    const compared = this.keyWords;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.table[slot]!;
       if (entry === 0) {
@@ -167,7 +171,7 @@ export class PackedSet implements VisitedSet {
       const page = this.arena.pageOf(index);
       const at = PagedArray.offsetOf(index, width);
       let same = true;
-      for (let i = 0; i < width; i += 1) {
+      for (let i = 0; i < compared; i += 1) {
         if (page[at + i] !== words[offset + i]) {
           same = false;
           break;
@@ -197,7 +201,7 @@ export class PackedSet implements VisitedSet {
     const table = new Uint32Array(capacity);
     const mask = capacity - 1;
     for (let index = 0; index < this.size; index += 1) {
-      let slot = hashWords(this.arena.pageOf(index), PagedArray.offsetOf(index, this.words), this.words, TABLE_SEED) & mask;
+      let slot = hashWords(this.arena.pageOf(index), PagedArray.offsetOf(index, this.words), this.keyWords, TABLE_SEED) & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = index + 1;
     }
@@ -235,13 +239,14 @@ export class FingerprintSet implements VisitedSet {
   private lastSlot = -1;
   private lastSecond = 0;
 
-  constructor(private readonly words: number) {
+  constructor(private readonly words: number, private readonly keyWords = words) {
+    assert(keyWords >= 1 && keyWords <= words, 'a packed world identified by 1 to all of its words');
     this.frontier = new PagedArray((length) => new Uint32Array(length), words);
   }
 
   /** The second half of the fingerprint; never 0 with a first half of 0, which marks an empty slot. */
   private second(words: Uint32Array, offset: number, hash: number): number {
-    const second = hashWords(words, offset, this.words, FINGERPRINT_SEED);
+    const second = hashWords(words, offset, this.keyWords, FINGERPRINT_SEED);
     return hash === 0 && second === 0 ? 1 : second;
   }
 

@@ -92,6 +92,39 @@ describe('layout: packing', () => {
     expect(refusal({ ...thing, hex: 'ABCD' })).toMatch(/^world layout: hex: "ABCD" is not lowercase hex/);
   });
 
+  test('layout: packing: a choice that holds null unpacks it, as an optional value does', () => {
+    const values = field.array(3, field.choice<number | null>([null, 1, 2]));
+    const nullable = defineLayout<(number | null)[], null, typeof values>({
+      shape: () => values,
+      pack: (values) => values,
+      unpack: (values) => values,
+    });
+    const packer = new Packer(nullable, 'v', null);
+    const words = new Uint32Array(packer.words);
+    packer.encode([2, null, 1], words);
+    expect(packer.decode(words)).toEqual([2, null, 1]);
+  });
+
+  test('layout: packing: carried fields are packed after the key words and handed to unpack, and leave the key words alone', () => {
+    const key = field.uint(7);
+    const tail = field.list(2, field.hex(1));
+    const carrying = defineLayout<{ n: number; notes: string[] }, null, typeof key, typeof tail>({
+      shape: () => key,
+      pack: (world) => world.n,
+      carried: { shape: () => tail, pack: (world) => world.notes },
+      unpack: (n, _variant, _preset, notes) => ({ n, notes }),
+    });
+    const packer = new Packer(carrying, 'v', null);
+    expect({ keyWords: packer.keyWords, words: packer.words }).toEqual({ keyWords: 1, words: 2 });
+    const one = new Uint32Array(packer.words);
+    const other = new Uint32Array(packer.words);
+    packer.encode({ n: 5, notes: ['ab'] }, one);
+    packer.encode({ n: 5, notes: ['cd', '01'] }, other);
+    expect(one[0]).toBe(other[0]);
+    expect(one[1]).not.toBe(other[1]);
+    expect(packer.decode(other)).toEqual({ n: 5, notes: ['cd', '01'] });
+  });
+
   test('layout: packing: a field wider than 32 bits is refused when the layout is compiled', () => {
     const wide = defineLayout<number, null, ReturnType<typeof field.uint>>({ shape: () => field.uint(2 ** 40), pack: (n) => n, unpack: (n) => n });
     expect(() => new Packer(wide, 'v', null)).toThrow(/more than 32 bits/);
