@@ -34,6 +34,8 @@ class Partition {
   private readonly untaken: Set<string>;
   private readonly scratch: Uint32Array;
   private readonly words: number;
+  /** The words that identify a state and are hashed; the rest are its layout's carried words. */
+  private readonly keyWords: number;
   /** The frontier: local states from `frontierBase`, with their global numbers. */
   private frontierBase = 0;
   private frontierRanks = new Uint32Array(0);
@@ -64,7 +66,8 @@ class Partition {
     private readonly post: (message: FromWorker, transfer?: ArrayBuffer[]) => void,
   ) {
     this.words = packer.words;
-    this.set = new PackedSet(this.words);
+    this.keyWords = packer.keyWords;
+    this.set = new PackedSet(this.words, this.keyWords);
     this.checks = propertyChecks(lifecycle);
     this.untaken = new Set(setup.untaken);
     this.scratch = new Uint32Array(this.words);
@@ -78,7 +81,7 @@ class Partition {
 
   load(words: Uint32Array, count: number, frontier: Uint32Array<ArrayBuffer>): void {
     for (let i = 0; i < count; i += 1) {
-      const hash = hashWords(words, i * this.words, this.words, TABLE_SEED);
+      const hash = hashWords(words, i * this.words, this.keyWords, TABLE_SEED);
       assert(!this.set.find(words, i * this.words, hash), 'a state handed over twice');
       this.set.add(words, i * this.words, hash);
     }
@@ -139,12 +142,12 @@ class Partition {
       failed = this.checks.failingSteps(view);
       if (after !== world) {
         this.packer.encode(after, this.scratch);
-        owner = ownerOf(this.scratch, 0, this.words, this.setup.workers);
+        owner = ownerOf(this.scratch, 0, this.keyWords, this.setup.workers);
         if (failed.length > 0) {
           // A violating step ends here, so its world's state properties are checked here too, known or not.
           failed = [...failed, ...this.checks.failingStates(after)];
         } else if (owner === this.setup.index) {
-          known = this.set.find(this.scratch, 0, hashWords(this.scratch, 0, this.words, TABLE_SEED));
+          known = this.set.find(this.scratch, 0, hashWords(this.scratch, 0, this.keyWords, TABLE_SEED));
           if (!known) failed = this.checks.failingStates(after);
         }
       }
@@ -162,7 +165,7 @@ class Partition {
       this.send(owner, state, k);
       return;
     }
-    if (known) this.rekey(this.set.foundIndex, discoveryKey(state, k));
+    if (known) this.rekey(this.set.foundIndex, discoveryKey(state, k), this.scratch, 0);
     else this.addNew(discoveryKey(state, k));
   }
 
@@ -179,9 +182,12 @@ class Partition {
   }
 
   /** A state found again: an earlier discovery in the level's order becomes its parent. */
-  private rekey(index: number, key: number): void {
+  private rekey(index: number, key: number, words: Uint32Array, offset: number): void {
     const at = index - this.nextBase;
-    if (at >= 0 && key < this.nextKeys[at]!) this.nextKeys[at] = key;
+    if (at >= 0 && key < this.nextKeys[at]!) {
+      this.nextKeys[at] = key;
+      this.set.replaceCarried(index, words, offset);
+    }
   }
 
   private send(owner: number, state: number, k: number): void {
@@ -221,8 +227,8 @@ class Partition {
     for (let i = 0; i < message.count; i += 1) {
       const at = i * width;
       const key = discoveryKey(message.entries[at + this.words]!, message.entries[at + this.words + 1]!);
-      if (this.set.find(message.entries, at, hashWords(message.entries, at, this.words, TABLE_SEED))) {
-        this.rekey(this.set.foundIndex, key);
+      if (this.set.find(message.entries, at, hashWords(message.entries, at, this.keyWords, TABLE_SEED))) {
+        this.rekey(this.set.foundIndex, key, message.entries, at);
       } else if (this.holdsStates(message.entries, at, key)) {
         this.set.add(message.entries, at, 0);
         this.nextKeys.push(key);

@@ -183,12 +183,12 @@ class Coordinator {
   private handOver(): void {
     const { set } = this.store;
     const { search } = this.prepared;
-    const words = search.lifecycle.packer(search.variant, search.preset)!.words;
+    const { words, keyWords } = search.lifecycle.packer(search.variant, search.preset)!;
     const { frontier } = search;
     const owned = this.workers.map(() => ({ words: [] as number[], ranks: [] as number[] }));
     for (let index = 0; index < set.size; index += 1) {
       const { page, offset } = set.packed(index);
-      const mine = owned[ownerOf(page, offset, words, this.workers.length)]!;
+      const mine = owned[ownerOf(page, offset, keyWords, this.workers.length)]!;
       for (let i = 0; i < words; i += 1) mine.words.push(page[offset + i]!);
       if (index >= frontier) mine.ranks.push(index);
     }

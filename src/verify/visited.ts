@@ -213,6 +213,17 @@ export class PackedSet implements VisitedSet {
     return this.arena.row(index);
   }
 
+  /**
+   * Puts the carried words (those after the first `keyWords`) of the world at `words[offset ..]` in state
+   * `index`: a parallel search that finds a state first reached earlier in the sequential order than the
+   * world it keeps takes that one's, as the sequential search keeps the first world's.
+   */
+  replaceCarried(index: number, words: Uint32Array, offset: number): void {
+    if (this.keyWords === this.words) return;
+    const { page, offset: at } = this.arena.row(index);
+    for (let i = this.keyWords; i < this.words; i += 1) page[at + i] = words[offset + i]!;
+  }
+
   release(): void {
     // Every packed world is the set itself: nothing can be freed.
   }
