@@ -75,20 +75,20 @@ export function embodimentChecks(lifecycles: readonly AnyLifecycle[]): void {
         expect([...embodiments].sort()).toEqual(Object.keys(lifecycle.pinned).sort());
       });
 
-      test.each(embodiments)(`${lifecycle.id}: conformance: exhaustive: %s holds every property, takes every transition, keeps its pins`, (variant) => {
-        const result = exhaustive(lifecycle, variant, { maxStates: MAX_STATES });
+      // With a layout the same search also shows that the packed form stands for the key in the checker's
+      // visited set (src/harness/layout.ts): over every world it makes, two worlds pack alike exactly when
+      // their keys are equal, and a world rebuilt from its packed words has its key. A lifecycle without a
+      // layout is stored by its key itself.
+      const packs = lifecycle.layout === undefined ? '' : ', and packs worlds alike exactly when their keys are equal';
+      test.each(embodiments)(`${lifecycle.id}: conformance: exhaustive: %s holds every property, takes every transition, keeps its pins${packs}`, (variant) => {
+        const packing = lifecycle.layout === undefined ? null : packingAgreesWithKey(lifecycle, variant);
+        const result = packing?.result ?? exhaustive(lifecycle, variant, { maxStates: MAX_STATES });
         expect(report(result)).toBe('');
         expect(result.uncoveredTransitions).toEqual([]);
         expect({ states: result.states, transitions: result.transitions }).toEqual(lifecycle.pinned[variant]);
         expect(result.transitionsCovered).toBe(result.transitions);
         expect(result.runs).toBe(lifecycle.controlPaths(variant).length);
-      }, 300_000);
-
-      // The packed form stands for the key in the checker's visited set (src/harness/layout.ts): over every
-      // world a search makes, two worlds must pack alike exactly when their keys are equal, and a world rebuilt
-      // from its packed words must have its key. A lifecycle without a layout is stored by its key itself.
-      test.each(lifecycle.layout === undefined ? [] : embodiments)(`${lifecycle.id}: conformance: layout: %s packs worlds alike exactly when their keys are equal`, (variant) => {
-        expect(packingAgreesWithKey(lifecycle, variant)).toEqual({ mismatches: [], worlds: lifecycle.pinned[variant]!.states });
+        if (packing !== null) expect({ mismatches: packing.mismatches, worlds: packing.worlds }).toEqual({ mismatches: [], worlds: result.states });
       }, 300_000);
 
       test(`${lifecycle.id}: conformance: exhaustive: a search larger than its bound fails loudly instead of passing`, () => {
@@ -109,9 +109,9 @@ export function embodimentChecks(lifecycles: readonly AnyLifecycle[]): void {
 /**
  * Every distinct world of the variant's minimal search, packed by its layout and keyed: the first few worlds
  * where packing and key disagree (two keys, one packing; one key, two packings; a rebuilt world with
- * another key), and how many distinct keys the search produced.
+ * another key), how many distinct keys the search produced, and the search's result.
  */
-export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): { mismatches: string[]; worlds: number } {
+export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): { mismatches: string[]; worlds: number; result: CheckResult } {
   const packer = lifecycle.packer(variant, lifecycle.presets.minimal);
   expect(packer).not.toBeNull();
   const words = new Uint32Array(packer!.words);
@@ -121,7 +121,7 @@ export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): 
   const note = (problem: string): void => {
     if (mismatches.length < 5) mismatches.push(problem);
   };
-  exhaustive(lifecycle, variant, {
+  const result = exhaustive(lifecycle, variant, {
     maxStates: MAX_STATES,
     onWorld: (world) => {
       const key = lifecycle.key(world);
@@ -137,7 +137,7 @@ export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): 
       keyOf.set(packed, key);
     },
   });
-  return { mismatches, worlds: packedOf.size };
+  return { mismatches, worlds: packedOf.size, result };
 }
 
 export interface DefectOptions {
