@@ -51,6 +51,7 @@
 import { assert } from '../assert.js';
 import { Bitmap } from '../bitmap.js';
 import type { WorkloadDriver, WorkloadFault, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
+import { SendOrder } from '../workload/workload.js';
 import { Volume } from '../volume.js';
 import { initialSystem, stepSystemInPlace, type FailoverOutcome, type FailoverSystem } from './controller.js';
 import { BACKUP_SITE, MASTER_SITE, type ControllerEvent, type FailoverGeometry } from './events.js';
@@ -106,8 +107,7 @@ const NO_RATES: WorkloadFaultRates = { reorder: 0, loss: 0, duplicate: 0, outage
  * cable 600 (a delivery without reorder takes the one sent first) and what is left of an outage.
  */
 class Pair {
-  private readonly sentOrder = new WeakMap<Message, number>();
-  private sent = 0;
+  private readonly sendOrder = new SendOrder<Message>();
 
   constructor(
     public system: FailoverSystem,
@@ -115,7 +115,7 @@ class Pair {
     readonly geometry: FailoverGeometry,
     public outageLeft: number,
   ) {
-    for (const message of system.wire.inFlight) this.sentOrder.set(message, this.sent++);
+    for (const message of system.wire.inFlight) this.sendOrder.note(message);
   }
 
   /** Steps the pair in place; a refused command leaves it unchanged. */
@@ -123,7 +123,7 @@ class Pair {
     const { system, outcome } = stepSystemInPlace(this.system, event, this.variant, this.geometry);
     if (!outcome.accepted) return outcome;
     this.system = system;
-    for (const message of outcome.sent) if (!this.sentOrder.has(message)) this.sentOrder.set(message, this.sent++);
+    for (const message of outcome.sent) this.sendOrder.note(message);
     return outcome;
   }
 
@@ -161,22 +161,9 @@ class Pair {
   deliver(random: WorkloadRandom, rates: WorkloadFaultRates): { outcome: Accepted | null; faults: WorkloadFault[] } {
     const inFlight = this.system.wire.inFlight;
     if (inFlight.length === 0) return { outcome: null, faults: [] };
-    const faults: WorkloadFault[] = [];
-    let index = this.oldest();
-    if (random.chance(rates.reorder)) {
-      const other = random.below(inFlight.length);
-      if (other !== index) faults.push('link-reorder');
-      index = other;
-    }
+    const { index, faults } = this.sendOrder.choose(inFlight, random, rates);
     if (random.chance(rates.loss)) return { outcome: this.apply(LOSE[index]!), faults: [...faults, 'link-loss'] };
     return { outcome: this.apply(DELIVER[index]!), faults };
-  }
-
-  private oldest(): number {
-    const inFlight = this.system.wire.inFlight;
-    let best = 0;
-    for (let i = 1; i < inFlight.length; i += 1) if (this.sentOrder.get(inFlight[i]!)! < this.sentOrder.get(inFlight[best]!)!) best = i;
-    return best;
   }
 
   /** An outage in progress counts down and ends with `link.up`; otherwise one begins with probability `rate`. */

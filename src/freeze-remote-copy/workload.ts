@@ -19,6 +19,7 @@
  */
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadFault, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
+import { SendOrder } from '../workload/workload.js';
 import { copySystem, initialSystem, stepSystem } from './controller.js';
 import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
 import type { FreezeOutcome, FreezeSystem } from './system.js';
@@ -51,8 +52,7 @@ type BinaryEvent = FreezeEvent<Uint8Array>;
 class FreezeSession implements WorkloadSession {
   private system: BinarySystem;
   /** The order messages were first seen on the link, for deliveries that take the one sent first. */
-  private readonly sentOrder = new WeakMap<Message<Uint8Array>, number>();
-  private sent = 0;
+  private readonly sendOrder = new SendOrder<Message<Uint8Array>>();
   /** Background steps left before a link that is down comes up again. */
   private outageLeft = 0;
   /** The volumes the last failure point recovered, refilled by the next one. */
@@ -72,9 +72,7 @@ class FreezeSession implements WorkloadSession {
 
   /** Notes the messages new on the link in the order they appeared. */
   private noteSent(): void {
-    for (const message of this.system.link.inFlight) {
-      if (!this.sentOrder.has(message)) this.sentOrder.set(message, this.sent++);
-    }
+    for (const message of this.system.link.inFlight) this.sendOrder.note(message);
   }
 
   private apply(event: BinaryEvent): Accepted | null {
@@ -139,13 +137,9 @@ class FreezeSession implements WorkloadSession {
   private deliver(random: WorkloadRandom, rates: WorkloadFaultRates): { outcome: Accepted | null; faults: WorkloadFault[] } {
     const inFlight = this.system.link.inFlight;
     if (inFlight.length === 0) return { outcome: null, faults: [] };
-    const faults: WorkloadFault[] = [];
-    let index = this.oldest();
-    if (random.chance(rates.reorder)) {
-      const other = random.below(inFlight.length);
-      if (other !== index) faults.push('link-reorder');
-      index = other;
-    }
+    const chosen = this.sendOrder.choose(inFlight, random, rates);
+    const { faults } = chosen;
+    let { index } = chosen;
     if (random.chance(rates.loss)) return { outcome: this.apply({ type: 'link.lose', index }), faults: [...faults, 'link-loss'] };
     if (random.chance(rates.duplicate) && inFlight.length < this.system.link.capacity) {
       const message = inFlight[index]!;
@@ -156,13 +150,6 @@ class FreezeSession implements WorkloadSession {
     return { outcome: this.apply({ type: 'link.deliver', index }), faults };
   }
 
-  /** The index of the message on the link that was sent first. */
-  private oldest(): number {
-    const inFlight = this.system.link.inFlight;
-    let best = 0;
-    for (let i = 1; i < inFlight.length; i += 1) if (this.sentOrder.get(inFlight[i]!)! < this.sentOrder.get(inFlight[best]!)!) best = i;
-    return best;
-  }
 
   /**
    * The primary fails; the link still delivers a random number of what is in flight, in a random order (to a

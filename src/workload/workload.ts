@@ -4,7 +4,7 @@
  * a sequence of disk images (src/workload/images.ts) and the built-in ext4 generator (src/workload/ext4.ts)
  * all become one of these; the engine (src/workload/engine.ts) knows nothing else about where it came from.
  */
-import type { WorkloadGeometry } from '../lifecycle.js';
+import type { WorkloadFault, WorkloadFaultRates, WorkloadGeometry, WorkloadRandom } from '../lifecycle.js';
 
 /**
  * A consistency point: `barrier` is one for every lifecycle; `freeze`, `split` and `backup` only for a
@@ -84,4 +84,33 @@ export function geometryProblem(geometry: WorkloadGeometry): string | null {
   if (volumeBytes > WORKLOAD_LIMITS.maxVolumeBytes) return `volumeBytes must be at most ${WORKLOAD_LIMITS.maxVolumeBytes}, got ${volumeBytes}`;
   if (volumeBytes * volumeCount > WORKLOAD_LIMITS.maxTotalBytes) return `all volumes together must be at most ${WORKLOAD_LIMITS.maxTotalBytes} bytes`;
   return null;
+}
+
+/**
+ * The order a driver's messages first appeared on its link, and the message a delivery takes by it
+ * (docs/workload.md "Faults"): the one sent first, or, at the reorder rate, one of those in flight at random
+ * (a `link-reorder` fault only when that is another). freeze-remote-copy's and failover-failback's drivers
+ * deliver by it.
+ */
+export class SendOrder<M extends object> {
+  private readonly order = new WeakMap<M, number>();
+  private sent = 0;
+
+  /** Numbers a message the first time it is seen on the link. */
+  note(message: M): void {
+    if (!this.order.has(message)) this.order.set(message, this.sent++);
+  }
+
+  /** The index in `inFlight` (not empty, every message noted) of the message the next delivery takes. */
+  choose(inFlight: readonly M[], random: WorkloadRandom, rates: WorkloadFaultRates): { index: number; faults: WorkloadFault[] } {
+    let index = 0;
+    for (let i = 1; i < inFlight.length; i += 1) if (this.order.get(inFlight[i]!)! < this.order.get(inFlight[index]!)!) index = i;
+    const faults: WorkloadFault[] = [];
+    if (random.chance(rates.reorder)) {
+      const other = random.below(inFlight.length);
+      if (other !== index) faults.push('link-reorder');
+      index = other;
+    }
+    return { index, faults };
+  }
 }
