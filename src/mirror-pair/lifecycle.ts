@@ -78,6 +78,8 @@ export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
   'e2-differential': { states: 97837, transitions: 43 },
   'e2-fig14': { states: 92722, transitions: 43 },
   'e2-fig14-differential': { states: 109032, transitions: 43 },
+  // A group of 2 pairs of 1 track of 2 bytes, written with 1 (src/mirror-pair/group-world.ts groupGeometry).
+  'e1-group': { states: 20449, transitions: 43 },
 };
 
 function variantNamed(name: string): MirrorVariant {
