@@ -541,6 +541,17 @@ const VECTOR_NOTES: readonly string[] = [
     + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`, '
     + 'the `verify.step` that completes a verify `"result": {"kind": "verify", "bitmap": ...}`; no other '
     + 'command has a `result` field. A refusal gives `{"accepted": false, "reason": name, "code": n}`.',
+  'Consistency groups (issue 15; `e1-group`, whose `parameters` carry `pairCount`). A single pair is in no '
+    + 'group: `group.suspend` is refused `unknown-pair` (2), as is a `host.write`, `host.read`, `track.fail` or '
+    + '`track.corrupt` whose optional `pair` is not 0 (no `pair` field is pair 0). With `pairCount` n the world '
+    + 'is n pairs numbered 0 to n-1, each of `floor(trackCount / n)` tracks (at least 1) of `trackSize` bytes and '
+    + 'each as a single pair above; a command goes to the pair it names (`pair`, absent for 0), checked first for '
+    + '`malformed-command` as that pair would check it, then `unknown-pair` for a pair at or past n; `power.cycle` '
+    + 'goes to every pair. `group.suspend` with `group` 0 (another group is `unknown-pair`) is refused '
+    + '`wrong-state` unless every pair is `mirror.synced`, changing no pair; else every pair takes its '
+    + '`pair.suspend` in this one step. The observation is pair 0\'s fields with `otherPairs`, the same fields of '
+    + 'pairs 1 to n-1; an accepted outcome names each transition with its pair, `pair 1: mirror.synced '
+    + '--pair.suspend--> suspended`, in pair order, and carries the addressed pair\'s `result`.',
   'The literal-defect variant (`guards: "literal"`, not among the vector files) also accepts `pair.suspend` '
     + 'in `mirror.syncing` (to `suspended`, clearing Pbm) and in `suspended` (clearing Pbm again), and '
     + '`dump.update-info` and `dump.read` in `mirror.*` (`mirror.verifying` too); `copyspec conform --variant literal-unguarded` checks '
