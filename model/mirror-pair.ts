@@ -417,7 +417,8 @@ function ofPairZero(event: MirrorEvent): MirrorEvent {
   let command = asPairZero.get(event);
   if (command === undefined) {
     if ('volume' in event || event.type === 'track.corrupt') {
-      const { pair: _pair, ...rest } = event as Extract<MirrorEvent, { type: 'track.corrupt' }>;
+      const rest: Record<string, unknown> = { ...event };
+      delete rest['pair'];
       command = rest as MirrorEvent;
     } else {
       command = 'pair' in event ? { ...event, pair: PAIR_ID } : event;

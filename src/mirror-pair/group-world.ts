@@ -57,7 +57,8 @@ export function addressedTo(event: MirrorEvent, pair: number): MirrorEvent {
     case 'host.read':
     case 'track.fail':
     case 'track.corrupt': {
-      const { pair: _pair, ...rest } = event;
+      const rest: Record<string, unknown> = { ...event };
+      delete rest['pair'];
       return (pair === PAIR_ID ? rest : { ...rest, pair }) as MirrorEvent;
     }
     default:

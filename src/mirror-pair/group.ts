@@ -78,7 +78,8 @@ export function asPairCommand(event: MirrorEvent): MirrorEvent {
     case 'host.read':
     case 'track.fail':
     case 'track.corrupt': {
-      const { pair: _pair, ...rest } = event;
+      const rest: Record<string, unknown> = { ...event };
+      delete rest['pair'];
       command = rest as MirrorEvent;
       break;
     }
