@@ -21,6 +21,8 @@
  *   `pair.separate` is `pairsplit -S`; `track.fail` is the media or copy error that makes a pair PSUE;
  *   `mirror.verifying` and `pair.verify` are DRBD's online verify (`drbdadm verify`, VerifyS); `track.corrupt`
  *   is the silent corruption (a lost or misdirected write, bit rot) that online verify exists to find.
+ *   `group.suspend` is ShadowImage's `pairsplit -g <group>` of a consistency group (CTG) and a FlashCopy
+ *   consistency group's freeze: it is no event of this machine but the controller's (below).
  *
  * The extensions beyond the seed (every such transition marked `meta.ext` with the product it follows):
  * - A media or copy error (`track.fail`) on a track of a volume, while mirrored, destroys that track's bytes
@@ -57,6 +59,13 @@
  *   changes (every byte becomes CORRUPT_BYTE) and the controller records nothing, so only a verify can find
  *   it. It is injected while the pair is synced or verifying, where the bitmaps promise equal copies.
  *
+ * - A consistency group (`pairCount` pairs, group 0): `group.suspend` splits every pair of the group at one
+ *   instant, accepted only when every pair is `mirror.synced` (ShadowImage refuses a group split unless every
+ *   pair is PAIR) and refused `wrong-state`, changing no pair, otherwise. The pairs keep their own machines: the
+ *   command makes each take its `mirror.synced --pair.suspend--> suspended` in the same atomic step, so no host
+ *   write falls between two pairs' splits. A group is data-plane routing, not a new pair state, so this machine
+ *   and its diagram do not change (src/mirror-pair/group.ts).
+ *
  * This machine is the specification of control only: states, events, guards and which controller operation
  * each transition performs. The operations run in the data plane (src/mirror-pair/controller.ts), which
  * takes them from XState's pure `transition()`; the machine never holds volumes or bitmaps. Its context is
@@ -79,11 +88,22 @@ export interface MirrorControlInput {
   readonly controlMemory: 'non-volatile' | 'volatile';
   /** `recommended`: spec/000 §8.3-8.5 guards. `literal`: the text's flows, which check no state. */
   readonly guards: 'recommended' | 'literal';
+  /**
+   * Beyond the seed (issue 15): the number of pairs in the controller's one consistency group, when it has one
+   * (absent: one pair, in no group). No guard reads it: each pair has its own machine, and `group.suspend` is
+   * the controller's, which makes every pair of the group take its own `pair.suspend` in one step
+   * (src/mirror-pair/group.ts).
+   */
+  readonly pairCount?: number;
 }
 
+/**
+ * A command that names a volume or a track names its pair with `pair`, absent for pair 0 (so a command of a
+ * single pair reads as it did before consistency groups); a pair command always names its pair.
+ */
 export type MirrorEvent =
-  | { readonly type: 'host.write'; readonly volume: number; readonly offset: number; readonly data: string }
-  | { readonly type: 'host.read'; readonly volume: number; readonly offset: number; readonly length: number }
+  | { readonly type: 'host.write'; readonly volume: number; readonly offset: number; readonly data: string; readonly pair?: number }
+  | { readonly type: 'host.read'; readonly volume: number; readonly offset: number; readonly length: number; readonly pair?: number }
   | { readonly type: 'pair.establish'; readonly pair: number }
   | { readonly type: 'pair.suspend'; readonly pair: number }
   | { readonly type: 'pair.resync'; readonly pair: number }
@@ -92,8 +112,9 @@ export type MirrorEvent =
   | { readonly type: 'copy.step'; readonly pair: number }
   | { readonly type: 'copy.complete'; readonly pair: number }
   | { readonly type: 'restore.complete'; readonly pair: number }
-  | { readonly type: 'track.fail'; readonly volume: number; readonly track: number }
-  | { readonly type: 'track.corrupt'; readonly track: number }
+  | { readonly type: 'track.fail'; readonly volume: number; readonly track: number; readonly pair?: number }
+  | { readonly type: 'track.corrupt'; readonly track: number; readonly pair?: number }
+  | { readonly type: 'group.suspend'; readonly group: number }
   | { readonly type: 'pair.verify'; readonly pair: number }
   | { readonly type: 'verify.step'; readonly pair: number }
   | { readonly type: 'verify.complete'; readonly pair: number }

@@ -304,13 +304,19 @@ function refusal(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null
   };
   const volume = (id: number): Rejection | null => (id === PRIMARY_VOLUME || id === SECONDARY_VOLUME ? null : reject('unknown-volume', `no volume ${id}`));
   const pair = (id: number): Rejection | null => (id === PAIR_ID ? null : reject('unknown-pair', `no pair ${id}`));
+  // A volume or track command names its pair by `pair`, absent for pair 0.
+  const named = (id: number | undefined): Rejection | null => (id === undefined ? null : pair(id));
+  const namedWhole = (id: number | undefined): boolean => id === undefined || whole(id);
   switch (event.type) {
     case 'host.write':
-      if (!whole(event.volume) || !whole(event.offset) || !isHex(event.data)) return reject('malformed-command', 'a write needs whole numbers and hex data');
-      return volume(event.volume) ?? range(event.offset, event.data.length / 2);
+      if (!whole(event.volume) || !whole(event.offset) || !isHex(event.data) || !namedWhole(event.pair)) return reject('malformed-command', 'a write needs whole numbers and hex data');
+      return named(event.pair) ?? volume(event.volume) ?? range(event.offset, event.data.length / 2);
     case 'host.read':
-      if (!whole(event.volume) || !whole(event.offset) || !whole(event.length)) return reject('malformed-command', 'a read needs whole numbers');
-      return volume(event.volume) ?? range(event.offset, event.length);
+      if (!whole(event.volume) || !whole(event.offset) || !whole(event.length) || !namedWhole(event.pair)) return reject('malformed-command', 'a read needs whole numbers');
+      return named(event.pair) ?? volume(event.volume) ?? range(event.offset, event.length);
+    // One pair is in no consistency group, so every group is unknown to it.
+    case 'group.suspend':
+      return whole(event.group) ? reject('unknown-pair', `no group ${event.group}`) : reject('malformed-command', 'a group command needs a whole group id');
     case 'dump.read':
       if (!whole(event.pair) || !Array.isArray(event.tracks) || !event.tracks.every(whole)) return reject('malformed-command', 'a dump read needs whole numbers');
       if (pair(event.pair) !== null) return pair(event.pair);
@@ -319,11 +325,11 @@ function refusal(event: MirrorEvent, geometry: MirrorGeometry): Rejection | null
     case 'power.cycle':
       return null;
     case 'track.fail':
-      if (!whole(event.volume) || !whole(event.track)) return reject('malformed-command', 'a track error needs whole numbers');
-      return volume(event.volume) ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume'));
+      if (!whole(event.volume) || !whole(event.track) || !namedWhole(event.pair)) return reject('malformed-command', 'a track error needs whole numbers');
+      return named(event.pair) ?? volume(event.volume) ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume'));
     case 'track.corrupt':
-      if (!whole(event.track)) return reject('malformed-command', 'a corruption needs a whole track number');
-      return event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume');
+      if (!whole(event.track) || !namedWhole(event.pair)) return reject('malformed-command', 'a corruption needs a whole track number');
+      return named(event.pair) ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', 'the track is not in the volume'));
     default:
       return whole(event.pair) ? pair(event.pair) : reject('malformed-command', 'a pair command needs a whole pair id');
   }
@@ -361,4 +367,108 @@ export function applyModel(
     return { model, answer: { accepted: true, read: volume.slice(event.offset, event.offset + event.length) as number[] } };
   }
   return { model: transition(model, event, control, geometry), answer: { accepted: true } };
+}
+
+/**
+ * A consistency group's record (issue 15 item 3), by pair: the primary's image at the group split, kept while
+ * that pair stays split (suspended, or restoring from that split), else null. All null until a group split.
+ * This is the "one instant" the group promises: `group-split-one-instant` checks each secondary against it.
+ */
+export type GroupSplit = readonly (readonly number[] | null)[];
+
+export function initialGroupSplit(pairCount: number): GroupSplit {
+  return new Array<null>(pairCount).fill(null);
+}
+
+/** One pair's part in a command to the group: the command as that pair takes it and the model's answer. */
+export interface ModelPairAnswer {
+  readonly pair: number;
+  readonly answer: ModelAnswer;
+}
+
+export interface GroupModelStep {
+  readonly models: readonly MirrorModel[];
+  readonly split: GroupSplit;
+  readonly answer: ModelAnswer;
+  readonly pairs: readonly ModelPairAnswer[];
+}
+
+/** The pair a command names (a volume or track command: `pair`, absent for 0); null for the group's own. */
+function pairNamed(event: MirrorEvent): number | null {
+  switch (event.type) {
+    case 'power.cycle':
+    case 'group.suspend':
+      return null;
+    case 'host.write':
+    case 'host.read':
+    case 'track.fail':
+    case 'track.corrupt':
+      return event.pair ?? PAIR_ID;
+    default:
+      return event.pair;
+  }
+}
+
+/** Commands already read as pair 0's: the exhaustive checker sends the same command objects in every world. */
+const asPairZero = new WeakMap<MirrorEvent, MirrorEvent>();
+
+/** The command as the model of its pair reads it: a command of pair 0. */
+function ofPairZero(event: MirrorEvent): MirrorEvent {
+  let command = asPairZero.get(event);
+  if (command === undefined) {
+    if ('volume' in event || event.type === 'track.corrupt') {
+      const rest: Record<string, unknown> = { ...event };
+      delete rest['pair'];
+      command = rest as MirrorEvent;
+    } else {
+      command = 'pair' in event ? { ...event, pair: PAIR_ID } : event;
+    }
+    asPairZero.set(event, command);
+  }
+  return command;
+}
+
+const SPLIT: readonly MirrorStateKey[] = ['suspended', 'restoring'];
+
+/** The record kept only for the pairs still split; the record itself when that changes nothing. */
+function keptSplit(split: GroupSplit, models: readonly MirrorModel[]): GroupSplit {
+  if (split.every((image, pair) => image === null || SPLIT.includes(models[pair]!.state))) return split;
+  return split.map((image, pair) => (image !== null && SPLIT.includes(models[pair]!.state) ? image : null));
+}
+
+/**
+ * The group split by the model's own rule: every pair synced, or refused wrong-state with no pair changed;
+ * then every pair's own temporary release at this one instant, and the images of that instant recorded.
+ */
+function suspendGroup(models: readonly MirrorModel[], event: Extract<MirrorEvent, { type: 'group.suspend' }>, control: MirrorControlInput, geometry: MirrorGeometry): GroupModelStep | Rejection {
+  if (!whole(event.group)) return reject('malformed-command', 'a group command needs a whole group id');
+  if (event.group !== 0) return reject('unknown-pair', `no group ${event.group}`);
+  if (!models.every((model) => model.state === 'mirror.synced')) return reject('wrong-state', 'a group splits only when every pair is synced');
+  const command: MirrorEvent = { type: 'pair.suspend', pair: PAIR_ID };
+  const split = models.map((model) => model.primary.slice());
+  const pairs = models.map((_, pair) => ({ pair, answer: { accepted: true } as ModelAnswer }));
+  return { models: models.map((model) => applyModel(model, command, control, geometry).model), split, answer: { accepted: true }, pairs };
+}
+
+/** Applies one command to a group of pairs: the answer a correct controller gives, and the pairs after it. */
+export function applyGroupModel(models: readonly MirrorModel[], split: GroupSplit, event: MirrorEvent, control: MirrorControlInput, geometry: MirrorGeometry): GroupModelStep {
+  const refused = (rejection: Rejection): GroupModelStep => ({ models, split, answer: { accepted: false, rejection }, pairs: [] });
+  if (event.type === 'group.suspend') {
+    const done = suspendGroup(models, event, control, geometry);
+    return 'reason' in done ? refused(done) : done;
+  }
+  if (event.type === 'power.cycle') {
+    const next = models.map((model) => applyModel(model, event, control, geometry).model);
+    return { models: next, split: keptSplit(split, next), answer: { accepted: true }, pairs: next.map((_, pair) => ({ pair, answer: { accepted: true } })) };
+  }
+  const command = ofPairZero(event);
+  const pair = pairNamed(event)!;
+  const invalid = refusal(command, geometry);
+  if (invalid !== null && invalid.reason === 'malformed-command') return refused(invalid);
+  if (!whole(pair)) return refused(reject('malformed-command', 'a command needs a whole pair id'));
+  if (pair >= models.length) return refused(reject('unknown-pair', `no pair ${pair} in the group`));
+  const applied = applyModel(models[pair]!, command, control, geometry);
+  if (!applied.answer.accepted) return refused(applied.answer.rejection);
+  const next = models.map((model, k) => (k === pair ? applied.model : model));
+  return { models: next, split: keptSplit(split, next), answer: applied.answer, pairs: [{ pair, answer: applied.answer }] };
 }

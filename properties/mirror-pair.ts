@@ -4,9 +4,13 @@
  * the name. Invariants 5.7 (no update lost across a dump), 5.9 (coverage) and 5.10 (consistency at a
  * release) follow from the ones below taken together; 5.8 (restore) is checked on whole dump chains in
  * test/mirror-pair-dump.test.ts, because it speaks of a host's tape, not of a controller state.
+ *
+ * A consistency group (issue 15 item 3) is several pairs: every property of a pair holds of each pair of the
+ * group (`eachPair`), each step property over the step as that pair took it; `acceptance-agrees-with-model`
+ * compares the whole command's answers, and `group-split-one-instant` speaks of the group as a whole.
  */
 import type { MirrorEvent } from '../machines/mirror-pair.js';
-import { abstractOf, type MirrorAbstract, type MirrorStepOutcome, type MirrorWorld } from '../src/mirror-pair/abstraction.js';
+import { abstractOf, pairsOf, type MirrorAbstract, type MirrorPairWorld, type MirrorStepOutcome, type MirrorWorld } from '../src/mirror-pair/abstraction.js';
 import { fromHex } from '../src/hex.js';
 import type { Property } from '../src/lifecycle.js';
 
@@ -258,6 +262,66 @@ export const rejectedCommandChangesNothing: MirrorProperty = {
   },
 };
 
+/** Suspended, or restoring from that split: the secondary holds the split image. */
+function isSplit(state: string): boolean {
+  return state === 'suspended' || state === 'restoring';
+}
+
+export const groupSplitOneInstant: MirrorProperty = {
+  name: 'group-split-one-instant',
+  ref: 'issue 15 item 3; ShadowImage pairsplit -g (CTG), FlashCopy consistency groups (anchors §1.2, §2.5)',
+  description: 'After a group split, every pair of the group is split and its secondary holds its primary\'s image at the instant of the group split, on every track not silently corrupted: the secondaries together hold the images of one instant.',
+  state: (world) => {
+    if (world.group === undefined) return true;
+    const pairs = pairsOf(world);
+    return world.group.split.every((image, pair) => {
+      if (image === null) return true;
+      const { controller, model } = pairs[pair]!;
+      const c = abstractOf(controller);
+      return isSplit(c.state) && equalExceptCorrupted(c, image, model.corrupted);
+    });
+  },
+};
+
+type MirrorStep = Parameters<NonNullable<MirrorProperty['step']>>[0];
+
+/**
+ * The step as one pair took it: the pair before and after, the command as it reached that pair, and the answers
+ * to it. A refused command reached no pair, and every pair is judged by the whole refusal (each must be unchanged).
+ */
+function pairSteps(step: MirrorStep): readonly MirrorStep[] {
+  // Every step property of a group asks for the same step's pair steps: they are made once per step.
+  const known = pairStepsOf.get(step);
+  if (known !== undefined) return known;
+  const made = makePairSteps(step);
+  pairStepsOf.set(step, made);
+  return made;
+}
+
+const pairStepsOf = new WeakMap<MirrorStep, readonly MirrorStep[]>();
+
+function makePairSteps(step: MirrorStep): readonly MirrorStep[] {
+  const before = pairsOf(step.before);
+  const after = pairsOf(step.after);
+  const asWorld = (pair: MirrorPairWorld): MirrorWorld => ({ controller: pair.controller, model: pair.model });
+  if (!step.outcome.controller.accepted || step.outcome.pairs === undefined) {
+    return before.map((pair, k) => ({ ...step, before: asWorld(pair), after: asWorld(after[k]!), outcome: { controller: step.outcome.controller, model: step.outcome.model } }));
+  }
+  return step.outcome.pairs.map((p) => ({
+    before: asWorld(before[p.pair]!), event: p.event, after: asWorld(after[p.pair]!), outcome: { controller: p.controller, model: p.model },
+  }));
+}
+
+/** The property of a pair, held by each pair of a group; in a single pair's world, the property itself. */
+function eachPair(property: MirrorProperty): MirrorProperty {
+  const { state, step } = property;
+  return {
+    ...property,
+    ...(state === undefined ? {} : { state: (world: MirrorWorld) => (world.group === undefined ? state(world) : pairsOf(world).every((pair) => state(pair))) }),
+    ...(step === undefined ? {} : { step: (s: MirrorStep) => (s.before.group === undefined ? step(s) : pairSteps(s).every(step)) }),
+  };
+}
+
 export const MIRROR_PROPERTIES: readonly MirrorProperty[] = [
   primaryCurrent,
   secondaryRefinesModel,
@@ -277,4 +341,4 @@ export const MIRROR_PROPERTIES: readonly MirrorProperty[] = [
   controlMemorySurvivesPowerCycle,
   acceptanceAgreesWithModel,
   rejectedCommandChangesNothing,
-];
+].map((property) => (property === acceptanceAgreesWithModel ? property : eachPair(property))).concat([groupSplitOneInstant]);

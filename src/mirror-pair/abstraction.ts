@@ -4,21 +4,53 @@
  * volumes as bytes and bitmaps as sorted track lists, never the controller's data structures; the world and
  * outcome types the properties are written over are defined here too.
  */
-import type { MirrorControlInput, MirrorStateKey } from '../../machines/mirror-pair.js';
-import type { ModelAnswer, MirrorModel } from '../../model/mirror-pair.js';
+import type { MirrorControlInput, MirrorEvent, MirrorStateKey } from '../../machines/mirror-pair.js';
+import type { GroupSplit, ModelAnswer, MirrorModel } from '../../model/mirror-pair.js';
 import type { MirrorOutcome, MirrorPairController } from './controller.js';
 import type { MirrorGeometry } from './events.js';
 
 export type { MirrorOutcome, MirrorResult } from './controller.js';
 
-export interface MirrorWorld {
+/** One pair: its controller and the model of it. */
+export interface MirrorPairWorld {
   readonly controller: MirrorPairController;
   readonly model: MirrorModel;
 }
 
-export interface MirrorStepOutcome {
+/**
+ * The world: pair 0, and in a group variant (issue 15 item 3) the group's other pairs and the model's record
+ * of the last group split. A single pair's world has no `group` field, so it is what it was before groups.
+ */
+export interface MirrorWorld extends MirrorPairWorld {
+  readonly group?: MirrorGroupWorld;
+}
+
+export interface MirrorGroupWorld {
+  /** Pairs 1 to pairCount - 1. */
+  readonly others: readonly MirrorPairWorld[];
+  /** The model's record of the group split, by pair, pair 0 first (model/mirror-pair.ts `GroupSplit`). */
+  readonly split: GroupSplit;
+}
+
+/** One pair's part in a step of a group: the command as that pair took it, and both answers to it. */
+export interface MirrorPairStep {
+  readonly pair: number;
+  readonly event: MirrorEvent;
   readonly controller: MirrorOutcome;
   readonly model: ModelAnswer;
+}
+
+export interface MirrorStepOutcome {
+  /** The whole command's answers. */
+  readonly controller: MirrorOutcome;
+  readonly model: ModelAnswer;
+  /** In a group, each pair the command reached; absent in a single pair's world, where the pair is pair 0. */
+  readonly pairs?: readonly MirrorPairStep[];
+}
+
+/** Every pair of the world, pair 0 first; the world itself (as pair 0) when it holds one pair. */
+export function pairsOf(world: MirrorWorld): readonly MirrorPairWorld[] {
+  return world.group === undefined ? [world] : [world, ...world.group.others];
 }
 
 /** The controller in model terms. The byte arrays are the volumes' own and must not be changed. */

@@ -17,6 +17,8 @@ export interface MirrorGeometry {
 }
 
 export const PAIR_ID = 0;
+/** The one consistency group of a group variant (issue 15); a single pair is in no group. */
+export const GROUP_ID = 0;
 export const PRIMARY_VOLUME = 0;
 export const SECONDARY_VOLUME = 1;
 
@@ -33,6 +35,8 @@ export const FAILED_BYTE = 0xee;
 export const CORRUPT_BYTE = 0xcc;
 
 const whole = z.number().int().nonnegative();
+/** The pair a volume or track command names: absent for pair 0, as every command read before groups. */
+const pairOf = whole.optional();
 const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(type), pair: whole }).strict();
 
 /**
@@ -40,16 +44,17 @@ const pairCommand = <T extends string>(type: T) => z.object({ type: z.literal(ty
  * `verify.complete` are internal: never sent.
  */
 export const mirrorEventSchema: z.ZodType<MirrorEvent> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string() }).strict(),
-  z.object({ type: z.literal('host.read'), volume: whole, offset: whole, length: whole }).strict(),
+  z.object({ type: z.literal('host.write'), volume: whole, offset: whole, data: z.string(), pair: pairOf }).strict(),
+  z.object({ type: z.literal('host.read'), volume: whole, offset: whole, length: whole, pair: pairOf }).strict(),
   pairCommand('pair.establish'),
   pairCommand('pair.suspend'),
   pairCommand('pair.resync'),
   pairCommand('pair.restore'),
   pairCommand('pair.separate'),
   pairCommand('copy.step'),
-  z.object({ type: z.literal('track.fail'), volume: whole, track: whole }).strict(),
-  z.object({ type: z.literal('track.corrupt'), track: whole }).strict(),
+  z.object({ type: z.literal('track.fail'), volume: whole, track: whole, pair: pairOf }).strict(),
+  z.object({ type: z.literal('track.corrupt'), track: whole, pair: pairOf }).strict(),
+  z.object({ type: z.literal('group.suspend'), group: whole }).strict(),
   pairCommand('pair.verify'),
   pairCommand('verify.step'),
   pairCommand('dump.update-info'),
@@ -57,19 +62,26 @@ export const mirrorEventSchema: z.ZodType<MirrorEvent> = z.discriminatedUnion('t
   z.object({ type: z.literal('power.cycle') }).strict(),
 ]);
 
-/** A one-line form of a command for traces: `host.write(v0 @1 02)`. */
+/** ` p1` for a volume or track command of a pair other than 0; nothing for pair 0. */
+function pairNote(pair: number | undefined): string {
+  return pair === undefined || pair === PAIR_ID ? '' : ` p${pair}`;
+}
+
+/** A one-line form of a command for traces: `host.write(v0 @1 02)`, `host.write(v0 @1 02 p1)` on pair 1. */
 export function formatMirrorEvent(event: MirrorEvent): string {
   switch (event.type) {
     case 'host.write':
-      return `host.write(v${event.volume} @${event.offset} ${event.data})`;
+      return `host.write(v${event.volume} @${event.offset} ${event.data}${pairNote(event.pair)})`;
     case 'host.read':
-      return `host.read(v${event.volume} @${event.offset} +${event.length})`;
+      return `host.read(v${event.volume} @${event.offset} +${event.length}${pairNote(event.pair)})`;
     case 'dump.read':
       return `dump.read(p${event.pair} [${event.tracks.join(',')}])`;
     case 'track.fail':
-      return `track.fail(v${event.volume} t${event.track})`;
+      return `track.fail(v${event.volume} t${event.track}${pairNote(event.pair)})`;
     case 'track.corrupt':
-      return `track.corrupt(t${event.track})`;
+      return `track.corrupt(t${event.track}${pairNote(event.pair)})`;
+    case 'group.suspend':
+      return `group.suspend(g${event.group})`;
     case 'power.cycle':
       return 'power.cycle';
     default:

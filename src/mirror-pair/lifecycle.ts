@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { MIRROR_STATE_KEYS, mirrorPairMachine, type MirrorEvent, type MirrorEventType, type MirrorStateKey } from '../../machines/mirror-pair.js';
-import { applyModel, initialModel } from '../../model/mirror-pair.js';
+import { applyGroupModel, applyModel, initialModel, type GroupSplit, type MirrorModel } from '../../model/mirror-pair.js';
 import { MIRROR_PROPERTIES } from '../../properties/mirror-pair.js';
 import { assert } from '../assert.js';
 import type { TrackBitmap } from '../track-bitmap.js';
@@ -13,10 +13,12 @@ import type { ControlStep } from '../control.js';
 import { defineLifecycle } from '../harness/define.js';
 import { toHex } from '../hex.js';
 import type { Differences, Pin, Presets } from '../lifecycle.js';
-import { abstractOf, type MirrorStepOutcome, type MirrorWorld } from './abstraction.js';
+import { abstractOf, pairsOf, type MirrorPairStep, type MirrorStepOutcome, type MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
+import { handleGroup } from './group.js';
+import { groupAlphabet, groupEventArbitrary, groupGeometry, groupTransitions, initialGroupWorld, observePair } from './group-world.js';
 import { mirrorPairLayout } from './layout.js';
-import { formatMirrorEvent, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
+import { formatMirrorEvent, GROUP_ID, mirrorEventSchema, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from './events.js';
 import { MIRROR_VARIANTS, mirrorVariant, type MirrorVariant } from './variants.js';
 import { mirrorPairWorkload } from './workload.js';
 
@@ -76,6 +78,8 @@ export const MIRROR_PINNED: Readonly<Record<string, Pin>> = {
   'e2-differential': { states: 97837, transitions: 43 },
   'e2-fig14': { states: 92722, transitions: 43 },
   'e2-fig14-differential': { states: 109032, transitions: 43 },
+  // A group of 2 pairs of 1 track of 2 bytes, written with 1 (src/mirror-pair/group-world.ts groupGeometry).
+  'e1-group': { states: 20449, transitions: 43 },
 };
 
 function variantNamed(name: string): MirrorVariant {
@@ -84,7 +88,7 @@ function variantNamed(name: string): MirrorVariant {
   return variant;
 }
 
-function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' | 'dump.read' | 'power.cycle' | 'track.fail' | 'track.corrupt'>, pair = PAIR_ID): MirrorEvent {
+function pairCommand(type: Exclude<MirrorEventType, 'host.write' | 'host.read' | 'dump.read' | 'power.cycle' | 'track.fail' | 'track.corrupt' | 'group.suspend'>, pair = PAIR_ID): MirrorEvent {
   return { type, pair };
 }
 
@@ -205,6 +209,7 @@ function raisedEvent(transition: ControlStep): MirrorEvent | undefined {
 }
 
 function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; outcome: MirrorStepOutcome } {
+  if (world.group !== undefined) return groupStep(world, event);
   const controller = world.controller.clone();
   const controllerOutcome = controller.handle(event);
   const { variant, geometry } = controller;
@@ -219,6 +224,45 @@ function step(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; out
   // A step that changed nothing returns the world itself, which spares the checker a key (reads, rejections).
   if (model === world.model && sameData(controller, world.controller)) return { after: world, outcome };
   return { after: { controller, model }, outcome };
+}
+
+/** Tells a pair's model of the internal events its controller raised in a step (copy, restore, verify complete). */
+function toldRaised(model: MirrorModel, outcome: MirrorPairStep['controller'], controller: MirrorPairController): MirrorModel {
+  if (!outcome.accepted) return model;
+  let told = model;
+  for (const transition of outcome.transitions.slice(1)) {
+    const internal = raisedEvent(transition);
+    if (internal !== undefined) told = applyModel(told, internal, controller.variant.control, controller.geometry).model;
+  }
+  return told;
+}
+
+/**
+ * A step of a consistency group (src/mirror-pair/group.ts; model/mirror-pair.ts applyGroupModel): the
+ * controller's group and the model's group each answer the command by their own rules, then each pair's model
+ * is told what its controller raised, as in a single pair's step. The world itself when nothing changed.
+ */
+function groupStep(world: MirrorWorld, event: MirrorEvent): { after: MirrorWorld; outcome: MirrorStepOutcome } {
+  const before = pairsOf(world);
+  const { variant, geometry } = world.controller;
+  const handled = handleGroup(before.map((p) => p.controller), event);
+  const applied = applyGroupModel(before.map((p) => p.model), world.group!.split, event, variant.control, geometry);
+  const models = [...applied.models];
+  const pairs: MirrorPairStep[] = handled.result.pairs.map((p) => {
+    models[p.pair] = toldRaised(models[p.pair]!, p.outcome, handled.pairs[p.pair]!);
+    const answer = applied.pairs.find((m) => m.pair === p.pair)?.answer ?? applied.answer;
+    return { pair: p.pair, event: p.event, controller: p.outcome, model: answer };
+  });
+  const outcome: MirrorStepOutcome = { controller: handled.result.outcome, model: applied.answer, pairs };
+  const unchanged = applied.split === world.group!.split
+    && before.every((p, k) => models[k] === p.model && (handled.pairs[k] === p.controller || sameData(handled.pairs[k]!, p.controller)));
+  if (unchanged) return { after: world, outcome };
+  return { after: groupWorldOf(handled.pairs, models, applied.split), outcome };
+}
+
+function groupWorldOf(controllers: readonly MirrorPairController[], models: readonly MirrorModel[], split: GroupSplit): MirrorWorld {
+  const others = controllers.slice(1).map((controller, k) => ({ controller, model: models[k + 1]! }));
+  return { controller: controllers[0]!, model: models[0]!, group: { others, split } };
 }
 
 /** Stands for a null array in a key; above every byte (0-255), unknown byte (256), length and track number. */
@@ -257,9 +301,18 @@ function pushBitmap(codes: number[], bitmap: TrackBitmap): void {
  * numbers must fit one code unit below NO_ARRAY, as they do in any preset the exhaustive checker can search.
  */
 function key(world: MirrorWorld): string {
-  const { controller: c, model: m } = world;
-  assert(c.primary.byteLength < NO_ARRAY && c.geometry.trackCount < NO_ARRAY, 'a world too large for the exhaustive key');
   const codes: number[] = [];
+  pushPair(codes, world);
+  // A group's other pairs and its split record follow pair 0; a single pair's key is pair 0's alone, as before groups.
+  if (world.group !== undefined) {
+    for (const pair of world.group.others) pushPair(codes, pair);
+    for (const image of world.group.split) pushValues(codes, image);
+  }
+  return String.fromCharCode.apply(null, codes);
+}
+
+function pushPair(codes: number[], { controller: c, model: m }: MirrorWorld): void {
+  assert(c.primary.byteLength < NO_ARRAY && c.geometry.trackCount < NO_ARRAY, 'a world too large for the exhaustive key');
   codes.push(CONTROL_STATES.indexOf(c.state));
   pushBytes(codes, c.primary.contents());
   pushBytes(codes, c.secondary.contents());
@@ -277,7 +330,6 @@ function key(world: MirrorWorld): string {
   pushValues(codes, m.corrupted);
   pushValues(codes, m.verifyMust);
   pushValues(codes, m.verifyMay);
-  return String.fromCharCode.apply(null, codes);
 }
 
 /** The concrete commands that make the controller take a machine event (minimal preset). */
@@ -300,6 +352,9 @@ function concreteEvents(eventType: MirrorEventType, geometry: MirrorGeometry): r
       return new Array<MirrorEvent>(trackCount).fill(pairCommand('verify.step'));
     case 'track.corrupt':
       return [{ type: 'track.corrupt', track: 0 }];
+    // Not a machine event (src/mirror-pair/group.ts): the machine never asks for it.
+    case 'group.suspend':
+      return [{ type: 'group.suspend', group: GROUP_ID }];
     // An error on the secondary is taken both during the copy and when synced.
     case 'track.fail':
       return [{ type: 'track.fail', volume: SECONDARY_VOLUME, track: 0 }];
@@ -332,7 +387,18 @@ function differingTracks(actual: ArrayLike<number>, expected: ArrayLike<number |
   return [...tracks];
 }
 
-function formatWorld({ controller: c, model: m }: MirrorWorld): string {
+/** The trace line of a world: pair 0's; in a group, each other pair's after it and the group split record. */
+function formatWorld(world: MirrorWorld): string {
+  if (world.group === undefined) return formatPair(world);
+  const others = world.group.others.map((pair, k) => ` ‖ pair ${k + 1}: ${formatPair(pair)}`).join('');
+  const size = world.controller.geometry.trackSize;
+  const split = world.group.split.some((image) => image !== null)
+    ? ` ‖ group split [${world.group.split.map((image) => (image === null ? '-' : byTrack(image, size))).join(' ')}]`
+    : '';
+  return `${formatPair(world)}${others}${split}`;
+}
+
+function formatPair({ controller: c, model: m }: MirrorWorld): string {
   const size = c.geometry.trackSize;
   const primary = c.primary.contents();
   const secondary = c.secondary.contents();
@@ -384,9 +450,11 @@ function differences({ controller: c, model: m }: MirrorWorld): Differences {
   };
 }
 
-function formatOutcome({ controller: outcome }: MirrorStepOutcome): string {
+function formatOutcome(step: MirrorStepOutcome): string {
+  const outcome = step.controller;
+  const pairs = step.pairs !== undefined && outcome.accepted ? ` by pair ${step.pairs.map((p) => p.pair).join(',')}` : '';
   const verdict = outcome.accepted
-    ? outcome.transitions.length > 1 ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : 'accepted'
+    ? outcome.transitions.length > 1 && pairs === '' ? `accepted, raised ${outcome.transitions.slice(1).map((t) => t.eventType).join(',')}` : `accepted${pairs}`
     : `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
   const result = outcome.accepted && outcome.result.kind !== 'none' ? ` result=${JSON.stringify(outcome.result)}` : '';
   return `${verdict}${result}`;
@@ -473,6 +541,17 @@ const VECTOR_NOTES: readonly string[] = [
     + '"bitmap": Sbm}`, a dump read `"result": {"kind": "dump", "records": [{"track": t, "data": hex}, ...]}`, '
     + 'the `verify.step` that completes a verify `"result": {"kind": "verify", "bitmap": ...}`; no other '
     + 'command has a `result` field. A refusal gives `{"accepted": false, "reason": name, "code": n}`.',
+  'Consistency groups (issue 15; `e1-group`, whose `parameters` carry `pairCount`). A single pair is in no '
+    + 'group: `group.suspend` is refused `unknown-pair` (2), as is a `host.write`, `host.read`, `track.fail` or '
+    + '`track.corrupt` whose optional `pair` is not 0 (no `pair` field is pair 0). With `pairCount` n the world '
+    + 'is n pairs numbered 0 to n-1, each of `floor(trackCount / n)` tracks (at least 1) of `trackSize` bytes and '
+    + 'each as a single pair above; a command goes to the pair it names (`pair`, absent for 0), checked first for '
+    + '`malformed-command` as that pair would check it, then `unknown-pair` for a pair at or past n; `power.cycle` '
+    + 'goes to every pair. `group.suspend` with `group` 0 (another group is `unknown-pair`) is refused '
+    + '`wrong-state` unless every pair is `mirror.synced`, changing no pair; else every pair takes its '
+    + '`pair.suspend` in this one step. The observation is pair 0\'s fields with `otherPairs`, the same fields of '
+    + 'pairs 1 to n-1; an accepted outcome names each transition with its pair, `pair 1: mirror.synced '
+    + '--pair.suspend--> suspended`, in pair order, and carries the addressed pair\'s `result`.',
   'The literal-defect variant (`guards: "literal"`, not among the vector files) also accepts `pair.suspend` '
     + 'in `mirror.syncing` (to `suspended`, clearing Pbm) and in `suspended` (clearing Pbm again), and '
     + '`dump.update-info` and `dump.read` in `mirror.*` (`mirror.verifying` too); `copyspec conform --variant literal-unguarded` checks '
@@ -491,12 +570,19 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   reasons: ['malformed-command', 'unknown-pair', 'unknown-volume', 'track-out-of-range', 'length-out-of-range', 'wrong-state', 'busy'],
   pinned: MIRROR_PINNED,
   initial(variantName, preset) {
-    return { controller: new MirrorPairController(variantNamed(variantName), preset), model: initialModel(preset) };
+    const variant = variantNamed(variantName);
+    if (variant.control.pairCount !== undefined) return initialGroupWorld(variant, preset);
+    return { controller: new MirrorPairController(variant, preset), model: initialModel(preset) };
   },
   step,
   key,
-  alphabet: (world) => alphabet(world.controller.geometry as MirrorPreset),
-  arbitrary: (_variant, preset) => eventArbitrary(preset),
+  alphabet: (world) => (world.group === undefined
+    ? alphabet(world.controller.geometry as MirrorPreset)
+    : groupAlphabet(alphabet(world.controller.geometry as MirrorPreset), world.group.split.length)),
+  arbitrary: (variantName, preset) => {
+    const pairCount = variantNamed(variantName).control.pairCount;
+    return pairCount === undefined ? eventArbitrary(preset) : groupEventArbitrary(eventArbitrary(groupGeometry(preset, pairCount)), pairCount);
+  },
   taken: ({ controller: outcome }) => (outcome.accepted
     ? outcome.transitions.map((t) => ({ machine: mirrorPairMachine.id, source: t.source, eventType: t.eventType, target: t.target }))
     : []),
@@ -506,19 +592,14 @@ export const mirrorPairLifecycle = defineLifecycle<MirrorWorld, MirrorEvent, Mir
   formatWorld,
   formatOutcome,
   vectorNotes: VECTOR_NOTES,
-  observe: ({ controller: c }) => ({
-    state: c.state,
-    primary: toHex(c.primary.contents()),
-    secondary: toHex(c.secondary.contents()),
-    primaryBitmap: c.primaryBitmap.toString(),
-    secondaryBitmap: c.secondaryBitmap.toString(),
-    copyPending: c.copyPending.toString(),
-    primaryFailed: c.primaryFailed.toString(),
-    verifyFound: c.verifyFound.toString(),
-  }),
-  observeOutcome: ({ controller: outcome }) => (outcome.accepted
-    ? { accepted: true, transitions: outcome.transitions.map((t) => t.edge), ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) }
-    : { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code }),
+  // A group is observed as pair 0 is, with the other pairs' observations in `otherPairs`, pair 1 first.
+  observe: (world) => (world.group === undefined ? observePair(world) : { ...observePair(world), otherPairs: world.group.others.map(observePair) }),
+  observeOutcome: (step) => {
+    const outcome = step.controller;
+    if (!outcome.accepted) return { accepted: false, reason: outcome.rejection.reason, code: outcome.rejection.code };
+    const transitions = step.pairs === undefined ? outcome.transitions.map((t) => t.edge) : groupTransitions(step);
+    return { accepted: true, transitions, ...(outcome.result.kind === 'none' ? {} : { result: outcome.result }) };
+  },
   observedKinds: { primary: 'bytes', secondary: 'bytes', primaryBitmap: 'bits', secondaryBitmap: 'bits', copyPending: 'bits', primaryFailed: 'bits', verifyFound: 'bits' },
   differences,
   layout: mirrorPairLayout,

@@ -1,6 +1,6 @@
 /**
  * The mirror-pair controller's argument check, in the documented order of src/rejection.ts (malformed,
- * unknown pair, unknown volume, track out of range, length out of range). The state check comes after it and
+ * unknown pair (or consistency group), unknown volume, track out of range, length out of range). The state check comes after it and
  * is the machine's. The model (model/mirror-pair.ts) decides the same questions by its own rules, never by
  * calling this: `acceptance-agrees-with-model` compares the two.
  */
@@ -26,9 +26,28 @@ function isWhole(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0;
 }
 
+/** A volume or track command's `pair`: absent (pair 0) or a whole number. */
+function pairWellFormed(pair: number | undefined): boolean {
+  return pair === undefined || isWhole(pair);
+}
+
 /** Every number in the command is a whole number (a scenario file or a port may send anything). */
 function wellFormed(event: MirrorEvent): boolean {
   switch (event.type) {
+    case 'host.write':
+    case 'host.read':
+    case 'track.fail':
+    case 'track.corrupt':
+      return pairWellFormed(event.pair) && wellFormedArguments(event);
+    default:
+      return wellFormedArguments(event);
+  }
+}
+
+function wellFormedArguments(event: MirrorEvent): boolean {
+  switch (event.type) {
+    case 'group.suspend':
+      return isWhole(event.group);
     case 'host.write':
       return isWhole(event.volume) && isWhole(event.offset) && typeof event.data === 'string';
     case 'host.read':
@@ -68,14 +87,27 @@ export function validateArguments(event: MirrorEvent, geometry: MirrorGeometry, 
   return rejection;
 }
 
+/**
+ * A volume or track command of another pair than this controller's one: unknown here. A consistency group
+ * (src/mirror-pair/group.ts) routes such a command to its pair as a command of pair 0, so each pair's
+ * controller sees only its own.
+ */
+function checkPair(pair: number | undefined): Rejection | null {
+  return pair === undefined || pair === PAIR_ID ? null : reject('unknown-pair', `no pair ${pair}`);
+}
+
 function check(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array | null): Rejection | null {
   if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole, non-negative numbers`);
   switch (event.type) {
     case 'host.write':
       if (bytes === null && !isHex(event.data)) return reject('malformed-command', 'write data must be lowercase hex, two digits a byte');
-      return checkVolume(event.volume) ?? checkExtent(event.offset, bytes?.length ?? event.data.length / 2, geometry);
+      return checkPair(event.pair) ?? checkVolume(event.volume) ?? checkExtent(event.offset, bytes?.length ?? event.data.length / 2, geometry);
     case 'host.read':
-      return checkVolume(event.volume) ?? checkExtent(event.offset, event.length, geometry);
+      return checkPair(event.pair) ?? checkVolume(event.volume) ?? checkExtent(event.offset, event.length, geometry);
+    // A single pair is in no consistency group: there is no group to split (a group variant's controller
+    // takes group.suspend itself and never passes it to a pair).
+    case 'group.suspend':
+      return reject('unknown-pair', `no consistency group ${event.group}: the pair is in none`);
     case 'power.cycle':
       return null;
     case 'dump.read':
@@ -85,10 +117,11 @@ function check(event: MirrorEvent, geometry: MirrorGeometry, bytes: Uint8Array |
       }
       return event.tracks.length === 0 ? reject('length-out-of-range', 'a dump read names at least one track') : null;
     case 'track.fail':
-      return checkVolume(event.volume)
+      return checkPair(event.pair) ?? checkVolume(event.volume)
         ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', `track ${event.track} is not in 0..${geometry.trackCount - 1}`));
     case 'track.corrupt':
-      return event.track < geometry.trackCount ? null : reject('track-out-of-range', `track ${event.track} is not in 0..${geometry.trackCount - 1}`);
+      return checkPair(event.pair)
+        ?? (event.track < geometry.trackCount ? null : reject('track-out-of-range', `track ${event.track} is not in 0..${geometry.trackCount - 1}`));
     default:
       return event.pair === PAIR_ID ? null : reject('unknown-pair', `no pair ${event.pair}`);
   }

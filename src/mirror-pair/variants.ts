@@ -24,7 +24,9 @@ export type MirrorDefect =
   | 'error-read-from-failed-primary'
   | 'restore-skips-primary-bitmap'
   | 'verify-skips-last-track'
-  | 'duplex-write-lost-on-secondary';
+  | 'duplex-write-lost-on-secondary'
+  | 'group-split-one-at-a-time'
+  | 'group-split-half-applied';
 
 export interface MirrorVariant extends VariantInfo {
   readonly control: MirrorControlInput;
@@ -36,6 +38,8 @@ const E1: MirrorControlInput = {
 };
 const E2: MirrorControlInput = { ...E1, embodiment: 2 };
 const E2_FIG14: MirrorControlInput = { ...E2, writeRecording: 'primary-only' };
+/** A consistency group of two embodiment-1 pairs (issue 15 item 3): the fewest pairs a group property needs. */
+const E1_GROUP: MirrorControlInput = { ...E1, pairCount: 2 };
 
 function embodiment(name: string, control: MirrorControlInput, description: string, ref: string): MirrorVariant {
   return { name, kind: 'embodiment', description, ref, control, defect: null, catches: [] };
@@ -52,6 +56,7 @@ export const MIRROR_VARIANTS: readonly MirrorVariant[] = [
   embodiment('e2-differential', { ...E2, resyncCopy: 'differential' }, 'Embodiment 2 with a differential resync copy.', '000 §8.8'),
   embodiment('e2-fig14', E2_FIG14, 'Embodiment 2 with the Fig.14 write: only Pbm records writes (3570/3580).', '000 【0052】, claims 7-9'),
   embodiment('e2-fig14-differential', { ...E2_FIG14, resyncCopy: 'differential' }, 'Embodiment 2, Fig.14 write, differential resync copy.', '000 【0052】, §8.8'),
+  embodiment('e1-group', E1_GROUP, 'Beyond the seed: a consistency group of two embodiment-1 pairs, split together by group.suspend (ShadowImage pairsplit -g with CTG, FlashCopy consistency groups).', 'issue 15 item 3; anchors §1.2, §2.5'),
   {
     name: 'literal-unguarded', kind: 'literal-defect', control: { ...E1, guards: 'literal' }, defect: null,
     description: 'The text as written: release, update-info and dump read check no state, so a release during the copy freezes a half-copied secondary, and a dump read while mirrored returns a moving image.',
@@ -79,6 +84,8 @@ export const MIRROR_VARIANTS: readonly MirrorVariant[] = [
   broken('error-read-from-failed-primary', E1, ['read-returns-current'], 'Suspended by error, a host read is served from the primary even where its copy failed, returning the failed bytes (issue 15).'),
   broken('restore-skips-primary-bitmap', E1, ['primary-current'], 'A reverse resync copies back only Sbm\'s tracks, not Pbm OR Sbm, so a track written since the release keeps its new data (issue 15).'),
   broken('verify-skips-last-track', E1, ['verify-reports-differing-tracks'], 'An online verify never compares the last track, so a silent corruption there is not reported (issue 15).'),
+  broken('group-split-one-at-a-time', E1_GROUP, ['group-split-one-instant', 'control-state-refines-model'], 'A group split done pair by pair, as a script of per-pair splits would: group.suspend splits only the first pair in its step, so the second still takes host writes on its secondary after the first is frozen, and the group holds no one instant (issue 15).'),
+  broken('group-split-half-applied', E1_GROUP, ['rejected-command-changes-nothing', 'control-state-refines-model'], 'A group split refused because a pair is not synced first splits the synced pairs before it: a refused group command changes pairs (issue 15).'),
   broken('duplex-write-lost-on-secondary', E1, ['secondary-refines-model', 'synced-secondary-equals-primary'], 'A synced pair acknowledges a write touching the last track without storing it on the secondary: a lost write, silent corruption by the controller itself, which an online verify reports (issue 15).'),
 ];
 

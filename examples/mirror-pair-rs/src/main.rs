@@ -27,6 +27,10 @@ struct Parameters {
 impl Parameters {
     fn from_json(p: &Value) -> Result<Parameters, String> {
         let text = |key: &str| p.get(key).and_then(Value::as_str).ok_or(format!("parameters.{key} is missing"));
+        // A consistency group of pairs (issue 15 item 3) is not ported: declined, rather than run as one pair.
+        if p.get("pairCount").is_some() {
+            return Err("consistency groups (parameters.pairCount) are not implemented".into());
+        }
         let embodiment = p.get("embodiment").and_then(Value::as_whole).ok_or("parameters.embodiment is missing")?;
         if embodiment != 1 && embodiment != 2 {
             return Err(format!("embodiment {embodiment} is not implemented"));
