@@ -16,6 +16,17 @@
  * E1 freeze phases F1/F2/F3 (Fig 7) are `freezing.draining`, `freezing.merging`, `freezing.awaiting`; E2/E3
  * phases (Fig 13, E3 PFM 1/2/3) are `freezing.splitting`, `freezing.transferring`, `freezing.awaiting`.
  *
+ * Beyond the seed (issue 15 item 4), every such transition marked `meta.ext` with the product it follows:
+ * online verify as DRBD's `drbdadm verify` does it (VerifyS/VerifyT, "Online verify found N blocks out of
+ * sync"). `pair.verify`, taken only in `normal` (between freezes, when the secondary holds the last freeze's
+ * image), puts the primary in `verifying`; each `verify.step` compares one group block, lowest first, of the
+ * primary's copy of that image with the secondary's committed image (E1: PVOL with SVOL, skipping a block
+ * written since the freeze, whose frozen value PVOL no longer holds; E2-E4: PS with SS, every block), and
+ * records a difference; the step that compares the last block also takes `verify.complete`, raised by the
+ * controller, which reports the blocks found and returns to `normal`. Host I/O and remote copy go on in
+ * `verifying` as in `normal`; a freeze waits for the verify (busy). `block.corrupt` is the silent corruption
+ * online verify exists to find: a block of SVOL or SS changes between freezes and nothing records it.
+ *
  * These machines are the specification of control only. The controllers (src/freeze-remote-copy/) hold the
  * volumes, bitmaps and messages, decide from data which machine event a background step or a delivered
  * message is (for example `drain.complete` only when PBM is empty; a delivered message by the predicates its

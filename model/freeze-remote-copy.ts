@@ -11,6 +11,10 @@
  * by a plain table: nothing reaches a failed primary, a freeze while one is in progress is busy (D9), and a
  * recovered secondary cannot recover again. The model shares no code with the controllers' check
  * (src/freeze-remote-copy/arguments.ts), so `acceptance-agrees-with-model` compares two independent answers.
+ * Online verify and silent corruption (issue 15 item 4): the model knows a corruption exactly, as the
+ * secondary's copy of each image (`held`), and bounds what a verify must and may report (`verify`), with no
+ * cursor. A verify, a verify step and a corruption are accepted only between freezes, with both controllers
+ * alive; a freeze waits for a running verify (busy).
  * Background steps and link events are
  * scheduling: whether there is work for them depends on the controllers' data, so the model leaves their
  * acceptance open. The model learns that a freeze has completed from the controller's completion report;

@@ -14,6 +14,11 @@
  * or a duplicate into a full link. Deciding never copies anything; only an admitted command copies the
  * system, which is what keeps the exhaustive search fast.
  *
+ * Online verify (issue 15 item 4) compares one block a `verify.step`, reading the primary's copy and the
+ * secondary's committed image in that one step: DRBD's VerifyS sends each block's digest to its peer's VerifyT,
+ * which compares it and answers; that exchange is taken as atomic, so the verify adds no messages to the
+ * link's interleavings. The step that compares the last block raises `verify.complete` in the same step.
+ *
  * Abstracted away: cache RAM and its lookups (D8: no cache is modelled), the few-millisecond waits of 2635
  * and the task scheduler (every background step is an explicit event), physical disks (【0032】).
  */
