@@ -32,6 +32,7 @@ import { committedVolume, hostView, recoveryImage, type FreezeStepOutcome, type 
 import { initialSystem, stepSystem } from './controller.js';
 import { open } from './crypto.js';
 import {
+  blockName,
   formatFreezeEvent,
   formatMessage,
   freezeEventSchema,
@@ -382,7 +383,8 @@ function formatWorld(world: FreezeWorld): string {
   const committed = heldImageOf(model, system.secondary.gen);
   const rec = recoveryImage(system, variant);
   const mixture = committed !== null && rec.some((block, b) => block !== committed[b]) ? ' ≠F(k_S)' : '';
-  return `${formatSystem(system, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
+  const corrupted = corruptedBlocks(model, system.secondary.gen).map((b) => blockName(geometry, b));
+  return `${formatSystem(system, geometry)} | ${images}${corrupted.length === 0 ? '' : ` corrupted{${corrupted.join(',')}}`} Rec=${blocks(rec)}${mixture}`;
 }
 
 function formatOutcome({ controller: outcome }: FreezeStepOutcome): string {
