@@ -13,8 +13,6 @@ import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
 
 const PORT = ['python3', 'examples/mirror-pair-py/port.py'];
 const BUGGY_PORT = ['python3', 'examples/mirror-pair-py/port_resync_keeps_sbm.py'];
-/** Worlds of e1-differential over mirror-pair's small preset (2 one-byte tracks, values 1 and 2). */
-const SMALL_E1_DIFFERENTIAL = 10508;
 const faulty = (mode: string, step = 3): string[] => ['python3', 'test/conform/fixtures/faulty_port.py', mode, String(step)];
 
 interface Run {
@@ -58,12 +56,10 @@ describe('mirror-pair: conform: the Python ports', () => {
     expect(results.every((r) => r.violations.length === 0 && r.runs === 100)).toBe(true);
   }, 240_000);
 
-  test('mirror-pair: conform: exhaustive: the correct Python port matches in every world of e1-differential over the small preset, every alphabet command', async () => {
-    const { code, results } = await conformJson(['--lifecycle', 'mirror-pair', '--variant', 'e1-differential', '--exhaustive', '--preset', 'small', '--runs', '0'], PORT);
-    expect(code).toBe(0);
-    expect(results[0]).toMatchObject({ check: 'exhaustive', states: SMALL_E1_DIFFERENTIAL, transitions: 43, transitionsCovered: 43, violations: [] });
-    expect(results[0]!.portSteps).toBe(results[0]!.plannedPortSteps);
-  }, 240_000);
+  // The correct Python port's whole exhaustive plan (e1-differential over the small preset, 1.26 M port steps,
+  // 46 s alone and four minutes on a loaded machine) is .ci/run's step "copyspec conform, the Python port,
+  // exhaustive e1-differential (small preset)", the same command: run here too, it was the suite's longest
+  // test for nothing more. The suite keeps the exhaustive driver's refusals and its finding of the planted bug.
 
   // Since online verify the first failing run of the seed is a resync from suspended-error, shrunk to 4 steps
   // (establish, a write, a secondary track error, the resync that should clear Sbm); before, a 2-step one.
@@ -166,7 +162,9 @@ describe('conform: usage', () => {
     [['--lifecycle', 'mirror-pair', '--variant', 'e1'], ['/nonexistent/port'], /cannot start the port "\/nonexistent\/port": spawn \/nonexistent\/port ENOENT/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '99:99'], PORT, /no run was sent to the port \(seed 1, --path 99:99\)/],
     [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--seed', '1', '--path', '0:2:1:1:1:1:2:2:2', '--replay-path', 'Y:J'], BUGGY_PORT, /do not replay a run of seed 1: Too short replayPath/],
-    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 49042 worlds, more than --max-port-steps 1000/],
+    // Over the small preset (2 tracks of 1 byte): the refusal is the same as over the minimal one, whose
+    // reference graph takes most of a minute to build on a loaded machine before the plan's cost is known.
+    [['--lifecycle', 'mirror-pair', '--variant', 'e1', '--exhaustive', '--preset', 'small', '--max-port-steps', '1000'], PORT, /the exhaustive plan needs \d+ port steps over 9988 worlds, more than --max-port-steps 1000/],
   ])('conform: bad usage %j exits 2 with a clear message', async (options, port, message) => {
     const run = await conform(options, port);
     expect(run.code).toBe(2);
