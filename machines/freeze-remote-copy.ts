@@ -16,6 +16,17 @@
  * E1 freeze phases F1/F2/F3 (Fig 7) are `freezing.draining`, `freezing.merging`, `freezing.awaiting`; E2/E3
  * phases (Fig 13, E3 PFM 1/2/3) are `freezing.splitting`, `freezing.transferring`, `freezing.awaiting`.
  *
+ * Beyond the seed (issue 15 item 4), every such transition marked `meta.ext` with the product it follows:
+ * online verify as DRBD's `drbdadm verify` does it (VerifyS/VerifyT, "Online verify found N blocks out of
+ * sync"). `pair.verify`, taken only in `normal` (between freezes, when the secondary holds the last freeze's
+ * image), puts the primary in `verifying`; each `verify.step` compares one group block, lowest first, of the
+ * primary's copy of that image with the secondary's committed image (E1: PVOL with SVOL, skipping a block
+ * written since the freeze, whose frozen value PVOL no longer holds; E2-E4: PS with SS, every block), and
+ * records a difference; the step that compares the last block also takes `verify.complete`, raised by the
+ * controller, which reports the blocks found and returns to `normal`. Host I/O and remote copy go on in
+ * `verifying` as in `normal`; a freeze waits for the verify (busy). `block.corrupt` is the silent corruption
+ * online verify exists to find: a block of SVOL or SS changes between freezes and nothing records it.
+ *
  * These machines are the specification of control only. The controllers (src/freeze-remote-copy/) hold the
  * volumes, bitmaps and messages, decide from data which machine event a background step or a delivered
  * message is (for example `drain.complete` only when PBM is empty; a delivered message by the predicates its
@@ -64,7 +75,10 @@ export type PrimaryEventType =
   | 'message.early'
   | 'message.drop'
   | 'primary.timeout'
-  | 'primary.fail';
+  | 'primary.fail'
+  | 'pair.verify'
+  | 'verify.step'
+  | 'verify.complete';
 
 export type SecondaryEventType =
   | 'data.receive'
@@ -77,7 +91,8 @@ export type SecondaryEventType =
   | 'message.drop'
   | 'secondary.timeout'
   | 'secondary.restart'
-  | 'secondary.recover';
+  | 'secondary.recover'
+  | 'block.corrupt';
 
 /** Where a host write lands (Fig 4 2020-2080; Fig 15 3420-3490; Fig 22 4210-4330). */
 export type WriteRoute =
@@ -126,6 +141,13 @@ const guards = {
   literalD20: ({ context }: Guard) => context.copyOrder === 'literal',
 };
 
+/** Why each transition beyond the seed exists: the product whose behaviour it follows (issue 15 item 4). */
+const EXT = {
+  verify: 'DRBD online verify (drbdadm verify: VerifyS/VerifyT, each block\'s digest compared with the peer\'s, "Online verify found N blocks out of sync") (issue 15 item 4)',
+  verifyIo: 'DRBD online verify runs while application I/O and replication go on (issue 15 item 4)',
+  corrupt: 'a silent corruption of the secondary\'s committed image (lost or misdirected write, bit rot), the fault DRBD online verify finds (issue 15 item 4)',
+} as const;
+
 /** Handled the same way in every state of a live primary. */
 const livePrimary = {
   'message.ack': {
@@ -150,6 +172,63 @@ const livePrimary = {
   },
 } as const;
 
+/**
+ * Host I/O and remote copy between freezes (PFM off): the same in `normal` and, as DRBD's verify interleaves
+ * with application I/O, in `verifying`.
+ */
+const HOST_IO_BETWEEN_FREEZES = {
+  'host.write': [
+    {
+      guard: 'embodiment1',
+      description: 'E1: write PVOL and set PBM (2030, 2040).',
+      actions: { type: 'writeHost', params: { route: 'pvol' } },
+      meta: { seed: '001', steps: [2010, 2020, 2030, 2040, 2050] },
+    },
+    {
+      guard: 'sendAhead',
+      description: 'E3 PFM 0: clear D, set A, write PP (4280, 4250, 4260, 4270).',
+      actions: { type: 'writeHost', params: { route: 'pp-dirty-clear-sent' } },
+      meta: { seed: '001', steps: [4280, 4250, 4260, 4270], rows: ['D14'] },
+    },
+    {
+      description: 'E2: set A, write PP (3490, 3480); nothing is sent until a freeze.',
+      actions: { type: 'writeHost', params: { route: 'pp-dirty' } },
+      meta: { seed: '001', steps: [3420, 3490, 3480] },
+    },
+  ],
+  'host.read': {
+    description: 'Serve a read from PVOL or PP, which hold the newest data outside a freeze (Fig 10).',
+    actions: 'readHost',
+    meta: { seed: '001', steps: [3205, 3250] },
+  },
+  'copy.send': [
+    {
+      guard: 'embodiment1',
+      description: 'E1 remote copy: clear PBM and read PVOL in one step, send DATA (2230-2270, D20 fix).',
+      actions: { type: 'sendData', params: { source: 'pvol' } },
+      meta: { seed: '001', steps: [2230, 2250, 2260, 2270], rows: ['P2', 'D20'] },
+    },
+    {
+      guard: 'sendAhead',
+      description: 'E3 send-ahead: pick A∧¬D, set D, send PP (4820-4860, D12 fix).',
+      actions: { type: 'sendData', params: { source: 'pp-ahead' } },
+      meta: { seed: '001', steps: [4820, 4840, 4850, 4860], rows: ['D12'] },
+    },
+  ],
+  'copy.stage': {
+    guard: and(['embodiment1', 'literalD20']),
+    description: 'LITERAL: read PVOL into RAM (2250); PBM is cleared only by the next step (2260).',
+    actions: 'stageBlock',
+    meta: { seed: '001', steps: [2240, 2250], rows: ['D20'], literal: 'D20' },
+  },
+} as const;
+
+/** The transitions of host I/O as `verifying` takes them: the same, marked as taken during an online verify. */
+function duringVerify<T extends Record<string, unknown>>(transitions: T): T {
+  const mark = (t: { readonly meta: { readonly ext?: string } }) => ({ ...t, meta: { ...t.meta, ext: t.meta.ext === undefined ? EXT.verifyIo : `${t.meta.ext}; ${EXT.verifyIo}` } });
+  return Object.fromEntries(Object.entries(transitions).map(([event, t]) => [event, Array.isArray(t) ? t.map(mark) : mark(t as { meta: object })])) as T;
+}
+
 export const primaryMachine = setup({
   types: {
     context: {} as FreezeControlInput,
@@ -173,6 +252,9 @@ export const primaryMachine = setup({
     acknowledgeStale: controllerOperation,
     dropMessage: controllerOperation,
     retransmit: controllerOperation,
+    startVerify: controllerOperation,
+    verifyNextBlock: controllerOperation,
+    reportVerify: controllerOperation,
   },
   guards,
 }).createMachine({
@@ -185,30 +267,7 @@ export const primaryMachine = setup({
       description: '通常 (PFM off): host writes are recorded for remote copy.',
       on: {
         ...livePrimary,
-        'host.write': [
-          {
-            guard: 'embodiment1',
-            description: 'E1: write PVOL and set PBM (2030, 2040).',
-            actions: { type: 'writeHost', params: { route: 'pvol' } },
-            meta: { seed: '001', steps: [2010, 2020, 2030, 2040, 2050] },
-          },
-          {
-            guard: 'sendAhead',
-            description: 'E3 PFM 0: clear D, set A, write PP (4280, 4250, 4260, 4270).',
-            actions: { type: 'writeHost', params: { route: 'pp-dirty-clear-sent' } },
-            meta: { seed: '001', steps: [4280, 4250, 4260, 4270], rows: ['D14'] },
-          },
-          {
-            description: 'E2: set A, write PP (3490, 3480); nothing is sent until a freeze.',
-            actions: { type: 'writeHost', params: { route: 'pp-dirty' } },
-            meta: { seed: '001', steps: [3420, 3490, 3480] },
-          },
-        ],
-        'host.read': {
-          description: 'Serve a read from PVOL or PP, which hold the newest data outside a freeze (Fig 10).',
-          actions: 'readHost',
-          meta: { seed: '001', steps: [3205, 3250] },
-        },
+        ...HOST_IO_BETWEEN_FREEZES,
         'host.freeze': [
           {
             guard: 'embodiment1',
@@ -224,25 +283,29 @@ export const primaryMachine = setup({
             meta: { seed: '001', steps: [3620, 4420] },
           },
         ],
-        'copy.send': [
-          {
-            guard: 'embodiment1',
-            description: 'E1 remote copy: clear PBM and read PVOL in one step, send DATA (2230-2270, D20 fix).',
-            actions: { type: 'sendData', params: { source: 'pvol' } },
-            meta: { seed: '001', steps: [2230, 2250, 2260, 2270], rows: ['P2', 'D20'] },
-          },
-          {
-            guard: 'sendAhead',
-            description: 'E3 send-ahead: pick A∧¬D, set D, send PP (4820-4860, D12 fix).',
-            actions: { type: 'sendData', params: { source: 'pp-ahead' } },
-            meta: { seed: '001', steps: [4820, 4840, 4850, 4860], rows: ['D12'] },
-          },
-        ],
-        'copy.stage': {
-          guard: and(['embodiment1', 'literalD20']),
-          description: 'LITERAL: read PVOL into RAM (2250); PBM is cleared only by the next step (2260).',
-          actions: 'stageBlock',
-          meta: { seed: '001', steps: [2240, 2250], rows: ['D20'], literal: 'D20' },
+        'pair.verify': {
+          target: 'verifying',
+          description: 'Start an online verify of the last freeze\'s image: the walk begins at group block 0.',
+          actions: 'startVerify',
+          meta: { seed: '001', ext: EXT.verify },
+        },
+      },
+    },
+    verifying: {
+      description: 'VerifyS: an online verify walks the group one block a step, comparing the primary\'s data with the committed image, while host I/O and remote copy go on.',
+      on: {
+        ...duringVerify(livePrimary),
+        ...duringVerify(HOST_IO_BETWEEN_FREEZES),
+        'verify.step': {
+          description: 'Compare one block (E1 PVOL with SVOL, skipping a block written since the freeze; E2-E4 PS with SS); record it when they differ.',
+          actions: 'verifyNextBlock',
+          meta: { seed: '001', ext: EXT.verify },
+        },
+        'verify.complete': {
+          target: 'normal',
+          description: 'Every block is compared: report the blocks found to differ, clear the record; the next freeze may begin.',
+          actions: 'reportVerify',
+          meta: { seed: '001', ext: EXT.verify },
         },
       },
     },
@@ -512,6 +575,7 @@ export const secondaryMachine = setup({
     reload: controllerOperation,
     discardUncommitted: controllerOperation,
     applyAll: controllerOperation,
+    corruptBlock: controllerOperation,
   },
   guards,
 }).createMachine({
@@ -550,6 +614,11 @@ export const secondaryMachine = setup({
           description: 'E1: ALL_SENT before FREEZE (the link reorders): commit, SFM=2 (2825).',
           actions: 'commit',
           meta: { seed: '001', steps: [2825], rows: ['S4', 'D5'], classify: ['ofNextImage', 'repeatedAllSent'] },
+        },
+        'block.corrupt': {
+          description: 'A silent corruption of a block of the committed image (SVOL, SS) between freezes; the controllers record nothing.',
+          actions: 'corruptBlock',
+          meta: { seed: '001', ext: EXT.corrupt },
         },
         'secondary.recover': {
           target: 'recovered',

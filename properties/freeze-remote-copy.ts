@@ -10,7 +10,7 @@
  * without running it (Fig 9; 【0138】; 【0175】). I1 says it is always exactly the image of the last freeze the
  * secondary committed to, never a mixture of two.
  */
-import { imageOf } from '../model/freeze-remote-copy.js';
+import { corruptedBlocks, heldImageOf, imageOf } from '../model/freeze-remote-copy.js';
 import {
   blocksAtRestOrInTransit,
   changedSinceSplit,
@@ -43,9 +43,9 @@ const alive = (world: FreezeWorld): boolean => world.system.primary.state !== 'f
 export const recoveryImageIsCommittedFreeze: FreezeProperty = {
   name: 'recovery-image-is-committed-freeze',
   ref: '001 §5 I1, 【0025】【0097】, claim 1',
-  description: 'At every step, the image recovery would produce on the secondary is F(k_S), the primary\'s image at the last freeze the secondary committed to: never a mixture.',
+  description: 'At every step, the image recovery would produce on the secondary is F(k_S), the primary\'s image at the last freeze the secondary committed to (as the model knows the secondary holds it, silent corruptions included): never a mixture.',
   state: ({ system, model, variant }) => {
-    const image = imageOf(model, system.secondary.gen);
+    const image = heldImageOf(model, system.secondary.gen);
     return image === null || sameImage(recoveryImage(system, variant), image);
   },
 };
@@ -71,7 +71,7 @@ export const commitIsExactFreezeImage: FreezeProperty = {
   step: ({ before, after }) => {
     const gen = after.system.secondary.gen;
     if (gen === before.system.secondary.gen || after.system.secondary.state === 'recovered') return true;
-    return sameImage(recoveryImage(after.system, after.variant), imageOf(after.model, gen));
+    return sameImage(recoveryImage(after.system, after.variant), heldImageOf(after.model, gen));
   },
 };
 
@@ -115,8 +115,9 @@ export const secondLogOnlyWhileApplying: FreezeProperty = {
 export const committedImageChangesOnlyWhileApplying: FreezeProperty = {
   name: 'committed-image-changes-only-while-applying',
   ref: '001 §5 I7, 【0052】',
-  description: 'SVOL (E1) and SS (E2-E4) change only while the secondary applies a committed image.',
-  step: ({ before, after }) => before.system.secondary.state === 'applying' || sameImage(committedVolume(after.system), committedVolume(before.system)),
+  description: 'SVOL (E1) and SS (E2-E4) change only while the secondary applies a committed image, or by a silent corruption (block.corrupt).',
+  step: ({ before, event, after }) => before.system.secondary.state === 'applying' || event.type === 'block.corrupt'
+    || sameImage(committedVolume(after.system), committedVolume(before.system)),
 };
 
 export const freezeDoneMeansRecoverable: FreezeProperty = {
@@ -129,7 +130,7 @@ export const freezeDoneMeansRecoverable: FreezeProperty = {
     if (done === undefined) return true;
     const secondary = after.system.secondary;
     if (secondary.state === 'recovered') return true;
-    return secondary.gen === done.gen && sameImage(recoveryImage(after.system, after.variant), imageOf(after.model, done.gen));
+    return secondary.gen === done.gen && sameImage(recoveryImage(after.system, after.variant), heldImageOf(after.model, done.gen));
   },
 };
 
@@ -154,9 +155,12 @@ export const drainSetNeverGrows: FreezeProperty = {
 export const noUpdateLost: FreezeProperty = {
   name: 'no-update-lost',
   ref: '001 §5 I6, I10; D3, D20',
-  description: 'Every block the primary no longer tracks as unsent has its newest value unacknowledged on the link or stored at the secondary.',
-  state: (world) => !alive(world)
-    || untrackedBlocks(world.system, world.variant).every(({ block, data }) => newestSent(world.system, world.variant, block) === data),
+  description: 'Every block the primary no longer tracks as unsent, and not silently corrupted, has its newest value unacknowledged on the link or stored at the secondary.',
+  state: (world) => {
+    if (!alive(world)) return true;
+    const corrupted = corruptedBlocks(world.model, world.system.secondary.gen); // E1 reads SVOL there; only a verify can see it
+    return untrackedBlocks(world.system, world.variant).every(({ block, data }) => corrupted.includes(block) || newestSent(world.system, world.variant, block) === data);
+  },
 };
 
 export const dirtySetCoversChanges: FreezeProperty = {
@@ -193,7 +197,22 @@ export const recoveryReturnsCommittedImage: FreezeProperty = {
     if (!outcome.controller.accepted) return true;
     const recovered = outcome.controller.results.find((r) => r.kind === 'recovered');
     return recovered === undefined
-      || (recovered.gen === before.system.secondary.gen && sameImage(recovered.image, imageOf(before.model, recovered.gen)));
+      || (recovered.gen === before.system.secondary.gen && sameImage(recovered.image, heldImageOf(before.model, recovered.gen)));
+  },
+};
+
+export const verifyReportsDifferingBlocks: FreezeProperty = {
+  name: 'verify-reports-differing-blocks',
+  ref: 'issue 15 item 4; DRBD online verify (drbdadm verify)',
+  description: 'A completed online verify reports every block of the committed image silently corrupted throughout it and not written since the last freeze, and no block that was not corrupted at some time during it.',
+  step: ({ before, outcome }) => {
+    if (!outcome.controller.accepted) return true;
+    const report = outcome.controller.results.find((r) => r.kind === 'verify');
+    if (report === undefined) return true;
+    const bounds = before.model.verify;
+    if (bounds === null) return false; // a report with no verify running
+    const reported = report.found.flatMap((found, b) => (found ? [b] : []));
+    return bounds.must.every((b) => reported.includes(b)) && reported.every((b) => bounds.may.includes(b));
   },
 };
 
@@ -234,6 +253,7 @@ export const FREEZE_PROPERTIES: readonly FreezeProperty[] = [
   plaintextNeverAtRestOrInTransit,
   restartChangesNothing,
   recoveryReturnsCommittedImage,
+  verifyReportsDifferingBlocks,
   acceptanceAgreesWithModel,
   rejectedCommandChangesNothing,
 ];

@@ -17,7 +17,7 @@ import type { FreezeModel, ModelAnswer } from '../../model/freeze-remote-copy.js
 import { open } from './crypto.js';
 import type { FreezeGeometry } from './events.js';
 import { assert } from '../assert.js';
-import type { FreezeOutcome, FreezeSystem, SplitSystem } from './system.js';
+import { betweenFreezes, type FreezeOutcome, type FreezeSystem, type SplitSystem } from './system.js';
 import type { FreezeVariant } from './variants.js';
 
 export type { FreezeSystem } from './system.js';
@@ -84,7 +84,7 @@ export function holdsNextImage(system: FreezeSystem): boolean {
  */
 export function frozenBlocksHeld(system: FreezeSystem, variant: FreezeVariant): readonly { readonly block: number; readonly data: string }[] {
   const state = system.primary.state;
-  if (state === 'normal' || state === 'failed') return [];
+  if (betweenFreezes(state) || state === 'failed') return [];
   if (system.algorithm === 'log') {
     const p = system.primary;
     return state !== 'freezing.draining' ? [] : p.pvol.flatMap((data, block) => (p.pbm[block] ? [{ block, data }] : []));
@@ -165,7 +165,7 @@ export function untrackedBlocks(system: FreezeSystem, variant: FreezeVariant): r
 function splitUntracked(system: SplitSystem, variant: FreezeVariant): readonly { readonly block: number; readonly data: string }[] {
   const p = system.primary;
   const sendsAhead = variant.control.embodiment === 3;
-  if (sendsAhead && (p.state === 'normal' || p.state === 'freezing.awaiting')) {
+  if (sendsAhead && (betweenFreezes(p.state) || p.state === 'freezing.awaiting')) {
     return p.pp.flatMap((data, block) => (p.bitmapD[block] ? [{ block, data }] : []));
   }
   const transferred = sendsAhead ? p.state === 'freezing.transferring' : p.state === 'freezing.transferring' || p.state === 'freezing.awaiting';

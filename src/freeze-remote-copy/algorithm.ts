@@ -98,6 +98,8 @@ export interface Algorithm<Sys extends FreezeSystem<Block>, Ops> {
   freezeTaskEvent(view: View<Sys, Ops>): PrimaryEventType | null;
   /** The next block the secondary's apply loop copies into place, or -1 (SBM in E1, SA in E2-E4). */
   pendingApply(secondary: Sys['secondary']): number;
+  /** One block of an online verify: whether the primary's frozen data and the committed image differ where they should not. */
+  verifyDiffers(view: View<Sys, Ops>, block: number): boolean;
   /** The sequence number of the copy of `block` a DATA would replace (0: the initial image). */
   storedSeq(secondary: Sys['secondary'], block: number): number;
   /** What a restarted secondary holds: the reference keeps everything, so it returns the secondary itself (D17). */

@@ -18,6 +18,7 @@ function wellFormed(event: FreezeEvent<Block>): boolean {
     case 'host.write':
       return isWhole(event.volume) && isWhole(event.block) && wellFormedBlock(event.data);
     case 'host.read':
+    case 'block.corrupt':
       return isWhole(event.volume) && isWhole(event.block);
     case 'link.deliver':
     case 'link.duplicate':
@@ -46,7 +47,7 @@ export function validateArguments(event: FreezeEvent<Block>, geometry: FreezeGeo
 
 function check(event: FreezeEvent<Block>, geometry: FreezeGeometry): Rejection | null {
   if (!wellFormed(event)) return reject('malformed-command', `${event.type} needs whole numbers and lowercase hex data`);
-  if (event.type !== 'host.write' && event.type !== 'host.read') return null;
+  if (event.type !== 'host.write' && event.type !== 'host.read' && event.type !== 'block.corrupt') return null;
   if (event.volume >= geometry.volumeCount) return reject('unknown-volume', `no volume ${event.volume} in the group of ${geometry.volumeCount}`);
   if (event.block >= geometry.blocksPerVolume) return reject('track-out-of-range', `block ${event.block} is not in 0..${geometry.blocksPerVolume - 1}`);
   if (event.type === 'host.write' && blockBytes(event.data) !== geometry.blockSize) {

@@ -54,3 +54,12 @@ export function zeroBlock(representation: BlockRepresentation, blockSize: number
   }
   return zero;
 }
+
+/**
+ * A block of the same size and representation as `like` whose every byte is `byte`: what a silent corruption
+ * (`block.corrupt`, events.ts CORRUPT_BYTE) leaves in the secondary's committed image.
+ */
+export function filledLike(like: Block, byte: number): Block {
+  if (typeof like === 'string') return byte.toString(16).padStart(2, '0').repeat(like.length / 2);
+  return new Uint8Array(like.byteLength).fill(byte);
+}

@@ -11,7 +11,7 @@ import { assert } from '../assert.js';
 import type { Block } from './block.js';
 import type { Algorithm, MessageTag, SharedOperations } from './algorithm.js';
 import type { Message } from './events.js';
-import type { FreezeSystem, PrimaryControl, SecondaryControl } from './system.js';
+import { betweenFreezes, type FreezeSystem, type PrimaryControl, type SecondaryControl } from './system.js';
 
 /** The primary has failed (【0025】): nothing it is sent is received. */
 export const receiverFailed = (primary: PrimaryControl<Block>): boolean => primary.state === 'failed';
@@ -34,8 +34,8 @@ export const repeatedFreeze = (secondary: SecondaryControl<Block>): boolean => s
 /** ALL_SENT once the secondary has committed to its image (E1 SFM=2): a repeat. */
 export const repeatedAllSent = (secondary: SecondaryControl<Block>): boolean => secondary.state === 'applying';
 
-/** S_DONE of an earlier freeze, or while no freeze is in progress: a repeat. */
-export const doneOfEarlierFreeze = (primary: PrimaryControl<Block>, message: Message<Block>): boolean => message.gen < primary.gen || primary.state === 'normal';
+/** S_DONE of an earlier freeze, or while no freeze is in progress (normal, or verifying online): a repeat. */
+export const doneOfEarlierFreeze = (primary: PrimaryControl<Block>, message: Message<Block>): boolean => message.gen < primary.gen || betweenFreezes(primary.state);
 
 /** S_DONE before the primary listens for it (2700): E1's merge has not finished yet. */
 export const doneBeforeAwaited = (primary: PrimaryControl<Block>): boolean => primary.state !== 'freezing.awaiting';

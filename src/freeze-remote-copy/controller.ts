@@ -14,6 +14,11 @@
  * or a duplicate into a full link. Deciding never copies anything; only an admitted command copies the
  * system, which is what keeps the exhaustive search fast.
  *
+ * Online verify (issue 15 item 4) compares one block a `verify.step`, reading the primary's copy and the
+ * secondary's committed image in that one step: DRBD's VerifyS sends each block's digest to its peer's VerifyT,
+ * which compares it and answers; that exchange is taken as atomic, so the verify adds no messages to the
+ * link's interleavings. The step that compares the last block raises `verify.complete` in the same step.
+ *
  * Abstracted away: cache RAM and its lookups (D8: no cache is modelled), the few-millisecond waits of 2635
  * and the task scheduler (every background step is an explicit event), physical disks (【0032】).
  */
@@ -27,7 +32,7 @@ import { zeroBlock, type Block, type BlockRepresentation } from './block.js';
 import { primaryEventFor, secondaryEventFor } from './classify.js';
 import { behaviourOf } from './defects.js';
 import type { FreezeEvent, FreezeGeometry, Message } from './events.js';
-import type { FreezeOutcome, FreezeSystem, MachineStep, PrimaryStateKey, SecondaryStateKey } from './system.js';
+import { betweenFreezes, type FreezeOutcome, type FreezeSystem, type MachineStep, type PrimaryStateKey, type SecondaryStateKey } from './system.js';
 import type { FreezeVariant } from './variants.js';
 import { acknowledge, linkActions, linkCommand, lostMessages } from './wire.js';
 
@@ -68,6 +73,26 @@ const PRIMARY_ACTIONS: Readonly<Record<string, AnyAction>> = {
   ...linkActions('primary'),
   acceptFreeze: (draft) => {
     draft.primary.gen += 1; // (2610, 3620, 4420): this step is the freeze instant t(N)
+  },
+  // Online verify (issue 15, DRBD's drbdadm verify): the walk starts at block 0 with nothing found.
+  startVerify: (draft) => {
+    draft.primary.verifyCursor = 0;
+    draft.primary.verifyFound.fill(false);
+  },
+  // One block a step, compared in that step: DRBD's VerifyS sends the block's digest and VerifyT compares it
+  // with its own; copyspec takes the exchange as one atomic step (the README says why).
+  verifyNextBlock: (draft) => {
+    const p = draft.primary;
+    assert(p.verifyCursor < p.verifyFound.length, 'verify.step with every block compared');
+    if (draft.algorithm.verifyDiffers(draft, p.verifyCursor)) p.verifyFound[p.verifyCursor] = true;
+    p.verifyCursor += 1;
+  },
+  // "Online verify found N blocks out of sync": reported, not repaired; the record is cleared.
+  reportVerify: (draft) => {
+    const p = draft.primary;
+    draft.results.push({ kind: 'verify', found: p.verifyFound.slice() });
+    p.verifyCursor = 0;
+    p.verifyFound.fill(false);
   },
   // (2620, 3720, 4960). In E1 FREEZE is advisory: ALL_SENT commits and may arrive first, so a lost FREEZE
   // costs nothing and is neither acknowledged nor retransmitted. In E2-E4 FREEZE is the commit (D5).
@@ -123,6 +148,9 @@ function take<Sys extends AnySystem, Ops>(draft: Draft<Sys, Ops>, machine: Machi
 
 type Refusal = { readonly rejection: Rejection };
 
+/** A freeze waits for a running verify, which compares the image the next freeze would begin to replace. */
+const VERIFY_BUSY = reject('busy', 'an online verify is in progress; freeze after its report');
+
 const refusal = (reason: Parameters<typeof reject>[0], message: string): Refusal => ({ rejection: reject(reason, message) });
 
 /** What a command is, decided without changing anything: a machine event, a link change, or a refusal. */
@@ -160,6 +188,13 @@ function admit<Sys extends AnySystem, Ops>(view: View<Sys, Ops>, algorithm: Algo
     case 'host.freeze':
     case 'primary.fail':
       return on('primary', event.type, '');
+    case 'pair.verify':
+    case 'verify.step':
+      // The walk reads the secondary's committed image; a secondary taken over answers nothing any more.
+      return on('primary', view.secondary.state === 'recovered' ? null : event.type, 'the secondary has been recovered and no longer answers a verify');
+    case 'block.corrupt':
+      // Injected only between freezes, where the committed image is the last completed freeze's (README).
+      return on('secondary', betweenFreezes(view.primary.state) ? event.type : null, 'a silent corruption is injected only between freezes');
     case 'primary.copy':
       return on('primary', copyEvent(view, algorithm), 'remote copy has nothing it may send now');
     case 'primary.step':
@@ -224,7 +259,16 @@ class Stepper<Sys extends AnySystem, Ops> {
     const draft = this.draft(admission.machine);
     draft.link = admission.link;
     take(draft, admission.machine, transition, event, admission.message);
+    if (admission.eventType === 'verify.step') this.completeVerify(draft, event);
     return { system: draft.system(), outcome: { accepted: true, transitions: draft.transitions, results: draft.results } };
+  }
+
+  /** The verify step that compares the last block also completes the verify: the controller raises `verify.complete`. */
+  private completeVerify(draft: Draft<Sys, Ops>, event: FreezeEvent<Block>): void {
+    if (draft.primary.verifyCursor < draft.primary.verifyFound.length) return;
+    const transition = controlTablesFor(this.variant.control).primary.step(draft.primary.state, 'verify.complete');
+    assert(transition !== null, 'verifying takes verify.complete');
+    take(draft, 'primary', transition, event);
   }
 
   /** The transition an admitted machine event takes, or the refusal when the machine has none. */
@@ -236,6 +280,7 @@ class Stepper<Sys extends AnySystem, Ops> {
 
   /** A freeze while one is in progress is the variant's to decide (D9: busy); any other refusal stands. */
   private refuseTransition(machine: MachineStep['machine'], eventType: string, rejection: Rejection): Stepped {
+    if (machine === 'primary' && eventType === 'host.freeze' && this.system.primary.state === 'verifying') return refused(this.system, VERIFY_BUSY);
     if (machine !== 'primary' || eventType !== 'host.freeze' || !this.system.primary.state.startsWith('freezing')) return refused(this.system, rejection);
     const decided = this.shared.freezeInProgress((change) => {
       const draft = this.draft('primary');

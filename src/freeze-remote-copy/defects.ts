@@ -113,6 +113,17 @@ export const BROKEN_OVERRIDES: { readonly [D in FreezeDefect]: Override } = {
   },
   'sequence-number-unchecked': { shared: { olderThanStored: () => false } }, // every DATA is new
   'ack-matched-by-generation': { shared: { acknowledges: (ack, message) => message.kind === ack.of && message.gen === ack.gen } }, // seq ignored
+  'verify-skips-last-block': {
+    log: { verifyDiffers: (p, s, b) => b !== p.pvol.length - 1 && LOG_OPERATIONS.verifyDiffers(p, s, b) }, // the last block never differs
+  },
+  'apply-loses-last-block': {
+    log: {
+      applyBlock(s, b) {
+        if (b === s.svol.length - 1) s.logA[b] = null; // SBM cleared, SVOL never written
+        else LOG_OPERATIONS.applyBlock(s, b);
+      },
+    },
+  },
 };
 
 /** The overrides a variant applies: its controller literal flows, then its defect. */

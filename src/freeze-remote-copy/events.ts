@@ -44,7 +44,18 @@ export type FreezeEvent<B extends Block = string> =
   | { readonly type: 'link.duplicate'; readonly index: number }
   | { readonly type: 'link.lose'; readonly index: number }
   | { readonly type: 'link.down' }
-  | { readonly type: 'link.up' };
+  | { readonly type: 'link.up' }
+  // Online verify (issue 15 item 4, DRBD's `drbdadm verify`) and the silent corruption it exists to find.
+  | { readonly type: 'pair.verify' }
+  | { readonly type: 'verify.step' }
+  | { readonly type: 'block.corrupt'; readonly volume: number; readonly block: number };
+
+/**
+ * The byte every byte of a block of the secondary's committed image becomes at a silent corruption
+ * (`block.corrupt`): a fixed value, as mirror-pair's CORRUPT_BYTE is, so that ports agree; corrupting a
+ * block again changes nothing, so repeated corruption stays bounded.
+ */
+export const CORRUPT_BYTE = 0xcc;
 
 export type FreezeEventType = FreezeEvent['type'];
 
@@ -107,6 +118,9 @@ export const freezeEventSchema = z.discriminatedUnion('type', [
   indexed('link.lose'),
   bare('link.down'),
   bare('link.up'),
+  bare('pair.verify'),
+  bare('verify.step'),
+  z.object({ type: z.literal('block.corrupt'), volume: whole, block: whole }).strict(),
 ]);
 
 /** The block's index in the group. */
@@ -129,6 +143,8 @@ export function formatFreezeEvent(event: FreezeEvent): string {
       return `host.write(v${event.volume}b${event.block}=${event.data})`;
     case 'host.read':
       return `host.read(v${event.volume}b${event.block})`;
+    case 'block.corrupt':
+      return `block.corrupt(v${event.volume}b${event.block})`;
     case 'link.deliver':
     case 'link.duplicate':
     case 'link.lose':

@@ -15,11 +15,14 @@
  * pass the search (the broken variants sequence-number-unchecked and ack-matched-by-generation). DATA
  * duplication is explored by the model-based runs on the standard preset (with loss of single messages), not
  * exhaustively: with one duplicate per history the E1 space grew from 168 000 to 390 000 worlds (window 1),
- * past the time a check should take.
+ * past the time a check should take. Online verify (issue 15) is offered between any two freezes; a silent
+ * corruption only before the first, to one block, and a corrupted history ends before its next freeze: with a
+ * corruption offered after the first freeze too, and carried through the freezes after it, E1 grew to 392 000
+ * worlds (1.8 times); so bounded, 241 206 (1.13 times).
  */
 import fc from 'fast-check';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
-import { applyModel, freezeReported, imageOf, initialModel, type FreezeModel } from '../../model/freeze-remote-copy.js';
+import { applyModel, corruptedBlocks, freezeReported, heldImageOf, imageOf, initialModel, verifyReported, type FreezeModel } from '../../model/freeze-remote-copy.js';
 import { FREEZE_PROPERTIES } from '../../properties/freeze-remote-copy.js';
 import { assert } from '../assert.js';
 import { defineLifecycle } from '../harness/define.js';
@@ -29,6 +32,7 @@ import { committedVolume, hostView, recoveryImage, type FreezeStepOutcome, type 
 import { initialSystem, stepSystem } from './controller.js';
 import { open } from './crypto.js';
 import {
+  blockName,
   formatFreezeEvent,
   formatMessage,
   freezeEventSchema,
@@ -50,19 +54,32 @@ export interface FreezePreset extends FreezeGeometry {
   readonly maxWrites: number;
   /** DATA duplications the exhaustive alphabet offers in one history. */
   readonly maxDuplicates: number;
+  /**
+   * Whether the exhaustive alphabet offers a freeze once the secondary's image is silently corrupted. Without
+   * it a corrupted history ends before its next freeze: a corruption carried into the next image multiplied
+   * every world of the freezes after it; the model-based runs carry corruptions across freezes.
+   */
+  readonly freezeAfterCorruption: boolean;
+  /**
+   * The exhaustive alphabet offers a silent corruption only while at most this many freezes have been
+   * accepted (0: before the first freeze), and only while no block is corrupted. A verify is offered between
+   * any two freezes, so after a freeze it shows that no block written during that freeze is reported.
+   */
+  readonly corruptUntilFreeze: number;
 }
 
 /** Every bound in one place (STYLE.md "Limits and presets"). */
 export const FREEZE_PRESETS: Presets<FreezePreset> = {
   /** Exhaustive search: a group of 2 volumes of 1 one-byte block, values 1 and 2, 2 freezes, 2 messages in flight, 2 DATA unacknowledged. */
-  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
+  minimal: { volumeCount: 2, blocksPerVolume: 1, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0, freezeAfterCorruption: false, corruptUntilFreeze: 0 },
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
-  standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER },
+  standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER, freezeAfterCorruption: true, corruptUntilFreeze: Number.MAX_SAFE_INTEGER },
   /**
-   * The nightly exhaustive search (issue 12): minimal with one more block per volume, 478 097 worlds for e1.
+   * The nightly exhaustive search (issue 12): minimal with one more block per volume, 478 097 worlds for e1
+   * before online verify (not measured since).
    * One more freeze alone adds none (213 208, as minimal): the two host writes of a history are spent by then.
    */
-  deep: { volumeCount: 2, blocksPerVolume: 2, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0 },
+  deep: { volumeCount: 2, blocksPerVolume: 2, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0, freezeAfterCorruption: false, corruptUntilFreeze: 0 },
 };
 
 /**
@@ -71,10 +88,11 @@ export const FREEZE_PRESETS: Presets<FreezePreset> = {
  * why in the commit.
  */
 export const FREEZE_PINNED: Readonly<Record<string, Pin>> = {
-  e1: { states: 213208, transitions: 59 },
-  e2: { states: 37809, transitions: 46 },
-  e3: { states: 138917, transitions: 50 },
-  e4: { states: 38789, transitions: 46 },
+  // Before online verify (issue 15): 213 208 / 59, 37 809 / 46, 138 917 / 50, 38 789 / 46.
+  e1: { states: 241206, transitions: 70 },
+  e2: { states: 40135, transitions: 56 },
+  e3: { states: 164527, transitions: 61 },
+  e4: { states: 41115, transitions: 56 },
 };
 
 function variantNamed(name: string): FreezeVariant {
@@ -95,6 +113,8 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   // The model cannot know when a freeze completes; it takes the controller's report, and the property
   // freeze-done-means-recoverable checks that report.
   if (controller.accepted && controller.results.some((r) => r.kind === 'freeze-done')) model = freezeReported(model);
+  // Nor when a verify's walk ends: verify-reports-differing-blocks checks the report it takes.
+  if (controller.accepted && controller.results.some((r) => r.kind === 'verify')) model = verifyReported(model);
   const outcome = { controller, model: applied.answer };
   // A read and a refusal change nothing: returning the world itself spares the checker a key.
   if (model === world.model && (system === world.system || event.type === 'host.read')) return { after: world, outcome };
@@ -131,7 +151,7 @@ function seqOrder(system: FreezeSystem): number[] {
 // measured three times slower than join.
 
 const PRIMARY_CODE: Readonly<Record<string, string>> = {
-  normal: 'n', 'freezing.draining': 'd', 'freezing.merging': 'm', 'freezing.splitting': 's', 'freezing.transferring': 't', 'freezing.awaiting': 'a', failed: 'x',
+  normal: 'n', verifying: 'v', 'freezing.draining': 'd', 'freezing.merging': 'm', 'freezing.splitting': 's', 'freezing.transferring': 't', 'freezing.awaiting': 'a', failed: 'x',
 };
 const SECONDARY_CODE: Readonly<Record<string, string>> = { receiving: 'r', noted: 'o', applying: 'a', recovered: 'R' };
 /** One letter for a message's kind, with the kind it acknowledges for an ACK; `to` follows from it. */
@@ -153,9 +173,19 @@ const logPrimaryKey = (p: LogPrimary): string => [blocksKey(p.pvol), blocksKey(p
 const splitPrimaryKey = (p: SplitPrimary): string => [blocksKey(p.pp), blocksKey(p.ps), bitsKey(p.bitmapA), bitsKey(p.bitmapB), bitsKey(p.bitmapC), bitsKey(p.bitmapD)].join('|');
 const logSecondaryKey = (s: LogSecondary): string => blocksKey(s.svol);
 const splitSecondaryKey = (s: SplitSecondary): string => [blocksKey(s.sp), blocksKey(s.ss), bitsKey(s.sa), bitsKey(s.sb)].join('|');
+const imagesKey = (images: FreezeModel['images']): string => images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
+/**
+ * The blocks written since the last freeze matter to what a later verify must find and to what the next
+ * freeze carries of a corruption; after the last freeze of the minimal preset's histories neither can happen,
+ * so there they are left out.
+ */
 const modelKey = (model: FreezeModel): string => [
-  model.images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';'), model.freezing ? 1 : 0, model.primaryFailed ? 1 : 0, model.secondaryRecovered ? 1 : 0,
+  imagesKey(model.images), model.freezing ? 1 : 0, model.primaryFailed ? 1 : 0, model.secondaryRecovered ? 1 : 0,
+  model.freezeCount < FREEZE_PRESETS.minimal.maxFreezes ? model.written.join(',') : '-', imagesKey(model.held),
+  model.verify === null ? '-' : `${model.verify.must.join(',')}/${model.verify.may.join(',')}`,
 ].join('|');
+/** The online verify's walk: only in `verifying` does it hold anything. */
+const verifyKey = (p: FreezeSystem['primary']): string => (p.state === 'verifying' ? `${p.verifyCursor}/${bitsKey(p.verifyFound)}` : '-');
 const currentKey = (current: readonly string[]): string => current.join(',');
 
 /** The algorithm's own volumes and bitmaps, primary then secondary, with sequence numbers by rank. */
@@ -180,12 +210,12 @@ function key(world: FreezeWorld): string {
   const { model, system } = world;
   const p = system.primary;
   const s = system.secondary;
-  if (s.state === 'recovered') return `R${JSON.stringify([committedVolume(system), s.gen, p.gen, imageOf(model, s.gen)])}`;
+  if (s.state === 'recovered') return `R${JSON.stringify([committedVolume(system), s.gen, p.gen, imageOf(model, s.gen), heldImageOf(model, s.gen)])}`;
   const seqs = seqOrder(system);
   const failed = p.state === 'failed';
   return [
     world.hostWrites, world.duplicates, system.link.up ? 'u' : 'd', messagesKey(system.link.inFlight, seqs),
-    PRIMARY_CODE[p.state], p.gen, failed ? '' : messagesKey(p.outstanding, seqs), SECONDARY_CODE[s.state], s.gen, algorithmKey(system, seqs),
+    PRIMARY_CODE[p.state], p.gen, failed ? '' : messagesKey(p.outstanding, seqs), failed ? '' : verifyKey(p), SECONDARY_CODE[s.state], s.gen, algorithmKey(system, seqs),
     messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model),
   ].join('|');
 }
@@ -212,7 +242,9 @@ function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
   events.push(
     { type: 'primary.copy' }, { type: 'primary.step' }, { type: 'primary.timeout' }, { type: 'primary.fail' },
     { type: 'secondary.apply' }, { type: 'secondary.timeout' }, { type: 'secondary.restart' }, { type: 'secondary.recover' },
-    { type: 'link.down' }, { type: 'link.up' },
+    { type: 'link.down' }, { type: 'link.up' }, { type: 'verify.step' },
+    { type: 'block.corrupt', volume: preset.volumeCount, block: 0 },
+    { type: 'block.corrupt', volume: preset.volumeCount - 1, block: preset.blocksPerVolume },
     { type: 'host.write', volume: preset.volumeCount, block: 0, data: '01'.repeat(preset.blockSize) },
     { type: 'host.write', volume: 0, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
     { type: 'host.write', volume: preset.volumeCount - 1, block: preset.blocksPerVolume, data: '01'.repeat(preset.blockSize) },
@@ -227,6 +259,19 @@ function fixedAlphabet(preset: FreezePreset): readonly FreezeEvent[] {
 }
 
 const FREEZE: FreezeEvent = { type: 'host.freeze' };
+const VERIFY: FreezeEvent = { type: 'pair.verify' };
+/** A silent corruption of every block of the group, by preset object. */
+const corruptions = new WeakMap<FreezePreset, readonly FreezeEvent[]>();
+
+function corruptionEvents(preset: FreezePreset): readonly FreezeEvent[] {
+  let events = corruptions.get(preset);
+  if (events === undefined) {
+    events = Array.from({ length: preset.volumeCount * preset.blocksPerVolume }, (_, b): FreezeEvent => (
+      { type: 'block.corrupt', volume: Math.floor(b / preset.blocksPerVolume), block: b % preset.blocksPerVolume }));
+    corruptions.set(preset, events);
+  }
+  return events;
+}
 const linkEvents = Array.from({ length: 16 }, (_, index) => [
   { type: 'link.deliver', index }, { type: 'link.duplicate', index },
 ] as FreezeEvent[]);
@@ -244,7 +289,14 @@ function exhaustiveEvents(world: FreezeWorld): readonly FreezeEvent[] {
   const failed = world.system.primary.state === 'failed';
   const writes = world.hostWrites < preset.maxWrites;
   const events = fixedAlphabet(preset).filter((event) => !(failed && event.type.startsWith('host.')) && (writes || event.type !== 'host.write'));
-  if (world.model.freezeCount < preset.maxFreezes) events.push(FREEZE);
+  const corrupted = corruptedBlocks(world.model, world.model.freezeCount).length > 0;
+  if (world.model.freezeCount < preset.maxFreezes && (preset.freezeAfterCorruption || !corrupted)) events.push(FREEZE);
+  // Online verify and the corruption it finds, between freezes, where both are taken. A verify needs no bound
+  // of its own: it ends where it began, so a second one reaches no new world.
+  if (!failed && !world.model.freezing) {
+    events.push(VERIFY);
+    if (!corrupted && world.model.freezeCount <= preset.corruptUntilFreeze) events.push(...corruptionEvents(preset));
+  }
   world.system.link.inFlight.forEach((message, index) => {
     events.push(linkEvents[index]![0]!);
     if (message.kind === 'data' && world.duplicates < preset.maxDuplicates) events.push(linkEvents[index]![1]!);
@@ -261,10 +313,11 @@ function eventArbitrary(preset: FreezePreset): fc.Arbitrary<FreezeEvent> {
   ).map(toHex);
   const write = fc.record({ volume, block, data }).map((f): FreezeEvent => ({ type: 'host.write', ...f }));
   const read = fc.record({ volume, block }).map((f): FreezeEvent => ({ type: 'host.read', ...f }));
+  const corrupt = fc.record({ volume, block }).map((f): FreezeEvent => ({ type: 'block.corrupt', ...f }));
   // The link usually holds a few messages: small indices are the useful ones, larger ones test refusals.
   const index = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 2 }), weight: 12 }, { arbitrary: fc.integer({ min: 0, max: preset.linkCapacity }), weight: 1 });
   const at = (type: 'link.deliver' | 'link.duplicate' | 'link.lose') => index.map((i): FreezeEvent => ({ type, index: i }));
-  const bare = (type: Exclude<FreezeEvent['type'], 'host.write' | 'host.read' | 'link.deliver' | 'link.duplicate' | 'link.lose'>) => fc.constant<FreezeEvent>({ type });
+  const bare = (type: Exclude<FreezeEvent['type'], 'host.write' | 'host.read' | 'block.corrupt' | 'link.deliver' | 'link.duplicate' | 'link.lose'>) => fc.constant<FreezeEvent>({ type });
   return fc.oneof(
     { arbitrary: write, weight: 140 },
     { arbitrary: read, weight: 30 },
@@ -280,6 +333,12 @@ function eventArbitrary(preset: FreezePreset): fc.Arbitrary<FreezeEvent> {
     { arbitrary: bare('link.down'), weight: 5 },
     { arbitrary: bare('link.up'), weight: 15 },
     { arbitrary: bare('secondary.restart'), weight: 5 },
+    // Online verify: a walk of the standard preset's 12 blocks needs 12 steps, so verify.step is common enough
+    // for about one run in ten to complete a verify (at 40 none of 300 runs of e1 did); freezes wait for it,
+    // and pair.verify is rare enough that a run still completes most of the freezes it did without verify.
+    { arbitrary: bare('pair.verify'), weight: 8 },
+    { arbitrary: bare('verify.step'), weight: 160 },
+    { arbitrary: corrupt, weight: 8 },
     // A failure or a recovery ends replication for the rest of a run: rare (about one run in four of 200
     // commands sees one), so that most runs complete several freezes under faults.
     { arbitrary: fc.constantFrom<FreezeEvent>({ type: 'primary.fail' }, { type: 'secondary.recover' }), weight: 1 },
@@ -313,23 +372,32 @@ function formatSystem(system: FreezeSystem, geometry: FreezeGeometry): string {
   const out = (messages: readonly Message[]) => (messages.length === 0 ? '' : ` unacked{${messages.map((m) => formatMessage(m, geometry)).join(' ')}}`);
   const volumes = formatVolumes(system);
   const flight = system.link.inFlight.map((m, i) => `#${i} ${formatMessage(m, geometry)}`).join(', ');
-  return `P ${p.state} g${p.gen} ${volumes.primary}${out(p.outstanding)} | S ${s.state} g${s.gen} ${volumes.secondary}${out(s.outstanding)}`
+  const walk = p.state === 'verifying' ? ` verify@${p.verifyCursor} found=${bits(p.verifyFound)}` : '';
+  return `P ${p.state} g${p.gen} ${volumes.primary}${walk}${out(p.outstanding)} | S ${s.state} g${s.gen} ${volumes.secondary}${out(s.outstanding)}`
     + ` | link ${system.link.up ? 'up' : 'DOWN'} [${flight}]`;
 }
 
 function formatWorld(world: FreezeWorld): string {
   const { system, model, variant, geometry } = world;
   const images = model.images.map((frozen) => `F(${frozen.gen})=${blocks(frozen.image)}`).join(' ');
-  const committed = imageOf(model, system.secondary.gen);
+  const committed = heldImageOf(model, system.secondary.gen);
   const rec = recoveryImage(system, variant);
   const mixture = committed !== null && rec.some((block, b) => block !== committed[b]) ? ' ≠F(k_S)' : '';
-  return `${formatSystem(system, geometry)} | ${images} Rec=${blocks(rec)}${mixture}`;
+  const corrupted = corruptedBlocks(model, system.secondary.gen).map((b) => blockName(geometry, b));
+  return `${formatSystem(system, geometry)} | ${images}${corrupted.length === 0 ? '' : ` corrupted{${corrupted.join(',')}}`} Rec=${blocks(rec)}${mixture}`;
 }
 
 function formatOutcome({ controller: outcome }: FreezeStepOutcome): string {
   if (!outcome.accepted) return `rejected ${outcome.rejection.reason} (${outcome.rejection.code})`;
   const taken = outcome.transitions.map((t) => `${t.machine === 'primary' ? 'P' : 'S'}:${t.eventType}`).join(',');
-  const results = outcome.results.map((r) => (r.kind === 'read' ? `read=${r.data}` : r.kind === 'freeze-done' ? `FREEZE_DONE(g${r.gen})` : `recovered g${r.gen} ${blocks(r.image)}`));
+  const results = outcome.results.map((r) => {
+    switch (r.kind) {
+      case 'read': return `read=${r.data}`;
+      case 'freeze-done': return `FREEZE_DONE(g${r.gen})`;
+      case 'recovered': return `recovered g${r.gen} ${blocks(r.image)}`;
+      case 'verify': return `verify found ${bits(r.found)}`;
+    }
+  });
   return `accepted${taken === '' ? '' : ` ${taken}`}${results.length === 0 ? '' : ` → host: ${results.join(' ')}`}`;
 }
 
@@ -355,7 +423,7 @@ function differences({ system, model, variant }: FreezeWorld): Differences {
       mark(system.algorithm === 'log' ? (system.primary.pdbm[b] ? 'pdiff' : 'pvol') : 'pp', b);
     });
   }
-  const committed = imageOf(model, system.secondary.gen);
+  const committed = heldImageOf(model, system.secondary.gen); // silent corruptions are the model's too
   const applying = system.secondary.state === 'applying';
   if (committed !== null) {
     recoveryImage(system, variant).forEach((block, b) => {

@@ -12,10 +12,10 @@ import type { CopySource, PrimaryEventType, StoreTarget, WriteRoute } from '../.
 import { assert } from '../assert.js';
 import type { Operation } from '../control.js';
 import * as link from '../link.js';
-import type { Block } from './block.js';
+import { compareBlocks, filledLike, type Block } from './block.js';
 import type { Action, Algorithm, Draft, OperationContext, View } from './algorithm.js';
-import { blockCount, groupBlock, type DataMessage, type FreezeGeometry, type Message } from './events.js';
-import type { LogPrimary, LogRecord, LogSecondary, LogSystem, SecondaryStateKey } from './system.js';
+import { blockCount, CORRUPT_BYTE, groupBlock, type DataMessage, type FreezeGeometry, type Message } from './events.js';
+import { betweenFreezes, type LogPrimary, type LogRecord, type LogSecondary, type LogSystem, type SecondaryStateKey } from './system.js';
 import { acknowledge, transmitData } from './wire.js';
 
 type LogView = View<LogSystem<Block>, LogOperations>;
@@ -45,6 +45,14 @@ export interface LogOperations {
   readonly discardUncommitted: (secondary: LogSecondary<Block>, from: SecondaryStateKey) => void;
   /** A restart reloads everything: the secondary's modes, bitmaps and logs are durable (D17). */
   readonly reload: (secondary: LogSecondary<Block>) => LogSecondary<Block>;
+  /** S5 (2860, 2870): SVOL[b] := SDIFFA[b]; the record (and SBM[b]) is cleared. */
+  readonly applyBlock: (secondary: LogSecondary<Block>, b: number) => void;
+  /**
+   * One block of an online verify (issue 15, DRBD's VerifyS/VerifyT): whether PVOL and SVOL differ where
+   * they should not. A block written since the last freeze (PBM, an unacknowledged DATA, a record in SDIFFA
+   * for the next image) is skipped: PVOL no longer holds the frozen value there, and SVOL is expected to differ.
+   */
+  readonly verifyDiffers: (primary: LogPrimary<Block>, secondary: LogSecondary<Block>, b: number) => boolean;
 }
 
 const firstSet = (bits: readonly boolean[]): number => bits.indexOf(true);
@@ -55,7 +63,7 @@ function nextCopy(view: LogView): { block: number; gen: number } | null {
   const p = view.primary;
   if (outstandingData(p) >= view.geometry.window) return null;
   const draining = p.state === 'freezing.draining';
-  if (!draining && p.state !== 'normal' && view.shared.awaitsCommitAck(p, 'all-sent')) return null; // D5
+  if (!draining && !betweenFreezes(p.state) && view.shared.awaitsCommitAck(p, 'all-sent')) return null; // D5
   const block = firstSet(p.pbm);
   return block === -1 ? null : { block, gen: draining ? p.gen : p.gen + 1 };
 }
@@ -108,7 +116,22 @@ export const LOG_OPERATIONS: LogOperations = {
     s.logB = s.logB.map(() => null);
   },
   reload: (s) => s,
+  applyBlock(s, b) {
+    s.svol[b] = s.logA[b]!.data; // (2860)
+    s.logA[b] = null; // (2870)
+  },
+  verifyDiffers: (p, s, b) => !writtenSinceFreeze(p, s, b) && compareBlocks(p.pvol[b]!, s.svol[b]!) !== 0,
 };
+
+/**
+ * Between freezes, whether block b has been written since the last freeze instant: its newest data is
+ * unsent (PBM, or read into RAM by the literal D20), unacknowledged on the link, or stored at the secondary
+ * in SDIFFA as part of the next image. Every write since the freeze leaves one of these until the next
+ * commit, and nothing else does.
+ */
+function writtenSinceFreeze(p: LogPrimary<Block>, s: LogSecondary<Block>, b: number): boolean {
+  return p.pbm[b]! || p.staged?.block === b || p.outstanding.some((m) => m.kind === 'data' && m.block === b) || s.logA[b] !== null;
+}
 
 /** LITERAL D20 (2250, 2260): RC reads PVOL into RAM first (`copy.stage`); the next copy step sends it. */
 export function stagedCopyEvent(view: LogView): PrimaryEventType | null {
@@ -191,12 +214,11 @@ function storeData(draft: LogDraft, operation: Operation, context: OperationCont
   acknowledge(draft, message, draft.secondary); // D7 fix: after the store
 }
 
-/** S5 (2830-2870): SVOL[b] := SDIFFA[b]; SBM[b] := 0. */
-function applyOne(secondary: LogSecondary<Block>): void {
-  const b = pendingApply(secondary);
+/** S5 (2830-2870): the first block of SBM is applied. */
+function applyOne(draft: LogDraft): void {
+  const b = pendingApply(draft.secondary);
   assert(b !== -1, 'apply.block with nothing to apply');
-  secondary.svol[b] = secondary.logA[b]!.data; // (2860)
-  secondary.logA[b] = null; // (2870)
+  draft.ops.applyBlock(draft.secondary, b);
 }
 
 /** The first block with a record in SDIFFA (SBM), or -1; a plain loop, as the workload's logs are thousands of blocks. */
@@ -222,11 +244,16 @@ function discardUncommitted(draft: LogDraft, _operation: Operation, context: Ope
 
 const LOG_SECONDARY_ACTIONS: Readonly<Record<string, Action<LogSystem<Block>, LogOperations>>> = {
   storeData,
-  applyBlock: (draft) => applyOne(draft.secondary),
+  applyBlock: applyOne,
   finishApply,
   discardUncommitted,
   applyAll: (draft) => {
-    for (let b = pendingApply(draft.secondary); b !== -1; b = pendingApply(draft.secondary)) applyOne(draft.secondary); // (3030)
+    for (let b = pendingApply(draft.secondary); b !== -1; b = pendingApply(draft.secondary)) applyOne(draft); // (3030)
+  },
+  corruptBlock: (draft, _operation, { event }) => {
+    assert(event.type === 'block.corrupt', 'corruptBlock runs on block.corrupt');
+    const b = groupBlock(draft.geometry, event.volume, event.block);
+    draft.secondary.svol[b] = filledLike(draft.secondary.svol[b]!, CORRUPT_BYTE); // silent: nothing records it
   },
 };
 
@@ -236,7 +263,7 @@ function initial(geometry: FreezeGeometry, zero: Block): LogSystem<Block> {
   return {
     algorithm: 'log',
     primary: {
-      state: 'normal', gen: 0, seq: 1, outstanding: [],
+      state: 'normal', gen: 0, seq: 1, outstanding: [], verifyCursor: 0, verifyFound: fill(false),
       pvol: fill(zero), pdiff: fill<Block | null>(null), pbm: fill(false), pdbm: fill(false), next: fill(false), staged: null,
     },
     secondary: { state: 'receiving', gen: 0, outstanding: [], svol: fill(zero), logA: fill<LogRecord<Block> | null>(null), logB: fill<LogRecord<Block> | null>(null) },
@@ -249,7 +276,7 @@ function initial(geometry: FreezeGeometry, zero: Block): LogSystem<Block> {
 
 function copyPrimary(p: LogPrimary<Block>): LogPrimary<Block> {
   return {
-    state: p.state, gen: p.gen, seq: p.seq, outstanding: p.outstanding.slice(),
+    state: p.state, gen: p.gen, seq: p.seq, outstanding: p.outstanding.slice(), verifyCursor: p.verifyCursor, verifyFound: p.verifyFound.slice(),
     pvol: p.pvol.slice(), pdiff: p.pdiff.slice(), pbm: p.pbm.slice(), pdbm: p.pdbm.slice(), next: p.next.slice(), staged: p.staged,
   };
 }
@@ -278,6 +305,7 @@ export function logAlgorithm(ops: LogOperations): Algorithm<LogSystem<Block>, Lo
       return null;
     },
     pendingApply,
+    verifyDiffers: (view, b) => ops.verifyDiffers(view.primary, view.secondary, b),
     storedSeq: (s, block) => (s.state === 'applying' ? s.logB : s.logA)[block]?.seq ?? 0,
     reload: (s) => ops.reload(s),
     primaryActions: LOG_PRIMARY_ACTIONS,

@@ -6,9 +6,11 @@
  *
  * `observe(world)`:
  *   algorithm             `log` (E1) or `split` (E2-E4).
- *   primaryState          `normal`, `freezing.draining`, ... `failed`; primaryGeneration (k_P); primarySequence
+ *   primaryState          `normal`, `freezing.draining`, ... `verifying`, `failed`; primaryGeneration (k_P); primarySequence
  *                         (the next DATA sequence number: 1 at the start, one more per DATA sent);
- *                         primaryOutstanding (its unacknowledged messages).
+ *                         primaryOutstanding (its unacknowledged messages); verifyCursor (the group block an
+ *                         online verify compares next, 0 outside `verifying`) and verifyFound (the blocks it
+ *                         has found to differ, all `0` outside `verifying`).
  *   the primary's volumes and bitmaps, by algorithm:
  *     log:   pvol, pdiff (hex or null where PDIFF has no record), pbm, pdbm, next, staged (null, or
  *            {block, data}: the literal D20 read into RAM);
@@ -30,7 +32,8 @@
  *
  * `observeOutcome(outcome)`: `{accepted: true, transitions, results}` with each machine transition taken as
  * `primary: normal --host.write--> normal` and each result for the hosts ({kind: 'read', block, data},
- * {kind: 'freeze-done', gen} or {kind: 'recovered', gen, image}); or `{accepted: false, reason, code}`
+ * {kind: 'freeze-done', gen}, {kind: 'recovered', gen, image} or {kind: 'verify', found}, found the bitmap of
+ * the blocks a completed online verify found to differ); or `{accepted: false, reason, code}`
  * (src/rejection.ts).
  */
 import type { FreezeStepOutcome, FreezeWorld } from './abstraction.js';
@@ -61,6 +64,7 @@ function observeLog(system: LogSystem): JsonObject {
   const { primary: p, secondary: s } = system;
   return {
     primaryState: p.state, primaryGeneration: p.gen, primarySequence: p.seq, primaryOutstanding: messages(p.outstanding),
+    verifyCursor: p.verifyCursor, verifyFound: bits(p.verifyFound),
     pvol: p.pvol.slice(), pdiff: p.pdiff.slice(), pbm: bits(p.pbm), pdbm: bits(p.pdbm), next: bits(p.next),
     staged: p.staged === null ? null : { block: p.staged.block, data: p.staged.data },
     secondaryState: s.state, secondaryGeneration: s.gen, secondaryOutstanding: messages(s.outstanding),
@@ -75,6 +79,7 @@ function observeSplit(system: SplitSystem): JsonObject {
   const { primary: p, secondary: s } = system;
   return {
     primaryState: p.state, primaryGeneration: p.gen, primarySequence: p.seq, primaryOutstanding: messages(p.outstanding),
+    verifyCursor: p.verifyCursor, verifyFound: bits(p.verifyFound),
     pp: p.pp.slice(), ps: p.ps.slice(), bitmapA: bits(p.bitmapA), bitmapB: bits(p.bitmapB), bitmapC: bits(p.bitmapC), bitmapD: bits(p.bitmapD),
     secondaryState: s.state, secondaryGeneration: s.gen, secondaryOutstanding: messages(s.outstanding),
     sp: s.sp.slice(), spSequence: s.spSeq.slice(), ss: s.ss.slice(), sa: bits(s.sa), sb: bits(s.sb),
@@ -96,6 +101,8 @@ function observeResult(result: FreezeResult): JsonObject {
       return { kind: result.kind, gen: result.gen };
     case 'recovered':
       return { kind: result.kind, gen: result.gen, image: result.image.slice() };
+    case 'verify':
+      return { kind: result.kind, found: bits(result.found) };
   }
 }
 

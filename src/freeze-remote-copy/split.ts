@@ -11,11 +11,11 @@ import type { CopySource, FreezeControlInput, StoreTarget, WriteRoute } from '..
 import { assert } from '../assert.js';
 import type { Operation } from '../control.js';
 import * as link from '../link.js';
-import type { Block } from './block.js';
+import { compareBlocks, filledLike, type Block } from './block.js';
 import type { Action, Algorithm, Draft, OperationContext, View } from './algorithm.js';
 import { open, seal } from './crypto.js';
-import { blockCount, groupBlock, type FreezeGeometry, type Message } from './events.js';
-import type { SplitPrimary, SplitSecondary, SplitSystem } from './system.js';
+import { blockCount, CORRUPT_BYTE, groupBlock, type FreezeGeometry, type Message } from './events.js';
+import { betweenFreezes, type SplitPrimary, type SplitSecondary, type SplitSystem } from './system.js';
 import { acknowledge, transmitData } from './wire.js';
 
 type SplitView = View<SplitSystem<Block>, SplitOperations>;
@@ -108,7 +108,7 @@ function nextCopy(view: SplitView, source: CopySource): { block: number; gen: nu
     return block === -1 ? null : { block, gen: p.gen };
   }
   assert(source === 'pp-ahead', () => `the split algorithm does not copy from ${source}`);
-  if (p.state !== 'normal' && view.shared.awaitsCommitAck(p, 'freeze')) return null; // D5
+  if (!betweenFreezes(p.state) && view.shared.awaitsCommitAck(p, 'freeze')) return null; // D5
   const block = firstSet(p.bitmapA, (b) => !p.bitmapD[b]); // D12 fix: A∧¬D
   return block === -1 ? null : { block, gen: p.gen + 1 };
 }
@@ -223,7 +223,22 @@ const SPLIT_SECONDARY_ACTIONS: Readonly<Record<string, Action<SplitSystem<Block>
   applyAll: (draft) => {
     while (firstSet(draft.secondary.sa) !== -1) applyOne(draft); // (3030): bounded by the block count
   },
+  corruptBlock: (draft, _operation, { event }) => {
+    assert(event.type === 'block.corrupt', 'corruptBlock runs on block.corrupt');
+    const b = groupBlock(draft.geometry, event.volume, event.block);
+    draft.secondary.ss[b] = filledLike(draft.secondary.ss[b]!, CORRUPT_BYTE); // silent: nothing records it
+  },
 };
+
+/**
+ * One block of an online verify (issue 15, DRBD's VerifyS/VerifyT): between freezes PS holds F(k) on the
+ * primary (decrypted in E4) and SS holds it on the secondary, on every block, written since or not; so every
+ * block is compared, PS with SS.
+ */
+function verifyDiffers(view: SplitView, b: number): boolean {
+  const frozen = view.ops.cipher.open(view.primary.ps[b]!);
+  return frozen === null || compareBlocks(frozen, view.secondary.ss[b]!) !== 0;
+}
 
 function initialSystem(geometry: FreezeGeometry, zero: Block, cipher: Cipher): SplitSystem<Block> {
   const n = blockCount(geometry);
@@ -233,7 +248,7 @@ function initialSystem(geometry: FreezeGeometry, zero: Block, cipher: Cipher): S
   return {
     algorithm: 'split',
     primary: {
-      state: 'normal', gen: 0, seq: 1, outstanding: [],
+      state: 'normal', gen: 0, seq: 1, outstanding: [], verifyCursor: 0, verifyFound: fill(false),
       pp: fill(zero), ps: sealed, bitmapA: fill(false), bitmapB: fill(false), bitmapC: fill(false), bitmapD: fill(false),
     },
     secondary: { state: 'receiving', gen: 0, outstanding: [], sp: sealed.slice(), spSeq: fill(0), ss: fill(zero), sa: fill(false), sb: fill(false) },
@@ -245,7 +260,7 @@ function initialSystem(geometry: FreezeGeometry, zero: Block, cipher: Cipher): S
 
 function copyPrimary(p: SplitPrimary<Block>): SplitPrimary<Block> {
   return {
-    state: p.state, gen: p.gen, seq: p.seq, outstanding: p.outstanding.slice(),
+    state: p.state, gen: p.gen, seq: p.seq, outstanding: p.outstanding.slice(), verifyCursor: p.verifyCursor, verifyFound: p.verifyFound.slice(),
     pp: p.pp.slice(), ps: p.ps.slice(), bitmapA: p.bitmapA.slice(), bitmapB: p.bitmapB.slice(), bitmapC: p.bitmapC.slice(), bitmapD: p.bitmapD.slice(),
   };
 }
@@ -274,6 +289,7 @@ export function splitAlgorithm(ops: SplitOperations): Algorithm<SplitSystem<Bloc
       return unsentSplit(view) === -1 && outstandingData(p) === 0 ? 'transfer.complete' : null; // D10 fix: every block acknowledged
     },
     pendingApply: (s) => firstSet(s.sa),
+    verifyDiffers,
     storedSeq: (s, block) => s.spSeq[block]!,
     reload: (s) => ops.reload(s),
     primaryActions: SPLIT_PRIMARY_ACTIONS,

@@ -26,7 +26,11 @@ export type PrimaryStateKey =
   | 'freezing.splitting'
   | 'freezing.transferring'
   | 'freezing.awaiting'
+  | 'verifying'
   | 'failed';
+
+/** Between freezes: the last freeze is complete, and the secondary holds its image (`verifying` is DRBD's VerifyS). */
+export const betweenFreezes = (state: PrimaryStateKey): boolean => state === 'normal' || state === 'verifying';
 
 export type SecondaryStateKey = 'receiving' | 'noted' | 'applying' | 'recovered';
 
@@ -39,6 +43,13 @@ export interface PrimaryControl<B extends Block = string> {
   seq: number;
   /** Messages sent and not yet acknowledged, in canonical order; a timeout sends them again. */
   outstanding: Message<B>[];
+  /**
+   * Online verify (issue 15, DRBD's `drbdadm verify`): the group block the walk compares next; every block
+   * below it has been compared. 0 outside `verifying`.
+   */
+  verifyCursor: number;
+  /** The blocks the running verify found to differ where the bitmaps say they should not; all clear outside `verifying`. */
+  verifyFound: boolean[];
 }
 
 /** What both algorithms' secondaries hold. */
@@ -115,7 +126,9 @@ export type FreezeSystem<B extends Block = string> = LogSystem<B> | SplitSystem<
 export type FreezeResult<B extends Block = string> =
   | { readonly kind: 'read'; readonly block: number; readonly data: B }
   | { readonly kind: 'freeze-done'; readonly gen: number }
-  | { readonly kind: 'recovered'; readonly gen: number; readonly image: readonly B[] };
+  | { readonly kind: 'recovered'; readonly gen: number; readonly image: readonly B[] }
+  /** A completed online verify: the blocks found to differ (DRBD's "Online verify found N blocks out of sync"). */
+  | { readonly kind: 'verify'; readonly found: readonly boolean[] };
 
 export interface MachineStep extends ControlStep {
   readonly machine: 'primary' | 'secondary';

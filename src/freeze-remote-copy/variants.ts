@@ -25,7 +25,9 @@ export type FreezeDefect =
   | 'split-forgets-write-after'
   | 'block-bound-off-by-one'
   | 'sequence-number-unchecked'
-  | 'ack-matched-by-generation';
+  | 'ack-matched-by-generation'
+  | 'verify-skips-last-block'
+  | 'apply-loses-last-block';
 
 export interface FreezeVariant extends VariantInfo {
   readonly control: FreezeControlInput;
@@ -102,6 +104,10 @@ export const FREEZE_VARIANTS: readonly FreezeVariant[] = [
     'The secondary stores every DATA of the next image without comparing its sequence number with the stored copy\'s, so a delayed older DATA of a block overwrites a newer one (D5).'),
   broken('ack-matched-by-generation', E1, ['no-update-lost'],
     'An ACK of DATA is matched by kind and generation alone, so it also clears another unacknowledged DATA of the same image, which is then never retransmitted.'),
+  broken('verify-skips-last-block', E1, ['verify-reports-differing-blocks'],
+    'An online verify never finds a difference in the last block of the group, so a silent corruption there is not reported (issue 15).'),
+  broken('apply-loses-last-block', E1, ['recovery-image-is-committed-freeze'],
+    'The secondary\'s apply clears the last block\'s SDIFFA record without writing SVOL: a lost write, silent corruption of the committed image by the controller itself, which an online verify reports (issue 15).'),
 ];
 
 export function freezeVariant(name: string): FreezeVariant | undefined {

@@ -22,7 +22,7 @@ describe('freeze-remote-copy: observe', () => {
   test('freeze-remote-copy: observe: the initial E1 world, field by field', () => {
     expect(observe(lifecycle.initial('e1', lifecycle.presets.minimal))).toEqual({
       algorithm: 'log',
-      primaryState: 'normal', primaryGeneration: 0, primarySequence: 1, primaryOutstanding: [],
+      primaryState: 'normal', primaryGeneration: 0, primarySequence: 1, primaryOutstanding: [], verifyCursor: 0, verifyFound: '00',
       pvol: ['00', '00'], pdiff: [null, null], pbm: '00', pdbm: '00', next: '00', staged: null,
       secondaryState: 'receiving', secondaryGeneration: 0, secondaryOutstanding: [],
       svol: ['00', '00'], sdiffA: [null, null], sdiffASequence: [null, null], sdiffB: [null, null], sdiffBSequence: [null, null], sbm: '00', sdbm: '00',
@@ -33,7 +33,7 @@ describe('freeze-remote-copy: observe', () => {
   test('freeze-remote-copy: observe: the initial E2 world has only the split algorithm\'s fields', () => {
     expect(observe(lifecycle.initial('e2', lifecycle.presets.minimal))).toEqual({
       algorithm: 'split',
-      primaryState: 'normal', primaryGeneration: 0, primarySequence: 1, primaryOutstanding: [],
+      primaryState: 'normal', primaryGeneration: 0, primarySequence: 1, primaryOutstanding: [], verifyCursor: 0, verifyFound: '00',
       pp: ['00', '00'], ps: ['00', '00'], bitmapA: '00', bitmapB: '00', bitmapC: '00', bitmapD: '00',
       secondaryState: 'receiving', secondaryGeneration: 0, secondaryOutstanding: [],
       sp: ['00', '00'], spSequence: [0, 0], ss: ['00', '00'], sa: '00', sb: '00',
