@@ -28,7 +28,7 @@
  * when nothing happens to the pair during the verify.
  */
 import type { MirrorControlInput, MirrorEvent, MirrorEventType, MirrorStateKey } from '../machines/mirror-pair.js';
-import { CORRUPT_BYTE, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/events.js';
+import { addressedPair, asPairCommand, CORRUPT_BYTE, PAIR_ID, PRIMARY_VOLUME, SECONDARY_VOLUME, type MirrorGeometry } from '../src/mirror-pair/events.js';
 import { fromHex, isHex } from '../src/hex.js';
 import { reject, type Rejection } from '../src/rejection.js';
 
@@ -393,41 +393,6 @@ export interface GroupModelStep {
   readonly pairs: readonly ModelPairAnswer[];
 }
 
-/** The pair a command names (a volume or track command: `pair`, absent for 0); null for the group's own. */
-function pairNamed(event: MirrorEvent): number | null {
-  switch (event.type) {
-    case 'power.cycle':
-    case 'group.suspend':
-      return null;
-    case 'host.write':
-    case 'host.read':
-    case 'track.fail':
-    case 'track.corrupt':
-      return event.pair ?? PAIR_ID;
-    default:
-      return event.pair;
-  }
-}
-
-/** Commands already read as pair 0's: the exhaustive checker sends the same command objects in every world. */
-const asPairZero = new WeakMap<MirrorEvent, MirrorEvent>();
-
-/** The command as the model of its pair reads it: a command of pair 0. */
-function ofPairZero(event: MirrorEvent): MirrorEvent {
-  let command = asPairZero.get(event);
-  if (command === undefined) {
-    if ('volume' in event || event.type === 'track.corrupt') {
-      const rest: Record<string, unknown> = { ...event };
-      delete rest['pair'];
-      command = rest as MirrorEvent;
-    } else {
-      command = 'pair' in event ? { ...event, pair: PAIR_ID } : event;
-    }
-    asPairZero.set(event, command);
-  }
-  return command;
-}
-
 const SPLIT: readonly MirrorStateKey[] = ['suspended', 'restoring'];
 
 /** The record kept only for the pairs still split; the record itself when that changes nothing. */
@@ -461,8 +426,8 @@ export function applyGroupModel(models: readonly MirrorModel[], split: GroupSpli
     const next = models.map((model) => applyModel(model, event, control, geometry).model);
     return { models: next, split: keptSplit(split, next), answer: { accepted: true }, pairs: next.map((_, pair) => ({ pair, answer: { accepted: true } })) };
   }
-  const command = ofPairZero(event);
-  const pair = pairNamed(event)!;
+  const command = asPairCommand(event);
+  const pair = addressedPair(event)!;
   const invalid = refusal(command, geometry);
   if (invalid !== null && invalid.reason === 'malformed-command') return refused(invalid);
   if (!whole(pair)) return refused(reject('malformed-command', 'a command needs a whole pair id'));

@@ -23,6 +23,59 @@ export const PRIMARY_VOLUME = 0;
 export const SECONDARY_VOLUME = 1;
 
 /**
+ * The pair a command addresses (issue 15's consistency groups): a volume or track command's optional `pair`
+ * (absent for pair 0, so a single pair's commands are unchanged), a pair command's `pair`; null for the
+ * controller's own commands (`power.cycle`, `group.suspend`). A reading of the command's format, shared by the
+ * controller and the model as the schema is: which field names the pair decides nothing about acceptance.
+ */
+export function addressedPair(event: MirrorEvent): number | null {
+  switch (event.type) {
+    case 'power.cycle':
+    case 'group.suspend':
+      return null;
+    case 'host.write':
+    case 'host.read':
+    case 'track.fail':
+    case 'track.corrupt':
+      return event.pair ?? PAIR_ID;
+    default:
+      return event.pair;
+  }
+}
+
+/** The command readdressed to pair `pair`: `pair` set on a volume or track command (absent for 0), and on a pair command. */
+export function addressedTo(event: MirrorEvent, pair: number): MirrorEvent {
+  switch (event.type) {
+    case 'power.cycle':
+    case 'group.suspend':
+      return event;
+    case 'host.write':
+    case 'host.read':
+    case 'track.fail':
+    case 'track.corrupt': {
+      const rest: Record<string, unknown> = { ...event };
+      delete rest['pair'];
+      return (pair === PAIR_ID ? rest : { ...rest, pair }) as MirrorEvent;
+    }
+    default:
+      return { ...event, pair };
+  }
+}
+
+/** Commands already readdressed to pair 0: the exhaustive checker sends the same command objects in every world. */
+const asPairZero = new WeakMap<MirrorEvent, MirrorEvent>();
+
+/** The command as its pair takes it, alone: a command of pair 0 (`addressedTo(event, PAIR_ID)`, made once per command object). */
+export function asPairCommand(event: MirrorEvent): MirrorEvent {
+  let command = asPairZero.get(event);
+  if (command === undefined) {
+    command = addressedTo(event, PAIR_ID);
+    asPairZero.set(event, command);
+  }
+  return command;
+}
+
+/**
  * The bytes a media error leaves in a failed track of a volume (issue 15): a fixed value, so that ports agree
  * on what a failed track holds until it is rewritten.
  */

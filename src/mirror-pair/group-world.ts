@@ -11,7 +11,7 @@ import { initialGroupSplit, initialModel } from '../../model/mirror-pair.js';
 import { toHex } from '../hex.js';
 import type { MirrorPairWorld, MirrorStepOutcome, MirrorWorld } from './abstraction.js';
 import { MirrorPairController } from './controller.js';
-import { GROUP_ID, PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
+import { addressedTo, GROUP_ID, PAIR_ID, PRIMARY_VOLUME, type MirrorGeometry } from './events.js';
 import type { MirrorVariant } from './variants.js';
 
 /** The geometry of a preset, as lifecycle.ts's MirrorPreset (kept structural here, to import nothing of it). */
@@ -45,25 +45,6 @@ export function initialGroupWorld(variant: MirrorVariant, preset: MirrorPresetGe
   const pair = (): MirrorPairWorld => ({ controller: new MirrorPairController(variant, geometry), model: initialModel(geometry) });
   const first = pair();
   return { ...first, group: { others: Array.from({ length: pairCount - 1 }, pair), split: initialGroupSplit(pairCount) } };
-}
-
-/** The command readdressed to pair `pair`: `pair` set on a volume or track command (absent for 0), and on a pair command. */
-export function addressedTo(event: MirrorEvent, pair: number): MirrorEvent {
-  switch (event.type) {
-    case 'power.cycle':
-    case 'group.suspend':
-      return event;
-    case 'host.write':
-    case 'host.read':
-    case 'track.fail':
-    case 'track.corrupt': {
-      const rest: Record<string, unknown> = { ...event };
-      delete rest['pair'];
-      return (pair === PAIR_ID ? rest : { ...rest, pair }) as MirrorEvent;
-    }
-    default:
-      return { ...event, pair };
-  }
 }
 
 const groupAlphabets = new WeakMap<readonly MirrorEvent[], readonly MirrorEvent[]>();

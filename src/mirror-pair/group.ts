@@ -28,7 +28,7 @@ import { assert } from '../assert.js';
 import type { ControlStep } from '../control.js';
 import { reject, type Rejection } from '../rejection.js';
 import type { MirrorOutcome, MirrorPairController } from './controller.js';
-import { GROUP_ID, PAIR_ID } from './events.js';
+import { addressedPair, asPairCommand, GROUP_ID, PAIR_ID } from './events.js';
 import { validateArguments } from './validate.js';
 
 /** One pair's part in a group command: the command as the pair took it, and its answer. */
@@ -43,51 +43,6 @@ export interface MirrorGroupOutcome {
   readonly outcome: MirrorOutcome;
   /** Each pair that took the command; empty when it was refused. */
   readonly pairs: readonly MirrorPairOutcome[];
-}
-
-/** The pair a command addresses; null for the controller's own commands (`power.cycle`, `group.suspend`). */
-export function addressedPair(event: MirrorEvent): number | null {
-  switch (event.type) {
-    case 'power.cycle':
-    case 'group.suspend':
-      return null;
-    case 'host.write':
-    case 'host.read':
-    case 'track.fail':
-    case 'track.corrupt':
-      return event.pair ?? PAIR_ID;
-    default:
-      return event.pair;
-  }
-}
-
-/** Commands already readdressed: the checker sends the same command objects in every world. */
-const readdressed = new WeakMap<MirrorEvent, MirrorEvent>();
-
-/** The command as its pair's controller takes it: a command of pair 0, its `pair` field as a single pair's has it. */
-export function asPairCommand(event: MirrorEvent): MirrorEvent {
-  const known = readdressed.get(event);
-  if (known !== undefined) return known;
-  let command: MirrorEvent;
-  switch (event.type) {
-    case 'power.cycle':
-    case 'group.suspend':
-      command = event;
-      break;
-    case 'host.write':
-    case 'host.read':
-    case 'track.fail':
-    case 'track.corrupt': {
-      const rest: Record<string, unknown> = { ...event };
-      delete rest['pair'];
-      command = rest as MirrorEvent;
-      break;
-    }
-    default:
-      command = { ...event, pair: PAIR_ID };
-  }
-  readdressed.set(event, command);
-  return command;
 }
 
 function accepted(transitions: readonly ControlStep[], from: readonly MirrorOutcome[], result: MirrorOutcome | null): MirrorOutcome {
