@@ -12,7 +12,7 @@
  * `errataPages` is pure: it takes the exhaustive results and returns file contents by name. Nothing in a
  * page depends on timing (the search's `ms` is left out), so the pages are byte-for-byte reproducible.
  */
-import type { AnyLifecycle, VariantInfo } from './lifecycle.js';
+import type { AnyLifecycle, VariantInfo, WorkloadFault } from './lifecycle.js';
 import { exhaustive } from './verify/exhaustive.js';
 import { TRANSITION_COVERAGE, type CheckResult, type Violation } from './verify/report.js';
 
@@ -38,6 +38,8 @@ export type ErrataWorkload =
     /** The workload's title and the e2fsprogs that made and checked it. */
     readonly title: string;
     readonly e2fsprogs: string;
+    /** The faults the run injected: those of the command that the lifecycle's driver can inject, in its order. */
+    readonly faults: readonly WorkloadFault[];
     readonly failurePoints: number;
     readonly mismatches: number;
     readonly fsckDirty: number;
@@ -60,6 +62,14 @@ export function withoutWorkloadSection(page: string): string {
   return page.slice(0, start) + (end === -1 ? '' : page.slice(end + 1));
 }
 
+/**
+ * The faults a page says the run injected. "every fault" was said of drivers that inject none (extent-copy,
+ * scheduled-backup: their copies have no link) or one (mirror-pair: power cycles), which overstated the run.
+ */
+function faultsText(faults: readonly WorkloadFault[]): string {
+  return faults.length === 0 ? 'with no fault but the failure itself (its driver injects none)' : `with the ${faults.length === 1 ? 'fault' : 'faults'} ${faults.join(', ')}`;
+}
+
 /** The workload section of a page. */
 function workloadSection(lifecycle: AnyLifecycle, workload: ErrataWorkload): string[] {
   const lines = [WORKLOAD_SECTION, ''];
@@ -68,8 +78,8 @@ function workloadSection(lifecycle: AnyLifecycle, workload: ErrataWorkload): str
     return lines;
   }
   lines.push(
-    `The built-in ext4 workload (${workload.title}; e2fsprogs ${workload.e2fsprogs}), replayed through this flow with every`,
-    `fault, fails the primary at ${workload.failurePoints} points and checks what is recovered: **${workload.mismatches}** recovered images were not,`,
+    `The built-in ext4 workload (${workload.title}; e2fsprogs ${workload.e2fsprogs}), replayed through this flow ${faultsText(workload.faults)},`,
+    `fails the primary at ${workload.failurePoints} points and checks what is recovered: **${workload.mismatches}** recovered images were not,`,
     `byte for byte, the image of a commit the lifecycle may hand back, and \`e2fsck -fn\` rejected **${workload.fsckDirty}** of the`,
     'recovered file systems.',
     '',

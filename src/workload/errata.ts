@@ -25,7 +25,8 @@ export function errataExt4Workload(fsck: Fsck): Workload {
 
 /** One page's workload section: the run on the variant, or `driven: false` for a lifecycle without a driver. */
 export function errataWorkload(lifecycle: AnyLifecycle, variant: string, workload: Workload, fsck: Fsck, e2fsprogs: string): ErrataWorkload {
-  if (lifecycle.workload === undefined) return { driven: false };
+  const driver = lifecycle.workload;
+  if (driver === undefined) return { driven: false };
   const run = runVariant(lifecycle, variant, workload, ERRATA_WORKLOAD.engine, fsck);
   const [first] = run.failures;
   const dirty = run.failures.find((f) => f.fsck !== null && !f.fsck.clean);
@@ -34,6 +35,7 @@ export function errataWorkload(lifecycle: AnyLifecycle, variant: string, workloa
     command: `copyspec workload --lifecycle ${lifecycle.id} --variant ${variant} --ext4`,
     title: workload.title,
     e2fsprogs,
+    faults: ERRATA_WORKLOAD.engine.faults.filter((fault) => driver.faults.includes(fault)),
     failurePoints: run.failurePoints,
     mismatches: run.mismatches,
     fsckDirty: run.fsckDirty ?? 0,
