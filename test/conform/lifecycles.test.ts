@@ -57,15 +57,21 @@ describe('conform: every registered lifecycle', () => {
         return twin === undefined ? [] : [{ defective: defective.name, embodiment: twin.name }];
       });
       expect(candidates.length, `${lifecycle.id} has no defective variant with an embodiment's parameters`).toBeGreaterThan(0);
-      const caught: string[] = [];
-      for (const { defective, embodiment } of candidates) {
-        const [result] = await conform(options(lifecycle, [embodiment], port(defective), { runs: 200 }));
-        if (result!.violations.length > 0) {
-          caught.push(defective);
-          break; // one is enough to show conform bites for this lifecycle; the rest would only take time
+      // One caught is enough to show conform bites for this lifecycle. Most defects are caught in a few runs,
+      // some only in many: a first pass of 20 runs over every candidate finds one sooner than 200 runs of each
+      // in turn (scheduled-backup's took 54 s so), and the second pass gives every candidate its 200.
+      let caught: string | null = null;
+      for (const runs of [20, 200]) {
+        for (const { defective, embodiment } of candidates) {
+          const [result] = await conform(options(lifecycle, [embodiment], port(defective), { runs }));
+          if (result!.violations.length > 0) {
+            caught = defective;
+            break;
+          }
         }
+        if (caught !== null) break;
       }
-      expect(caught, `none of ${candidates.map((c) => c.defective).join(', ')} was caught`).toHaveLength(1);
+      expect(caught, `none of ${candidates.map((c) => c.defective).join(', ')} was caught`).not.toBeNull();
     }, 300_000);
   }
 });
