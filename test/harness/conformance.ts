@@ -108,7 +108,7 @@ export function embodimentChecks(lifecycles: readonly AnyLifecycle[]): void {
 
 /**
  * Every distinct world of the variant's minimal search, packed by its layout and keyed: the first few worlds
- * where packing and key disagree (two keys, one packing; one key, two packings; a rebuilt world with
+ * of each kind where packing and key disagree (two keys, one packing; one key, two packings; a rebuilt world with
  * another key), how many distinct keys the search produced, and the search's result.
  */
 export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): { mismatches: string[]; worlds: number; result: CheckResult } {
@@ -118,8 +118,12 @@ export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): 
   const packedOf = new Map<string, string>();
   const keyOf = new Map<string, string>();
   const mismatches: string[] = [];
-  const note = (problem: string): void => {
-    if (mismatches.length < 5) mismatches.push(problem);
+  // The first few of each kind of problem, so that one kind found often does not hide another.
+  const noted = new Map<string, number>();
+  const note = (kind: string, problem: string): void => {
+    const count = noted.get(kind) ?? 0;
+    if (count < 3) mismatches.push(problem);
+    noted.set(kind, count + 1);
   };
   const result = exhaustive(lifecycle, variant, {
     maxStates: MAX_STATES,
@@ -130,11 +134,13 @@ export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): 
       const packed = words.subarray(0, packer!.keyWords).join(',');
       const earlierPacked = packedOf.get(key);
       const earlierKey = keyOf.get(packed);
-      if (earlierPacked !== undefined && earlierPacked !== packed) note(`one key, two packings: ${earlierPacked} and ${packed}`);
-      if (earlierKey !== undefined && earlierKey !== key) note(`two keys, one packing ${packed}`);
-      if (lifecycle.key(packer!.decode(words)) !== key) note(`the world rebuilt from ${packed} has another key`);
-      packedOf.set(key, packed);
-      keyOf.set(packed, key);
+      if (earlierPacked !== undefined && earlierPacked !== packed) note('one key', `one key, two packings: ${earlierPacked} and ${packed}`);
+      if (earlierKey !== undefined && earlierKey !== key) note('two keys', `two keys, one packing ${packed}`);
+      // A packing seen before with this key was rebuilt then: rebuilt again it is the same world, so only a
+      // new packing is decoded (the search makes each distinct world about ten times: this was half its cost).
+      if (earlierKey === undefined && lifecycle.key(packer!.decode(words)) !== key) note('rebuilt', `the world rebuilt from ${packed} has another key`);
+      if (earlierPacked === undefined) packedOf.set(key, packed);
+      if (earlierKey === undefined) keyOf.set(packed, key);
     },
   });
   return { mismatches, worlds: packedOf.size, result };

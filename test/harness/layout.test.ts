@@ -5,6 +5,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { bitsFor, defineLayout, field, LayoutError, Packer } from '../../src/harness/layout.js';
+import type { AnyLifecycle } from '../../src/lifecycle.js';
+import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
+import { mirrorPairLayout } from '../../src/mirror-pair/layout.js';
+import type { MirrorPairWorld } from '../../src/mirror-pair/abstraction.js';
+import { packingAgreesWithKey } from './conformance.js';
 
 const shape = field.struct({
   state: field.choice(['a', 'b', 'c'] as const),
@@ -129,4 +134,36 @@ describe('layout: packing', () => {
     const wide = defineLayout<number, null, ReturnType<typeof field.uint>>({ shape: () => field.uint(2 ** 40), pack: (n) => n, unpack: (n) => n });
     expect(() => new Packer(wide, 'v', null)).toThrow(/more than 32 bits/);
   });
+
+  // The conformance suite's packing check (test/harness/conformance.ts) must catch a wrong layout, or it
+  // proves nothing: mirror-pair's layout with its first word dropped when packing (two worlds of different
+  // keys then pack alike), and again with the lowest bit of that word flipped when rebuilding (a world rebuilt
+  // from its words has another key), over the small preset's search.
+  test.each([
+    ['drops a word when packing', 'encode', /two keys, one packing/],
+    ['flips a bit when rebuilding', 'decode', /the world rebuilt from .* has another key/],
+  ] as const)('layout: packing check: a layout that %s is reported by the conformance suite', (_name, broken, problem) => {
+    class Broken extends Packer<MirrorPairWorld> {
+      override encode(world: MirrorPairWorld, into: Uint32Array, offset = 0): void {
+        super.encode(world, into, offset);
+        if (broken === 'encode') into[offset] = 0;
+      }
+      override decode(from: Uint32Array, offset = 0): MirrorPairWorld {
+        if (broken === 'encode') return super.decode(from, offset);
+        const copy = from.slice(offset, offset + this.words);
+        copy[0] = copy[0]! ^ 1;
+        return super.decode(copy);
+      }
+    }
+    const small = mirrorPairLifecycle.presets['small']!;
+    const lifecycle: AnyLifecycle = {
+      ...mirrorPairLifecycle,
+      presets: { ...mirrorPairLifecycle.presets, minimal: small },
+      preset: (name: string) => (name === 'minimal' ? small : mirrorPairLifecycle.preset(name)),
+      packer: (variant: string, preset: unknown) => new Broken(mirrorPairLayout, variant, preset),
+    };
+    const { mismatches } = packingAgreesWithKey(lifecycle, 'e1');
+    expect(mismatches.length).toBeGreaterThan(0);
+    expect(mismatches.join('\n')).toMatch(problem);
+  }, 60_000);
 });
