@@ -4,7 +4,7 @@
  *
  * Sequence numbers grow without bound, but the controllers only ever compare them (newer or not) and test
  * them for equality, and a new one is always larger than every one in the world. The key therefore replaces
- * each by its rank among those present.
+ * each by its rank among those present (src/freeze-remote-copy/ranks.ts, which the layout reads too).
  *
  * The minimal preset's bounds, and why: a history ends at the completion of the second freeze (the issue's
  * "2 freezes") or at recovery; it has at most 2 host writes (D20 needs two writes of different values to one
@@ -42,6 +42,7 @@ import {
 } from './events.js';
 import type { FreezeSystem, LogPrimary, LogRecord, LogSecondary, SplitPrimary, SplitSecondary } from './system.js';
 import { observe, observeOutcome } from './observe.js';
+import { seqOrder } from './ranks.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
 import { freezeRemoteCopyWorkload } from './workload.js';
 
@@ -122,28 +123,6 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   const duplicates = world.duplicates + (event.type === 'link.duplicate' && controller.accepted ? 1 : 0);
   // Every field named, in initial's order: a spread copy gave worlds several engine shapes.
   return { after: { system, model, variant: world.variant, geometry: world.geometry, hostWrites, duplicates }, outcome };
-}
-
-/**
- * The distinct sequence numbers in the key's part of the system, smallest first: a number's rank is its index
- * here. A failed primary's outstanding list is not in the key. The lists are a few entries long, so a plain
- * array with indexOf is cheaper than a Set and a Map.
- */
-function seqOrder(system: FreezeSystem): number[] {
-  const seqs: number[] = [];
-  const add = (seq: number): void => {
-    if (seqs.indexOf(seq) === -1) seqs.push(seq);
-  };
-  for (const m of system.link.inFlight) add(m.seq);
-  if (system.primary.state !== 'failed') for (const m of system.primary.outstanding) add(m.seq);
-  for (const m of system.secondary.outstanding) add(m.seq);
-  if (system.algorithm === 'log') {
-    for (const r of system.secondary.logA) if (r !== null) add(r.seq);
-    for (const r of system.secondary.logB) if (r !== null) add(r.seq);
-  } else {
-    for (const seq of system.secondary.spSeq) add(seq);
-  }
-  return seqs.sort((a, b) => a - b);
 }
 
 // A hand-written key of short tokens joined into flat strings (hex data never contains the separators). The
