@@ -154,13 +154,19 @@ const logSecondaryKey = (s: LogSecondary): string => blocksKey(s.svol);
 const splitSecondaryKey = (s: SplitSecondary): string => [blocksKey(s.sp), blocksKey(s.ss), bitsKey(s.sa), bitsKey(s.sb)].join('|');
 const imagesKey = (images: FreezeModel['images']): string => images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
 /**
- * The blocks written since the last freeze matter to what a later verify must find and to what the next
- * freeze carries of a corruption; after the last freeze of the minimal preset's histories neither can happen,
- * so there they are left out.
+ * The preset a world was made over: `initial` keeps the preset itself as the world's geometry, so the bounds
+ * of the search that made the world (a preset file's or `deep`'s, not only minimal's) are at hand.
  */
-const modelKey = (model: FreezeModel): string => [
+export const presetOfWorld = (world: FreezeWorld): FreezePreset => world.geometry as FreezePreset;
+
+/**
+ * The blocks written since the last freeze matter to what a later verify must find and to what the next
+ * freeze carries of a corruption; after the last freeze of the preset's histories neither can happen, so
+ * there they are left out.
+ */
+const modelKey = (model: FreezeModel, preset: FreezePreset): string => [
   imagesKey(model.images), model.freezing ? 1 : 0, model.primaryFailed ? 1 : 0, model.secondaryRecovered ? 1 : 0,
-  model.freezeCount < FREEZE_PRESETS.minimal.maxFreezes ? model.written.join(',') : '-', imagesKey(model.held),
+  model.freezeCount < preset.maxFreezes ? model.written.join(',') : '-', imagesKey(model.held),
   model.verify === null ? '-' : `${model.verify.must.join(',')}/${model.verify.may.join(',')}`,
 ].join('|');
 /** The online verify's walk: only in `verifying` does it hold anything. */
@@ -195,7 +201,7 @@ function key(world: FreezeWorld): string {
   return [
     world.hostWrites, world.duplicates, system.link.up ? 'u' : 'd', messagesKey(system.link.inFlight, seqs),
     PRIMARY_CODE[p.state], p.gen, failed ? '' : messagesKey(p.outstanding, seqs), failed ? '' : verifyKey(p), SECONDARY_CODE[s.state], s.gen, algorithmKey(system, seqs),
-    messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model),
+    messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model, presetOfWorld(world)),
   ].join('|');
 }
 
@@ -262,7 +268,8 @@ const linkEvents = Array.from({ length: 16 }, (_, index) => [
  * After a primary failure only the link and the secondary still act.
  */
 function exhaustiveEvents(world: FreezeWorld): readonly FreezeEvent[] {
-  const preset = FREEZE_PRESETS.minimal;
+  // The bounds of the preset the world was made over: minimal's alone searched `deep` with minimal's alphabet.
+  const preset = presetOfWorld(world);
   if (world.system.secondary.state === 'recovered') return world.system.link.inFlight.map((_, index) => linkEvents[index]![0]!);
   if (world.model.freezeCount === preset.maxFreezes && !world.model.freezing) return [];
   const failed = world.system.primary.state === 'failed';
