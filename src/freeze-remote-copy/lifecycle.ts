@@ -41,6 +41,7 @@ import {
   type Message,
 } from './events.js';
 import type { FreezeSystem, LogPrimary, LogRecord, LogSecondary, SplitPrimary, SplitSecondary } from './system.js';
+import { freezeRemoteCopyLayout } from './layout.js';
 import { observe, observeOutcome } from './observe.js';
 import { seqOrder } from './ranks.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
@@ -452,4 +453,5 @@ export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEven
   observedKinds: OBSERVED_KINDS,
   differences,
   workload: freezeRemoteCopyWorkload,
+  layout: freezeRemoteCopyLayout,
 });
