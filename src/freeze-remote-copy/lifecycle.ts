@@ -21,6 +21,7 @@
  * worlds (1.8 times); so bounded, 241 206 (1.13 times).
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
 import { applyModel, corruptedBlocks, freezeReported, heldImageOf, imageOf, initialModel, verifyReported, type FreezeModel } from '../../model/freeze-remote-copy.js';
 import { FREEZE_PROPERTIES } from '../../properties/freeze-remote-copy.js';
@@ -83,6 +84,32 @@ export const FREEZE_PRESETS: Presets<FreezePreset> = {
    */
   deep: { volumeCount: 2, blocksPerVolume: 2, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0, freezeAfterCorruption: false, corruptUntilFreeze: 0 },
 };
+
+const bound = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * What a preset file may set (README "Presets"): a group of 1 to 4 volumes of 1 to 4 blocks of 1 to 4 bytes,
+ * 1 to 15 messages in flight (the alphabet names deliveries by index below 16, and one past the capacity is
+ * its refused delivery), 1 to 4 DATA unacknowledged, 1 to 4 distinct written values of 1-255, and each
+ * history's bounds: 1 to 3 freezes, up to 4 host writes, up to 2 DATA duplications, whether a freeze is
+ * offered once a block is corrupted, and up to which freeze a corruption is offered (no later than the last).
+ * Every bound is finite, as an exhaustive search needs; the world layout (src/freeze-remote-copy/layout.ts)
+ * holds each of them.
+ */
+const presetSchema: z.ZodType<FreezePreset> = z.object({
+  volumeCount: bound(1, 4),
+  blocksPerVolume: bound(1, 4),
+  blockSize: bound(1, 4),
+  linkCapacity: bound(1, 15),
+  window: bound(1, 4),
+  values: z.array(bound(1, 255)).min(1).max(4)
+    .refine((values) => new Set(values).size === values.length, 'written values must be distinct'),
+  maxFreezes: bound(1, 3),
+  maxWrites: bound(0, 4),
+  maxDuplicates: bound(0, 2),
+  freezeAfterCorruption: z.boolean(),
+  corruptUntilFreeze: bound(0, 3),
+}).strict().refine((preset) => preset.corruptUntilFreeze <= preset.maxFreezes, { path: ['corruptUntilFreeze'], message: 'a corruption is offered no later than the last freeze of a history' });
 
 /**
  * Reachable worlds and machine transitions (primary and secondary machines together) of every embodiment
@@ -454,4 +481,5 @@ export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEven
   differences,
   workload: freezeRemoteCopyWorkload,
   layout: freezeRemoteCopyLayout,
+  presetSchema,
 });
