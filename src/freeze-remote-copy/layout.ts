@@ -323,6 +323,25 @@ function packLive<R extends { primary: unknown; secondary: unknown }>(world: Fre
   };
 }
 
+function packCarriedFresh<R extends { primary: unknown; secondary: unknown }>(world: FreezeWorld, packAlgorithm: AlgorithmPacker<R>) {
+  const seqs = fullOrder(world.system);
+  return { zero: seqs[0] === 0, world: packLive(world, world.geometry as FreezePreset, seqs, false, packAlgorithm) };
+}
+
+/**
+ * The packer asks for a world's compared value and then for its carried value, on every step: the world
+ * whose carried value was made last, and that value, so that the second call is a lookup.
+ */
+const lastCarried: { world: FreezeWorld | null; value: unknown } = { world: null, value: null };
+
+function packCarried<R extends { primary: unknown; secondary: unknown }>(world: FreezeWorld, packAlgorithm: AlgorithmPacker<R>) {
+  if (lastCarried.world === world) return lastCarried.value as ReturnType<typeof packCarriedFresh<R>>;
+  const value = packCarriedFresh(world, packAlgorithm);
+  lastCarried.world = world;
+  lastCarried.value = value;
+  return value;
+}
+
 function packKey<R extends { primary: unknown; secondary: unknown }>(world: FreezeWorld, packAlgorithm: AlgorithmPacker<R>) {
   const { system, model } = world;
   const preset = world.geometry as FreezePreset;
@@ -335,12 +354,19 @@ function packKey<R extends { primary: unknown; secondary: unknown }>(world: Free
       live: null,
     };
   }
-  return { recovered: null, live: packLive(world, preset, seqOrder(system), true, packAlgorithm) };
-}
-
-function packCarried<R extends { primary: unknown; secondary: unknown }>(world: FreezeWorld, packAlgorithm: AlgorithmPacker<R>) {
-  const seqs = fullOrder(world.system);
-  return { zero: seqs[0] === 0, world: packLive(world, world.geometry as FreezePreset, seqs, false, packAlgorithm) };
+  if (system.primary.state === 'failed') return { recovered: null, live: packLive(world, preset, seqOrder(system), true, packAlgorithm) };
+  // A live primary's numbers are all the key's (ranks.ts), and the key leaves out only the walk outside
+  // `verifying`, the count of freezes and the written blocks after the last freeze: the carried value with
+  // those three masked, its volumes and messages shared.
+  const whole = packCarried(world, packAlgorithm).world;
+  return {
+    recovered: null,
+    live: {
+      ...whole,
+      walk: system.primary.state === 'verifying' ? whole.walk : null,
+      model: { ...whole.model, freezeCount: 0, written: model.freezeCount >= preset.maxFreezes ? null : whole.model.written },
+    },
+  };
 }
 
 // ---------------------------------------------------------------- rebuilding
