@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { main } from '../src/cli.js';
 import { EXTENT_PINNED, EXTENT_PRESETS } from '../src/extent-copy/lifecycle.js';
 import { FAILOVER_PINNED, FAILOVER_PRESETS } from '../src/failover-failback/lifecycle.js';
+import { FREEZE_PINNED, FREEZE_PRESETS } from '../src/freeze-remote-copy/lifecycle.js';
 import { MIRROR_PINNED } from '../src/mirror-pair/lifecycle.js';
 import { BACKUP_PINNED } from '../src/scheduled-backup/lifecycle.js';
 
@@ -141,7 +142,8 @@ describe('cli: presets', () => {
     ['a geometry beyond the documented limits', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 99, trackSize: 1, values: [1] } }], /mirror-pair geometry: trackCount: Too big/],
     ['a geometry with an unknown field', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1], extra: 1 } }], /Unrecognized key/],
     ['repeated written values', [{ lifecycle: 'mirror-pair', geometry: { trackCount: 2, trackSize: 1, values: [1, 1] } }], /written values must be distinct/],
-    ['a lifecycle that declares no preset limits', [{ lifecycle: 'freeze-remote-copy', geometry: {} }], /freeze-remote-copy declares no preset limits/],
+    ['a freeze-remote-copy geometry beyond the documented limits', [{ lifecycle: 'freeze-remote-copy', geometry: { ...FREEZE_PRESETS.minimal, linkCapacity: 16 } }], /freeze-remote-copy geometry: linkCapacity: Too big/],
+    ['a freeze-remote-copy corruption offered after the last freeze', [{ lifecycle: 'freeze-remote-copy', geometry: { ...FREEZE_PRESETS.minimal, corruptUntilFreeze: 3 } }], /freeze-remote-copy geometry: corruptUntilFreeze: a corruption is offered no later/],
     ['an unknown lifecycle', [{ lifecycle: 'nope', geometry: {} }], /unknown lifecycle 'nope'/],
     ['a file that is not JSON', ['{"lifecycle": '], /not readable JSON/],
     ['a missing file', ['/nonexistent/preset.json'], /not readable JSON/],
@@ -162,6 +164,7 @@ describe('cli: presets', () => {
   test.each([
     ['extent-copy', 'e2', EXTENT_PRESETS.minimal, EXTENT_PINNED],
     ['failover-failback', 'e3', FAILOVER_PRESETS.minimal, FAILOVER_PINNED],
+    ['freeze-remote-copy', 'e2', FREEZE_PRESETS.minimal, FREEZE_PINNED],
     ['scheduled-backup', 'disk', { horizon: 4, tickLengths: [1, 2], values: [1], maxHostWrites: 1, maxConfigRequests: 1 }, BACKUP_PINNED],
   ] as const)('cli: presets: a preset file of %s\'s minimal geometry searches its pinned worlds', async (lifecycle, variant, geometry, pinned) => {
     const path = await presetFile({ lifecycle, geometry });
@@ -174,6 +177,7 @@ describe('cli: presets', () => {
     ['mirror-pair', 'e1', MIRROR_PINNED],
     ['extent-copy', 'e2', EXTENT_PINNED],
     ['failover-failback', 'e3', FAILOVER_PINNED],
+    ['freeze-remote-copy', 'e2', FREEZE_PINNED],
     ['scheduled-backup', 'disk', BACKUP_PINNED],
   ] as const)('cli: presets: --compact over %s keeps fingerprints only, finds the same states and prints the omission bound', async (lifecycle, variant, pinned) => {
     const { code, out, err } = await run('verify', '--lifecycle', lifecycle, '--variant', variant, '--check', 'exhaustive', '--compact', '--json');
@@ -185,9 +189,6 @@ describe('cli: presets', () => {
     expect(err).toContain('hash compaction: a state omitted with probability at most');
   }, 60_000);
 
-  test('cli: presets: --compact over a lifecycle with no layout is refused (exit 2)', async () => {
-    const { code, err } = await run('verify', '--lifecycle', 'freeze-remote-copy', '--check', 'exhaustive', '--compact');
-    expect(code).toBe(2);
-    expect(err).toMatch(/--compact needs a world layout, which freeze-remote-copy does not declare/);
-  });
+  // Every lifecycle copyspec verifies now declares a layout and preset limits: test/cli-refusals.test.ts
+  // checks the refusals of a lifecycle that declares neither (the test-only toggle).
 });

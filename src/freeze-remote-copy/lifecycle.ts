@@ -4,7 +4,7 @@
  *
  * Sequence numbers grow without bound, but the controllers only ever compare them (newer or not) and test
  * them for equality, and a new one is always larger than every one in the world. The key therefore replaces
- * each by its rank among those present.
+ * each by its rank among those present (src/freeze-remote-copy/ranks.ts, which the layout reads too).
  *
  * The minimal preset's bounds, and why: a history ends at the completion of the second freeze (the issue's
  * "2 freezes") or at recovery; it has at most 2 host writes (D20 needs two writes of different values to one
@@ -19,8 +19,15 @@
  * corruption only before the first, to one block, and a corrupted history ends before its next freeze: with a
  * corruption offered after the first freeze too, and carried through the freezes after it, E1 grew to 392 000
  * worlds (1.8 times); so bounded, 241 206 (1.13 times).
+ *
+ * A preset file (README "Presets") may set any of these bounds within `presetSchema`'s limits: 1-4 volumes
+ * of 1-4 blocks of 1-4 bytes, 1-15 messages in flight, a window of 1-4, 1-4 distinct written values, 1-3
+ * freezes, up to 4 writes and 2 duplications a history, and the two corruption bounds. The exhaustive search
+ * reads the bounds of the world's own preset (`presetOfWorld`), and the world layout
+ * (src/freeze-remote-copy/layout.ts) is written for any geometry within those limits.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import { primaryMachine, secondaryMachine } from '../../machines/freeze-remote-copy.js';
 import { applyModel, corruptedBlocks, freezeReported, heldImageOf, imageOf, initialModel, verifyReported, type FreezeModel } from '../../model/freeze-remote-copy.js';
 import { FREEZE_PROPERTIES } from '../../properties/freeze-remote-copy.js';
@@ -41,7 +48,9 @@ import {
   type Message,
 } from './events.js';
 import type { FreezeSystem, LogPrimary, LogRecord, LogSecondary, SplitPrimary, SplitSecondary } from './system.js';
+import { freezeRemoteCopyLayout } from './layout.js';
 import { observe, observeOutcome } from './observe.js';
+import { seqOrder } from './ranks.js';
 import { FREEZE_VARIANTS, freezeVariant, type FreezeVariant } from './variants.js';
 import { freezeRemoteCopyWorkload } from './workload.js';
 
@@ -75,12 +84,40 @@ export const FREEZE_PRESETS: Presets<FreezePreset> = {
   /** Model-based runs: 3 volumes of 4 two-byte blocks, any values, 8 messages in flight, 3 DATA unacknowledged. */
   standard: { volumeCount: 3, blocksPerVolume: 4, blockSize: 2, linkCapacity: 8, window: 3, values: [], maxFreezes: Number.MAX_SAFE_INTEGER, maxWrites: Number.MAX_SAFE_INTEGER, maxDuplicates: Number.MAX_SAFE_INTEGER, freezeAfterCorruption: true, corruptUntilFreeze: Number.MAX_SAFE_INTEGER },
   /**
-   * The nightly exhaustive search (issue 12): minimal with one more block per volume, 478 097 worlds for e1
-   * before online verify (not measured since).
-   * One more freeze alone adds none (213 208, as minimal): the two host writes of a history are spent by then.
+   * The nightly exhaustive search (issue 12): minimal with one more block per volume, 1 113 080 worlds for e1
+   * (105 CPU s and 114 bytes a state packed, 68 CPU s and 387 bytes by key). Before, the search read minimal's alphabet and bounds whatever the
+   * preset, so it wrote and corrupted only each volume's first block: 478 097 worlds before online verify.
+   * One more freeze alone adds none (213 208, as minimal, before online verify): the two host writes of a
+   * history are spent by then.
    */
   deep: { volumeCount: 2, blocksPerVolume: 2, blockSize: 1, linkCapacity: 2, window: 2, values: [1, 2], maxFreezes: 2, maxWrites: 2, maxDuplicates: 0, freezeAfterCorruption: false, corruptUntilFreeze: 0 },
 };
+
+const bound = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * What a preset file may set (README "Presets"): a group of 1 to 4 volumes of 1 to 4 blocks of 1 to 4 bytes,
+ * 1 to 15 messages in flight (the alphabet names deliveries by index below 16, and one past the capacity is
+ * its refused delivery), 1 to 4 DATA unacknowledged, 1 to 4 distinct written values of 1-255, and each
+ * history's bounds: 1 to 3 freezes, up to 4 host writes, up to 2 DATA duplications, whether a freeze is
+ * offered once a block is corrupted, and up to which freeze a corruption is offered (no later than the last).
+ * Every bound is finite, as an exhaustive search needs; the world layout (src/freeze-remote-copy/layout.ts)
+ * holds each of them.
+ */
+const presetSchema: z.ZodType<FreezePreset> = z.object({
+  volumeCount: bound(1, 4),
+  blocksPerVolume: bound(1, 4),
+  blockSize: bound(1, 4),
+  linkCapacity: bound(1, 15),
+  window: bound(1, 4),
+  values: z.array(bound(1, 255)).min(1).max(4)
+    .refine((values) => new Set(values).size === values.length, 'written values must be distinct'),
+  maxFreezes: bound(1, 3),
+  maxWrites: bound(0, 4),
+  maxDuplicates: bound(0, 2),
+  freezeAfterCorruption: z.boolean(),
+  corruptUntilFreeze: bound(0, 3),
+}).strict().refine((preset) => preset.corruptUntilFreeze <= preset.maxFreezes, { path: ['corruptUntilFreeze'], message: 'a corruption is offered no later than the last freeze of a history' });
 
 /**
  * Reachable worlds and machine transitions (primary and secondary machines together) of every embodiment
@@ -124,28 +161,6 @@ function step(world: FreezeWorld, event: FreezeEvent): { after: FreezeWorld; out
   return { after: { system, model, variant: world.variant, geometry: world.geometry, hostWrites, duplicates }, outcome };
 }
 
-/**
- * The distinct sequence numbers in the key's part of the system, smallest first: a number's rank is its index
- * here. A failed primary's outstanding list is not in the key. The lists are a few entries long, so a plain
- * array with indexOf is cheaper than a Set and a Map.
- */
-function seqOrder(system: FreezeSystem): number[] {
-  const seqs: number[] = [];
-  const add = (seq: number): void => {
-    if (seqs.indexOf(seq) === -1) seqs.push(seq);
-  };
-  for (const m of system.link.inFlight) add(m.seq);
-  if (system.primary.state !== 'failed') for (const m of system.primary.outstanding) add(m.seq);
-  for (const m of system.secondary.outstanding) add(m.seq);
-  if (system.algorithm === 'log') {
-    for (const r of system.secondary.logA) if (r !== null) add(r.seq);
-    for (const r of system.secondary.logB) if (r !== null) add(r.seq);
-  } else {
-    for (const seq of system.secondary.spSeq) add(seq);
-  }
-  return seqs.sort((a, b) => a - b);
-}
-
 // A hand-written key of short tokens joined into flat strings (hex data never contains the separators). The
 // exhaustive search keys nearly every step; a key built by `+` is a rope that the search's Map flattens, which
 // measured three times slower than join.
@@ -175,13 +190,19 @@ const logSecondaryKey = (s: LogSecondary): string => blocksKey(s.svol);
 const splitSecondaryKey = (s: SplitSecondary): string => [blocksKey(s.sp), blocksKey(s.ss), bitsKey(s.sa), bitsKey(s.sb)].join('|');
 const imagesKey = (images: FreezeModel['images']): string => images.map((frozen) => `${frozen.gen}:${frozen.image.join(',')}`).join(';');
 /**
- * The blocks written since the last freeze matter to what a later verify must find and to what the next
- * freeze carries of a corruption; after the last freeze of the minimal preset's histories neither can happen,
- * so there they are left out.
+ * The preset a world was made over: `initial` keeps the preset itself as the world's geometry, so the bounds
+ * of the search that made the world (a preset file's or `deep`'s, not only minimal's) are at hand.
  */
-const modelKey = (model: FreezeModel): string => [
+export const presetOfWorld = (world: FreezeWorld): FreezePreset => world.geometry as FreezePreset;
+
+/**
+ * The blocks written since the last freeze matter to what a later verify must find and to what the next
+ * freeze carries of a corruption; after the last freeze of the preset's histories neither can happen, so
+ * there they are left out.
+ */
+const modelKey = (model: FreezeModel, preset: FreezePreset): string => [
   imagesKey(model.images), model.freezing ? 1 : 0, model.primaryFailed ? 1 : 0, model.secondaryRecovered ? 1 : 0,
-  model.freezeCount < FREEZE_PRESETS.minimal.maxFreezes ? model.written.join(',') : '-', imagesKey(model.held),
+  model.freezeCount < preset.maxFreezes ? model.written.join(',') : '-', imagesKey(model.held),
   model.verify === null ? '-' : `${model.verify.must.join(',')}/${model.verify.may.join(',')}`,
 ].join('|');
 /** The online verify's walk: only in `verifying` does it hold anything. */
@@ -216,7 +237,7 @@ function key(world: FreezeWorld): string {
   return [
     world.hostWrites, world.duplicates, system.link.up ? 'u' : 'd', messagesKey(system.link.inFlight, seqs),
     PRIMARY_CODE[p.state], p.gen, failed ? '' : messagesKey(p.outstanding, seqs), failed ? '' : verifyKey(p), SECONDARY_CODE[s.state], s.gen, algorithmKey(system, seqs),
-    messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model),
+    messagesKey(s.outstanding, seqs), failed ? '-' : currentKey(model.current), modelKey(model, presetOfWorld(world)),
   ].join('|');
 }
 
@@ -283,7 +304,8 @@ const linkEvents = Array.from({ length: 16 }, (_, index) => [
  * After a primary failure only the link and the secondary still act.
  */
 function exhaustiveEvents(world: FreezeWorld): readonly FreezeEvent[] {
-  const preset = FREEZE_PRESETS.minimal;
+  // The bounds of the preset the world was made over: minimal's alone searched `deep` with minimal's alphabet.
+  const preset = presetOfWorld(world);
   if (world.system.secondary.state === 'recovered') return world.system.link.inFlight.map((_, index) => linkEvents[index]![0]!);
   if (world.model.freezeCount === preset.maxFreezes && !world.model.freezing) return [];
   const failed = world.system.primary.state === 'failed';
@@ -466,4 +488,6 @@ export const freezeRemoteCopyLifecycle = defineLifecycle<FreezeWorld, FreezeEven
   observedKinds: OBSERVED_KINDS,
   differences,
   workload: freezeRemoteCopyWorkload,
+  layout: freezeRemoteCopyLayout,
+  presetSchema,
 });
