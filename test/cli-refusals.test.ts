@@ -8,9 +8,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { main } from '../src/cli.js';
 import type { AnyLifecycle } from '../src/lifecycle.js';
 import { toggleLifecycle } from './toggle/toggle.js';
+import { run } from './cli-run.js';
 
 vi.mock('../src/lifecycles.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../src/lifecycles.js')>();
@@ -18,13 +18,6 @@ vi.mock('../src/lifecycles.js', async (importOriginal) => {
   const lifecycles: readonly AnyLifecycle[] = [...original.LIFECYCLES, toggle as unknown as AnyLifecycle];
   return { ...original, LIFECYCLES: lifecycles, lifecycleNamed: (id: string) => lifecycles.find((lifecycle) => lifecycle.id === id) };
 });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
 
 describe('cli: refusals', () => {
   test('cli: refusals: the toggle lifecycle declares neither a layout nor preset limits', () => {

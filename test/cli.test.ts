@@ -2,19 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/cli.js';
 import { EXTENT_PINNED, EXTENT_PRESETS } from '../src/extent-copy/lifecycle.js';
 import { FAILOVER_PINNED, FAILOVER_PRESETS } from '../src/failover-failback/lifecycle.js';
 import { FREEZE_PINNED, FREEZE_PRESETS } from '../src/freeze-remote-copy/lifecycle.js';
 import { MIRROR_PINNED } from '../src/mirror-pair/lifecycle.js';
 import { BACKUP_PINNED } from '../src/scheduled-backup/lifecycle.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
+import { run } from './cli-run.js';
 
 describe('cli', () => {
   test('cli: verify --list --json names every lifecycle with its variants and their kinds', async () => {

@@ -7,15 +7,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../src/cli.js';
 import { parseShard, shardRuns } from '../src/verify/shard.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
+import { run } from './cli-run.js';
 
 /** Runs every shard of one model-based run with --json, writes each document to a file, returns the files. */
 async function shardFiles(folder: string, variant: string, runs: number, count: number): Promise<string[]> {

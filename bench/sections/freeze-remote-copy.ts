@@ -18,6 +18,7 @@ import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { freezeRemoteCopyLifecycle as lifecycle } from '../../src/freeze-remote-copy/lifecycle.js';
 import type { FreezeWorld } from '../../properties/freeze-remote-copy.js';
 import type { BenchSection } from '../harness.js';
+import { SeededRandom } from '../../src/workload/random.js';
 
 const WRITES_PER_FREEZE = 40;
 /** Rounds per run; the smoke run does fewer. */
@@ -28,18 +29,6 @@ const DELIVERIES_PER_ROUND = 16;
 /** The link is slower than the host (【0029】): remote copy sends one block every this many host writes. */
 const WRITES_PER_COPY = 4;
 
-/** A small deterministic generator (mulberry32), so every run writes the same blocks. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Totals {
   freezes: number;
   blocksSent: number;
@@ -49,7 +38,9 @@ interface Totals {
 
 /** One workload run on one embodiment; returns per-freeze totals. */
 function simulate(variant: string, rounds: number): Totals {
-  const next = random(1);
+  // The workload's generator (mulberry32), so every run writes the same blocks.
+  const random = new SeededRandom(1);
+  const next = (): number => random.next();
   let world: FreezeWorld = lifecycle.initial(variant, lifecycle.presets.standard);
   const { volumeCount, blocksPerVolume } = world.geometry;
   const totals: Totals = { freezes: 0, blocksSent: 0, distinctWritten: 0, messages: 0 };

@@ -3,12 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli.js';
 import { failoverFailbackLifecycle as lifecycle } from '../../src/failover-failback/lifecycle.js';
 import { runVariant, WORKLOAD_FAULTS, type EngineOptions, type VariantRun } from '../../src/workload/engine.js';
 import { E2FSPROGS_MISSING, ext4Workload, findE2fsprogs, Fsck } from '../../src/workload/ext4.js';
 import { parseTrace } from '../../src/workload/trace.js';
 import { bytesWritten } from '../../src/workload/workload.js';
+import { run as cli } from '../cli-run.js';
 
 /**
  * failover-failback's workload driver (src/failover-failback/workload.ts): real data through the seed's whole
@@ -21,13 +21,6 @@ const OPTIONS: EngineOptions = { seed: 20261121, failurePoints: 40, stepsPerWrit
 const MASTER = / of the master after failback differs? from the image of checkpoint \d+$/;
 
 const run = (variant: string, options: EngineOptions = OPTIONS): VariantRun => runVariant(lifecycle, variant, TRACE, options, null);
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
 
 describe('failover-failback: workload', () => {
   test('failover-failback: workload: every embodiment hands back the checkpoint at every failure point of the example trace, master and backup', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { FreezeWorld } from '../../src/freeze-remote-copy/abstraction.js';
 import type { FreezeEvent } from '../../src/freeze-remote-copy/events.js';
 import { FREEZE_PRESETS, freezeRemoteCopyLifecycle as lifecycle, type FreezePreset } from '../../src/freeze-remote-copy/lifecycle.js';
+import { SeededRandom } from '../../src/workload/random.js';
 
 /**
  * The world layout (src/freeze-remote-copy/layout.ts) over geometries the conformance suite does not search:
@@ -13,23 +14,11 @@ import { FREEZE_PRESETS, freezeRemoteCopyLifecycle as lifecycle, type FreezePres
 const STEPS = 3_000;
 const WIDE: FreezePreset = { ...FREEZE_PRESETS.minimal, blockSize: 2, values: [1, 2, 3], maxWrites: 3, window: 3, linkCapacity: 3 };
 
-/** A small seeded generator (mulberry32), so that a failure repeats. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function walk(variant: string, preset: FreezePreset, seed: number): string[] {
   const packer = lifecycle.packer(variant, preset)!;
   const words = new Uint32Array(packer.words);
   const again = new Uint32Array(packer.words);
-  const next = random(seed);
+  const random = new SeededRandom(seed);
   const problems: string[] = [];
   let world: FreezeWorld = lifecycle.initial(variant, preset);
   for (let i = 0; i < STEPS && problems.length < 3; i += 1) {
@@ -43,7 +32,7 @@ function walk(variant: string, preset: FreezePreset, seed: number): string[] {
       world = lifecycle.initial(variant, preset); // the history ended: start another
       continue;
     }
-    const event: FreezeEvent = alphabet[Math.floor(next() * alphabet.length)]!;
+    const event: FreezeEvent = alphabet[random.below(alphabet.length)]!;
     const after = lifecycle.step(world, event).after;
     if (lifecycle.key(lifecycle.step(rebuilt, event).after) !== lifecycle.key(after)) problems.push(`step ${i}: the rebuilt world steps elsewhere on ${JSON.stringify(event)}`);
     world = after;

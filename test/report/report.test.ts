@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GENERATOR, main } from '../../src/cli.js';
+import { GENERATOR } from '../../src/cli.js';
 import { diagramOf } from '../../src/diagrams.js';
 import { failoverFailbackLifecycle } from '../../src/failover-failback/lifecycle.js';
 import { LIFECYCLES } from '../../src/lifecycles.js';
@@ -14,17 +14,11 @@ import { buildReport, REPORT_MARKER, writeReport } from '../../src/report/report
 import { playerSteps } from '../../src/report/trace.js';
 import { exhaustive } from '../../src/verify/exhaustive.js';
 import { CONTROLLER_ASSERTION, type CheckResult } from '../../src/verify/report.js';
+import { run } from '../cli-run.js';
 
 let scratch: string;
 beforeAll(async () => { scratch = await mkdtemp(join(tmpdir(), 'copyspec-report-unit-')); });
 afterAll(async () => { await rm(scratch, { recursive: true, force: true }); });
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
 
 const literal = (): CheckResult => exhaustive(mirrorPairLifecycle, 'literal-unguarded', { maxStates: 2_000_000, stopWhenViolated: ['frozen-secondary'] });
 const mirrorTransition = (source: string, event: string, guard = ''): string => diagramOf(mirrorPairLifecycle.machines[0]!).transitions

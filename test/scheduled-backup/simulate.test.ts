@@ -5,14 +5,7 @@
  * out of digits).
  */
 import { describe, expect, test } from 'vitest';
-import { main } from '../../src/cli.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
+import { run } from '../cli-run.js';
 
 describe('scheduled-backup: simulate', () => {
   test('scheduled-backup: simulate: a day of schedule exits 0 with one table row per entry and the abnormal ends named', async () => {

@@ -2,17 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../../src/cli.js';
 import { LIFECYCLES } from '../../src/lifecycles.js';
 import { targetsOf, WorkloadUsageError } from '../../src/workload/command.js';
 import { toggleLifecycle } from '../toggle/toggle.js';
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (text) => { out += text; }, err: (text) => { err += text; } });
-  return { code, out, err };
-}
+import { run } from '../cli-run.js';
 
 const TRACE = 'examples/workload/small.trace.jsonl';
 
