@@ -500,14 +500,14 @@ function unpackSplit(carried: Unpacked<SplitShapes['carried']>, variantName: str
 const logLayout = defineLayout<FreezeWorld, FreezePreset, LogShapes['key'], LogShapes['carried']>({
   shape: (variantName, preset) => logShapes(variantName, preset).key,
   pack: (world) => packKey(world, packLogAlgorithm),
-  carried: { shape: (variantName, preset) => logShapes(variantName, preset).carried, pack: (world) => packCarried(world, packLogAlgorithm) },
+  carried: { shape: (variantName, preset) => logShapes(variantName, preset).carried, pack: (world) => packCarried(world, packLogAlgorithm), whole: true },
   unpack: (_value, variantName, preset, carried) => unpackLog(carried, variantName, preset),
 });
 
 const splitLayout = defineLayout<FreezeWorld, FreezePreset, SplitShapes['key'], SplitShapes['carried']>({
   shape: (variantName, preset) => splitShapes(variantName, preset).key,
   pack: (world) => packKey(world, packSplitAlgorithm),
-  carried: { shape: (variantName, preset) => splitShapes(variantName, preset).carried, pack: (world) => packCarried(world, packSplitAlgorithm) },
+  carried: { shape: (variantName, preset) => splitShapes(variantName, preset).carried, pack: (world) => packCarried(world, packSplitAlgorithm), whole: true },
   unpack: (_value, variantName, preset, carried) => unpackSplit(carried, variantName, preset),
 });
 
@@ -520,6 +520,7 @@ export const freezeRemoteCopyLayout: typeof logLayout = {
   carried: {
     shape: (variantName, preset) => layoutOf(variantName).carried!.shape(variantName, preset),
     pack: (world) => (world.system.algorithm === 'log' ? logLayout : splitLayout).carried!.pack(world),
+    whole: true,
   },
   unpack: (value, variantName, preset, carried) => layoutOf(variantName).unpack(value, variantName, preset, carried),
 };

@@ -62,9 +62,13 @@ export interface ExhaustiveOptions {
   readonly onProgress?: (progress: SearchProgress) => void;
   /**
    * Called with the initial world and with every world a step makes that is not the world it was made from,
-   * before it is looked up: tests compare the packed form with the key over a whole search with it.
+   * once the store has looked it up: the number of its state and whether this lookup stored it, or -1 for a
+   * world not stored (it violated a property, or a compact store cannot say which state it is). With
+   * `onExpand`, called with each state's world as the store rebuilt it, before its steps, a test compares
+   * the packed form with the key over a whole search (test/harness/conformance.ts).
    */
-  readonly onWorld?: (world: unknown) => void;
+  readonly onLookup?: (world: unknown, state: number, added: boolean) => void;
+  readonly onExpand?: (state: number, world: unknown) => void;
 }
 
 /** Where a search keeps its states: packed by the lifecycle's layout, or by key when it has none. */
@@ -72,6 +76,8 @@ export interface StateStore {
   readonly size: number;
   /** Whether `world`, which a step just made, is stored; it is remembered for `add`. */
   known(world: unknown): boolean;
+  /** The number of the state the last `known` found, or -1 where the store cannot say (hash compaction). */
+  found(): number;
   /** Stores the world `known` just did not find; returns its number. */
   add(): number;
   /** The world of state `index`, which must not be released yet. */
@@ -86,6 +92,8 @@ export interface StateStore {
 export class PackedStore implements StateStore {
   private readonly scratch: Uint32Array;
   private hash = 0;
+  /** The world `known` last looked up, whose carried words `add` packs. */
+  private pending: unknown = null;
   readonly set: VisitedSet;
 
   constructor(private readonly packer: Packer<unknown>, compact: boolean) {
@@ -98,12 +106,20 @@ export class PackedStore implements StateStore {
   }
 
   known(world: unknown): boolean {
-    this.packer.encode(world, this.scratch);
+    this.packer.encodeKey(world, this.scratch);
     this.hash = hashWords(this.scratch, 0, this.packer.keyWords, TABLE_SEED);
+    this.pending = world;
     return this.set.find(this.scratch, 0, this.hash);
   }
 
+  found(): number {
+    return this.set instanceof PackedSet ? this.set.foundIndex : -1;
+  }
+
   add(): number {
+    // Only a stored world's carried words are kept, so only then are they packed.
+    this.packer.encodeCarried(this.pending, this.scratch);
+    this.pending = null;
     return this.set.add(this.scratch, 0, this.hash);
   }
 
@@ -153,6 +169,10 @@ class KeyedStore implements StateStore {
     this.hash = KeySet.hash(this.key);
     this.pending = world;
     return this.set.find(this.key, this.hash);
+  }
+
+  found(): number {
+    return this.set.foundIndex;
   }
 
   add(): number {
@@ -216,6 +236,8 @@ export class Search {
   /** The properties the last tried step violated, and the machine transitions it took. */
   private failed: readonly string[] = [];
   private taken: readonly string[] = [];
+  /** The world the last tried step made and looked up, or null when the step changed nothing. */
+  private after: unknown = null;
 
   constructor(
     readonly lifecycle: AnyLifecycle,
@@ -224,7 +246,7 @@ export class Search {
     readonly preset: unknown,
     readonly store: StateStore,
     machineEdges: readonly string[],
-    private readonly onWorld: ((world: unknown) => void) | undefined,
+    private readonly hooks: Pick<ExhaustiveOptions, 'onLookup' | 'onExpand'> = {},
   ) {
     this.checks = propertyChecks(lifecycle);
     this.untaken = new Set(machineEdges);
@@ -232,9 +254,9 @@ export class Search {
 
   /** Stores the initial world and records the state properties it violates. */
   start(initial: unknown): void {
-    this.onWorld?.(initial);
     assert(!this.store.known(initial), 'an empty store knows the initial world');
     this.store.add();
+    this.hooks.onLookup?.(initial, 0, true);
     this.parents.set(0, ROOT);
     this.eventIndices.set(0, 0);
     this.record(this.checks.failingStates(initial), -1, null);
@@ -271,12 +293,11 @@ export class Search {
       this.taken = this.untaken.size > 0 ? this.lifecycle.takenEdges(view) : [];
       // A step that changed nothing returns the very same world; a world already seen has had its state
       // properties checked, so only the step is new.
-      if (after !== world) this.onWorld?.(after);
+      this.after = after === world ? null : after;
       const known = after === world || this.store.known(after);
       this.failed = known ? this.checks.failingSteps(view) : [...this.checks.failingSteps(view), ...this.checks.failingStates(after)];
       return known ? KNOWN : NEW;
-    } catch (error) {
-      if (error instanceof OnWorldFailed) throw error.cause;
+    } catch {
       return THREW;
     }
   }
@@ -305,6 +326,7 @@ export class Search {
       }
       const world = store.world(index);
       store.release(index);
+      this.hooks.onExpand?.(index, world);
       const alphabet = this.lifecycle.alphabet(world);
       assert(alphabet.length <= MAX_ALPHABET, () => `${this.lifecycle.id}: an alphabet of ${alphabet.length} commands; the search numbers them in 16 bits`);
       for (let k = 0; k < alphabet.length; k += 1) {
@@ -316,6 +338,10 @@ export class Search {
           continue;
         }
         for (const edge of this.taken) this.untaken.delete(edge);
+        if (this.hooks.onLookup !== undefined && this.after !== null) {
+          const state = outcome === KNOWN ? store.found() : this.failed.length > 0 ? -1 : store.size;
+          this.hooks.onLookup(this.after, state, outcome === NEW && state !== -1);
+        }
         if (this.failed.length > 0) {
           this.record(this.failed, index, event);
           continue; // a violating world is a counterexample's end, not a place to search on from
@@ -344,9 +370,6 @@ export class Search {
   }
 }
 
-/** A test's `onWorld` that threw: its error is the test's, not the controller's. */
-class OnWorldFailed extends Error {}
-
 /** The preset searched: the geometry given, or the lifecycle's preset of that name. */
 export function presetOf(lifecycle: AnyLifecycle, options: { readonly preset?: string; readonly geometry?: unknown }, fallback: string): { name: string; preset: unknown } {
   const name = options.preset ?? fallback;
@@ -368,8 +391,7 @@ export function prepareSearch(lifecycle: AnyLifecycle, variant: string, options:
   const machineEdges = lifecycle.machineEdges(variant);
   const initial = lifecycle.initial(variant, preset);
   const store = storeFor(lifecycle, variant, preset, options.compact === true);
-  const onWorld = options.onWorld === undefined ? undefined : guarded(options.onWorld);
-  const search = new Search(lifecycle, variant, presetName, preset, store, machineEdges, onWorld);
+  const search = new Search(lifecycle, variant, presetName, preset, store, machineEdges, options);
   search.start(initial);
   return { search, machineEdges, started };
 }
@@ -409,16 +431,6 @@ export function exhaustive(lifecycle: AnyLifecycle, variant: string, options: Ex
   const prepared = prepareSearch(lifecycle, variant, options);
   const outcome = prepared.search.run(options.maxStates ?? Number.POSITIVE_INFINITY, options.stopWhenViolated, options.onProgress);
   return finishSearch(prepared, outcome === 'stopped');
-}
-
-function guarded(onWorld: (world: unknown) => void): (world: unknown) => void {
-  return (world) => {
-    try {
-      onWorld(world);
-    } catch (error) {
-      throw new OnWorldFailed('onWorld failed', { cause: error });
-    }
-  };
 }
 
 /**

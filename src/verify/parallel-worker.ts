@@ -141,7 +141,7 @@ class Partition {
       taken = this.untaken.size > 0 ? this.lifecycle.takenEdges(view) : [];
       failed = this.checks.failingSteps(view);
       if (after !== world) {
-        this.packer.encode(after, this.scratch);
+        this.packer.encodeKey(after, this.scratch);
         owner = ownerOf(this.scratch, 0, this.keyWords, this.setup.workers);
         if (failed.length > 0) {
           // A violating step ends here, so its world's state properties are checked here too, known or not.
@@ -161,12 +161,27 @@ class Partition {
       return; // a violating world is a counterexample's end, not a place to search on from
     }
     if (after === world) return;
+    // The carried words are packed only for a world that is sent, stored or given an earlier parent: most
+    // worlds a step makes are known already and need only their key words.
     if (owner !== this.setup.index) {
+      this.packer.encodeCarried(after, this.scratch);
       this.send(owner, state, k);
       return;
     }
-    if (known) this.rekey(this.set.foundIndex, discoveryKey(state, k), this.scratch, 0);
-    else this.addNew(discoveryKey(state, k));
+    const key = discoveryKey(state, k);
+    if (!known) {
+      this.packer.encodeCarried(after, this.scratch);
+      this.addNew(key);
+    } else if (this.earlier(this.set.foundIndex, key)) {
+      this.packer.encodeCarried(after, this.scratch);
+      this.rekey(this.set.foundIndex, key, this.scratch, 0);
+    }
+  }
+
+  /** Whether `key` is an earlier discovery of state `index`, stored at this level, than the one it has. */
+  private earlier(index: number, key: number): boolean {
+    const at = index - this.nextBase;
+    return at >= 0 && key < this.nextKeys[at]!;
   }
 
   private candidate(property: string, state: number, k: number, order: number): void {
@@ -183,9 +198,8 @@ class Partition {
 
   /** A state found again: an earlier discovery in the level's order becomes its parent. */
   private rekey(index: number, key: number, words: Uint32Array, offset: number): void {
-    const at = index - this.nextBase;
-    if (at >= 0 && key < this.nextKeys[at]!) {
-      this.nextKeys[at] = key;
+    if (this.earlier(index, key)) {
+      this.nextKeys[index - this.nextBase] = key;
       this.set.replaceCarried(index, words, offset);
     }
   }

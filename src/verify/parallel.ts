@@ -13,7 +13,7 @@
  * sequential search's, whatever the timing of the workers.
  *
  * It needs packed states: a lifecycle without a layout, a hash-compacted search (`--compact`, whose
- * fingerprints cannot say which state a hit is) and a search with an `onWorld` hook run sequentially.
+ * fingerprints cannot say which state a hit is) and a search with an `onLookup` or `onExpand` hook run sequentially.
  * Workers load the lifecycle registry compiled in dist/ by id, so under vitest, which runs the sources,
  * dist/ must be built (`npm run build`) and current.
  */
@@ -52,7 +52,7 @@ export async function exhaustiveParallel(lifecycle: AnyLifecycle, variant: strin
   assert(Number.isInteger(options.workers) && options.workers >= 1, 'workers must be a whole number from 1');
   const prepared = prepareSearch(lifecycle, variant, options);
   const { store } = prepared.search;
-  const packed = store instanceof PackedStore && store.set instanceof PackedSet && options.onWorld === undefined;
+  const packed = store instanceof PackedStore && store.set instanceof PackedSet && options.onLookup === undefined && options.onExpand === undefined;
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const handoverAt = packed && options.workers > 1 ? (options.parallelFrom ?? PARALLEL_FROM) : Number.POSITIVE_INFINITY;
   const outcome = prepared.search.run(maxStates, options.stopWhenViolated, options.onProgress, handoverAt);

@@ -337,6 +337,8 @@ export class KeySet {
   private chunks: Uint16Array[] = [new Uint16Array(1 << 16)];
   private used = 0;
   private lastSlot = -1;
+  /** The number of the key the last `find` that hit found. */
+  foundIndex = -1;
 
   static hash(key: string): number {
     let h = 0x811c9dc5;
@@ -364,7 +366,10 @@ export class KeySet {
         this.lastSlot = slot;
         return false;
       }
-      if (this.hashes.get(entry - 1) === hash && this.equals(entry - 1, key)) return true;
+      if (this.hashes.get(entry - 1) === hash && this.equals(entry - 1, key)) {
+        this.foundIndex = entry - 1;
+        return true;
+      }
     }
   }
 

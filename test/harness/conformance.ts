@@ -107,16 +107,17 @@ export function embodimentChecks(lifecycles: readonly AnyLifecycle[]): void {
 }
 
 /**
- * Every distinct world of the variant's minimal search, packed by its layout and keyed: the first few worlds
- * of each kind where packing and key disagree (two keys, one packing; one key, two packings; a rebuilt world with
- * another key), how many distinct keys the search produced, and the search's result.
+ * The variant's minimal search, stored packed by its layout, with every world it makes keyed too: the first
+ * few worlds of each kind where packing and key disagree (two keys, one packing: a world found as a state
+ * whose first world had another key; one key, two packings: a new state with the key of an earlier one; a
+ * rebuilt world with another key: a state's world, rebuilt from its words to be expanded, whose key is not
+ * the key of the world stored), how many distinct keys the search produced, and the search's result.
  */
 export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): { mismatches: string[]; worlds: number; result: CheckResult } {
-  const packer = lifecycle.packer(variant, lifecycle.presets.minimal);
-  expect(packer).not.toBeNull();
-  const words = new Uint32Array(packer!.words);
-  const packedOf = new Map<string, string>();
-  const keyOf = new Map<string, string>();
+  expect(lifecycle.packer(variant, lifecycle.presets.minimal)).not.toBeNull();
+  /** The key of each state's first world, by state number, and the first state of each key. */
+  const keys: string[] = [];
+  const stateOf = new Map<string, number>();
   const mismatches: string[] = [];
   // The first few of each kind of problem, so that one kind found often does not hide another.
   const noted = new Map<string, number>();
@@ -127,23 +128,23 @@ export function packingAgreesWithKey(lifecycle: AnyLifecycle, variant: string): 
   };
   const result = exhaustive(lifecycle, variant, {
     maxStates: MAX_STATES,
-    onWorld: (world) => {
+    onLookup: (world, state, added) => {
+      if (state === -1) return; // a violating world is not stored
       const key = lifecycle.key(world);
-      packer!.encode(world, words);
-      // The carried words (src/harness/layout.ts) are not the state's: only the key words must match the key.
-      const packed = words.subarray(0, packer!.keyWords).join(',');
-      const earlierPacked = packedOf.get(key);
-      const earlierKey = keyOf.get(packed);
-      if (earlierPacked !== undefined && earlierPacked !== packed) note('one key', `one key, two packings: ${earlierPacked} and ${packed}`);
-      if (earlierKey !== undefined && earlierKey !== key) note('two keys', `two keys, one packing ${packed}`);
-      // A packing seen before with this key was rebuilt then: rebuilt again it is the same world, so only a
-      // new packing is decoded (the search makes each distinct world about ten times: this was half its cost).
-      if (earlierKey === undefined && lifecycle.key(packer!.decode(words)) !== key) note('rebuilt', `the world rebuilt from ${packed} has another key`);
-      if (earlierPacked === undefined) packedOf.set(key, packed);
-      if (earlierKey === undefined) keyOf.set(packed, key);
+      if (!added) {
+        if (keys[state] !== key) note('two keys', `two keys, one packing: state ${state} is ${keys[state]} and ${key}`);
+        return;
+      }
+      keys[state] = key;
+      const earlier = stateOf.get(key);
+      if (earlier === undefined) stateOf.set(key, state);
+      else note('one key', `one key, two packings: states ${earlier} and ${state} are ${key}`);
+    },
+    onExpand: (state, world) => {
+      if (lifecycle.key(world) !== keys[state]) note('rebuilt', `the world rebuilt from state ${state}'s words has another key than ${keys[state]}`);
     },
   });
-  return { mismatches, worlds: packedOf.size, result };
+  return { mismatches, worlds: stateOf.size, result };
 }
 
 export interface DefectOptions {

@@ -136,20 +136,30 @@ describe('layout: packing', () => {
   });
 
   // The conformance suite's packing check (test/harness/conformance.ts) must catch a wrong layout, or it
-  // proves nothing: mirror-pair's layout with its first word dropped when packing (two worlds of different
-  // keys then pack alike), and again with the lowest bit of that word flipped when rebuilding (a world rebuilt
-  // from its words has another key), over the small preset's search.
+  // proves nothing; each kind of problem it names is shown here, over mirror-pair's small preset (112 bits
+  // in 4 words): a layout that compares only 3 of the 4 words, as one that put a field of the key among the
+  // carried words would (two worlds of different keys are then one state), one that sets an unused bit on
+  // every other packing (one world packs two ways), and one that flips the lowest bit when rebuilding.
   test.each([
-    ['drops a word when packing', 'encode', /two keys, one packing/],
+    ['compares 3 of its 4 words', 'compare', /two keys, one packing/],
+    ['packs one world two ways', 'unused-bit', /one key, two packings/],
     ['flips a bit when rebuilding', 'decode', /the world rebuilt from .* has another key/],
   ] as const)('layout: packing check: a layout that %s is reported by the conformance suite', (_name, broken, problem) => {
     class Broken extends Packer<MirrorPairWorld> {
-      override encode(world: MirrorPairWorld, into: Uint32Array, offset = 0): void {
-        super.encode(world, into, offset);
-        if (broken === 'encode') into[offset] = 0;
+      private packings = 0;
+      constructor(variant: string, preset: unknown) {
+        super(mirrorPairLayout, variant, preset);
+        if (broken === 'compare') (this as { keyWords: number }).keyWords -= 1;
+      }
+      // The search packs with encodeKey; encode, which the other tests call, calls it too.
+      override encodeKey(world: MirrorPairWorld, into: Uint32Array, offset = 0): void {
+        into.fill(0, offset, offset + this.words);
+        super.encodeKey(world, into, offset);
+        this.packings += 1;
+        if (broken === 'unused-bit' && this.packings % 2 === 0) into[offset + this.words - 1] = (into[offset + this.words - 1]! | 1 << 31) >>> 0;
       }
       override decode(from: Uint32Array, offset = 0): MirrorPairWorld {
-        if (broken === 'encode') return super.decode(from, offset);
+        if (broken !== 'decode') return super.decode(from, offset);
         const copy = from.slice(offset, offset + this.words);
         copy[0] = copy[0]! ^ 1;
         return super.decode(copy);
@@ -160,7 +170,7 @@ describe('layout: packing', () => {
       ...mirrorPairLifecycle,
       presets: { ...mirrorPairLifecycle.presets, minimal: small },
       preset: (name: string) => (name === 'minimal' ? small : mirrorPairLifecycle.preset(name)),
-      packer: (variant: string, preset: unknown) => new Broken(mirrorPairLayout, variant, preset),
+      packer: (variant: string, preset: unknown) => new Broken(variant, preset),
     };
     const { mismatches } = packingAgreesWithKey(lifecycle, 'e1');
     expect(mismatches.length).toBeGreaterThan(0);
