@@ -80,7 +80,7 @@ export const BACKUP_VARIANTS: readonly BackupVariant[] = [
   broken('both-type-flags', TAPE, ['type-flags-exclusive'], 'Step 311 also sets the disk flag 151 (a copy of 309).'),
   broken('abnormal-end-keeps-table-140', DISK, ['idle-iff-table-140-clear'], 'Step 710 does not clear table 140, so the idle CHA still shows a label check and a current label.'),
   broken('trigger-one-tick-early', DISK, ['instructions-only-when-due'], 'Step 201 fires an entry one tick before its start time.'),
-  broken('config-check-skipped', DISK, ['table-used-only-after-check-and-reboot'], 'Step 208 is skipped: a table whose CHA 121 has no bit in 102 reaches shared memory.'),
+  broken('config-check-skipped', DISK, ['table-used-only-after-check-and-reboot', 'service-processor-refines-model'], 'Step 208 is skipped: a table whose CHA 121 has no bit in 102 reaches shared memory, and the SVP goes on to reboot where the model has it report the table invalid.'),
   broken('stale-stage-cache', DISK, ['staged-unit-is-promised-image'], 'A staging read hits a cache slot left by the previous save of the volume, older than a host write since.'),
   broken('staging-writes-back-to-source', DISK, ['save-never-changes-source'], 'The staged chunk\'s cache slot is marked dirty and destaged over the volume, undoing a host write made meanwhile.'),
   broken('queue-lifo', DISK, ['every-due-entry-runs-once-in-order'], 'Several instructions for one device are served last in, first out.'),
