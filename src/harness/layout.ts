@@ -16,6 +16,8 @@
  * expectation, not a user error: the layout is wrong, or the preset is beyond the limits the layout was
  * written for. It throws a `LayoutError` naming the field's path.
  */
+import { compileShape, type CompiledShape } from './layout-compiler.js';
+
 export type Scalar = string | number | boolean | null;
 
 export interface UintField { readonly kind: 'uint'; readonly max: number }
@@ -445,18 +447,27 @@ export class Packer<W> {
   readonly words: number;
   readonly keyWords: number;
   readonly bits: number;
+  /** The reference codecs, which name the field of a value that does not fit. */
   private readonly codec: Codec;
   private readonly carriedCodec: Codec | null;
+  /** The same shapes compiled (src/harness/layout-compiler.ts): what packs and rebuilds. */
+  private readonly compiled: CompiledShape;
+  private readonly compiledCarried: CompiledShape | null;
   private readonly writer = new BitWriter();
-  private readonly reader = new BitReader();
 
   constructor(
     private readonly layout: WorldLayout<W, unknown>,
     private readonly variant: string,
     private readonly preset: unknown,
   ) {
-    this.codec = codecOf(layout.shape(variant, preset));
-    this.carriedCodec = layout.carried === undefined ? null : codecOf(layout.carried.shape(variant, preset));
+    const shape = layout.shape(variant, preset);
+    this.codec = codecOf(shape);
+    const carriedShape = layout.carried === undefined ? null : layout.carried.shape(variant, preset);
+    this.carriedCodec = carriedShape === null ? null : codecOf(carriedShape);
+    const bitsOf = (field: Field): number => codecOf(field).bits;
+    const pastValues = (): never => fail('a choice index past its values');
+    this.compiled = compileShape(shape, bitsOf, pastValues);
+    this.compiledCarried = carriedShape === null ? null : compileShape(carriedShape, bitsOf, pastValues);
     this.bits = this.codec.bits;
     this.keyWords = Math.max(1, Math.ceil(this.bits / 32));
     this.words = this.keyWords + (this.carriedCodec === null ? 0 : Math.ceil(this.carriedCodec.bits / 32));
@@ -475,34 +486,34 @@ export class Packer<W> {
    */
   encodeKey(world: W, into: Uint32Array, offset = 0): void {
     into.fill(0, offset, offset + this.keyWords);
-    const writer = this.writer;
-    writer.words = into;
-    writer.position = offset * 32;
-    this.codec.encode(this.layout.pack(world), writer);
+    this.pack(this.compiled, this.codec, this.layout.pack(world), into, offset * 32);
   }
 
   /** Packs the carried words of `world`, `into[offset + keyWords .. offset + words)`; none without `carried`. */
   encodeCarried(world: W, into: Uint32Array, offset = 0): void {
     if (this.carriedCodec === null) return;
     into.fill(0, offset + this.keyWords, offset + this.words);
-    const writer = this.writer;
-    writer.words = into;
-    writer.position = (offset + this.keyWords) * 32;
-    this.carriedCodec.encode(this.layout.carried!.pack(world), writer);
+    this.pack(this.compiledCarried!, this.carriedCodec, this.layout.carried!.pack(world), into, (offset + this.keyWords) * 32);
+  }
+
+  /** Packs `value` compiled; a value that does not fit is packed again by the reference codec, which names its field. */
+  private pack(compiled: CompiledShape, codec: Codec, value: unknown, into: Uint32Array, position: number): void {
+    try {
+      compiled.encode(value, into, position);
+    } catch (error) {
+      // Into zeroed words: the compiled code wrote some of the value, which a set's check would read back.
+      this.writer.words = new Uint32Array(into.length);
+      this.writer.position = position;
+      codec.encode(value, this.writer);
+      throw error; // the compiled code refused what the reference packs: a bug of the compiler, not of the layout
+    }
   }
 
   /** The world packed at `from[offset .. offset + words)`. */
   decode(from: Uint32Array, offset = 0): W {
-    const reader = this.reader;
-    reader.words = from;
-    reader.position = offset * 32;
     // A layout whose carried value is the whole world rebuilds from it alone: its key words are not read.
-    const value = this.layout.carried?.whole === true ? null : this.codec.decode(reader);
-    let carried: unknown = null;
-    if (this.carriedCodec !== null) {
-      reader.position = (offset + this.keyWords) * 32;
-      carried = this.carriedCodec.decode(reader);
-    }
+    const value = this.layout.carried?.whole === true ? null : this.compiled.decode(from, offset * 32);
+    const carried = this.compiledCarried === null ? null : this.compiledCarried.decode(from, (offset + this.keyWords) * 32);
     return (this.layout.unpack as (value: unknown, variant: string, preset: unknown, carried: unknown) => W)(value, this.variant, this.preset, carried);
   }
 }
