@@ -438,6 +438,15 @@ function codecOf(shape: Field): Codec {
   }
 }
 
+/** The words the field codecs, the reference, pack `value` of `shape` into: what the compiled code must match. */
+export function packByReference(shape: Field, value: unknown): Uint32Array {
+  const codec = codecOf(shape);
+  const writer = new BitWriter();
+  writer.words = new Uint32Array(Math.max(1, Math.ceil(codec.bits / 32)));
+  codec.encode(value, writer);
+  return writer.words;
+}
+
 /**
  * A compiled layout for one search: every world of it as `words` 32-bit words, of which the first `keyWords`
  * identify its state (the rest are the layout's `carried` words). `encode` writes into a caller's buffer (no

@@ -4,7 +4,7 @@
  * path of the field, never packed into a neighbour's bits.
  */
 import { describe, expect, test } from 'vitest';
-import { bitsFor, defineLayout, field, LayoutError, Packer } from '../../src/harness/layout.js';
+import { bitsFor, defineLayout, field, LayoutError, packByReference, Packer } from '../../src/harness/layout.js';
 import type { AnyLifecycle } from '../../src/lifecycle.js';
 import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
 import { mirrorPairLayout } from '../../src/mirror-pair/layout.js';
@@ -63,6 +63,15 @@ describe('layout: packing', () => {
     const words = new Uint32Array(packer.words);
     packer.encode(thing, words);
     expect(packer.decode(words)).toEqual(thing);
+  });
+
+  test('layout: packing: the compiled code packs every field kind into the very words the field codecs do', () => {
+    const packer = new Packer(layout, 'v', null);
+    for (const value of [thing, { ...thing, state: 'a', hex: '', queue: [], maybe: 6, pairs: [{ x: 1, y: null }, { x: 2, y: Uint8Array.of(200) }], tracks: [] } satisfies Thing]) {
+      const words = new Uint32Array(packer.words);
+      packer.encode(value, words);
+      expect([...words]).toEqual([...packByReference(shape, value)]);
+    }
   });
 
   test('layout: packing: a short list, a short hex and an absent value leave their bits zero, so equal values pack alike', () => {
