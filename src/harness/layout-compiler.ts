@@ -16,7 +16,7 @@ import type { Field } from './layout.js';
 export class Misfit extends Error {}
 
 /** Writes `value` (below 2^bits, bits at most 32) at bit `position` of zeroed words; the next position. */
-function put(words: Uint32Array, position: number, value: number, bits: number): number {
+export function put(words: Uint32Array, position: number, value: number, bits: number): number {
   if (bits === 0) return position;
   const word = position >>> 5;
   const offset = position & 31;
@@ -26,7 +26,7 @@ function put(words: Uint32Array, position: number, value: number, bits: number):
 }
 
 /** The `bits`-bit number at bit `position` of `words`. */
-function get(words: Uint32Array, position: number, bits: number): number {
+export function get(words: Uint32Array, position: number, bits: number): number {
   if (bits === 0) return 0;
   const word = position >>> 5;
   const offset = position & 31;
@@ -40,7 +40,7 @@ function misfit(): never {
 }
 
 const HEX = /^[0-9a-f]*$/;
-const HEX_DIGITS = '0123456789abcdef';
+export const HEX_DIGITS = '0123456789abcdef';
 
 export interface CompiledShape {
   /** Packs `value` into zeroed `words` from bit `position`; throws `Misfit` (or any error) if it does not fit. */

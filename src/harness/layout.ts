@@ -16,7 +16,7 @@
  * expectation, not a user error: the layout is wrong, or the preset is beyond the limits the layout was
  * written for. It throws a `LayoutError` naming the field's path.
  */
-import { compileShape, type CompiledShape } from './layout-compiler.js';
+import { compileShape, get, HEX_DIGITS, put, type CompiledShape } from './layout-compiler.js';
 
 export type Scalar = string | number | boolean | null;
 
@@ -152,12 +152,7 @@ export class BitWriter {
 
   /** Writes `value` (below 2^bits, bits at most 32). */
   write(value: number, bits: number): void {
-    if (bits === 0) return;
-    const word = this.position >>> 5;
-    const offset = this.position & 31;
-    this.words[word] = (this.words[word]! | (value << offset)) >>> 0;
-    if (offset + bits > 32) this.words[word + 1] = (this.words[word + 1]! | (value >>> (32 - offset))) >>> 0;
-    this.position += bits;
+    this.position = put(this.words, this.position, value, bits);
   }
 }
 
@@ -166,13 +161,9 @@ export class BitReader {
   position = 0;
 
   read(bits: number): number {
-    if (bits === 0) return 0;
-    const word = this.position >>> 5;
-    const offset = this.position & 31;
-    let value = this.words[word]! >>> offset;
-    if (offset + bits > 32) value |= this.words[word + 1]! << (32 - offset);
+    const value = get(this.words, this.position, bits);
     this.position += bits;
-    return bits === 32 ? value >>> 0 : value & ((1 << bits) - 1);
+    return value;
   }
 }
 
@@ -250,8 +241,6 @@ function bytesCodec(length: number): Codec {
     },
   };
 }
-
-const HEX_DIGITS = '0123456789abcdef';
 
 function hexCodec(maxBytes: number): Codec {
   const lengthBits = bitsFor(maxBytes);
