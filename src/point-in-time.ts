@@ -97,11 +97,13 @@ export class PointInTimeCopy {
 
   /**
    * The image's bytes of one track, read counted (the data path of a reader of the image, such as seed 004's
-   * staging read of a point-in-time backup): the source's while pending, else the target's.
+   * staging read of a point-in-time backup): the source's while pending, else the target's. With `into`, a
+   * buffer of one track the caller owns, the bytes are read into it (`Volume.readTrackInto`).
    */
-  readImageTrack(source: Volume, target: Volume, track: number): Uint8Array {
+  readImageTrack(source: Volume, target: Volume, track: number, into?: Uint8Array): Uint8Array {
     assert(track >= 0 && track < source.trackCount, () => `track ${track} is not in the volume`);
-    return (this.pending.test(track) ? source : target).readTrack(track);
+    const volume = this.pending.test(track) ? source : target;
+    return into === undefined ? volume.readTrack(track) : volume.readTrackInto(track, into);
   }
 
   /** The image's bytes of one track, read uncounted (for checks): the source's while pending, else the target's. */

@@ -101,4 +101,18 @@ describe('point-in-time', () => {
     expect([source.physicalReadCount - sourceReads, target.physicalReadCount - targetReads]).toEqual([1, 1]);
     expect([...copy.readImageTrack(source, target, 1)]).toEqual([...copy.imageTrack(source, target, 1)]);
   });
+
+  test('point-in-time: readImageTrack into a buffer reads the same bytes into it, from the same volume', () => {
+    const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+    const target = new Volume(TRACKS, SIZE);
+    const copy = PointInTimeCopy.ofVolume(TRACKS);
+    copy.beforeWrite(source, target, 1, 2);
+    source.write(2, Uint8Array.of(9, 9));
+    const into = new Uint8Array(SIZE);
+    const [sourceReads, targetReads] = [source.physicalReadCount, target.physicalReadCount];
+    expect(copy.readImageTrack(source, target, 1, into)).toBe(into);
+    expect([...into]).toEqual([2, 2]);
+    expect([...copy.readImageTrack(source, target, 2, into)]).toEqual([3, 3]);
+    expect([source.physicalReadCount - sourceReads, target.physicalReadCount - targetReads]).toEqual([1, 1]);
+  });
 });

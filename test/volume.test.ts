@@ -46,6 +46,21 @@ describe('volume', () => {
     expect(original.contents()).toEqual(clone.contents());
   });
 
+  test('volume: readTrackInto: reads one track into the buffer given, counted as readTrack, and refuses a buffer not of one track', () => {
+    const volume = filled(3, 2);
+    const into = new Uint8Array(2);
+    const reads = volume.physicalReadCount;
+    expect(volume.readTrackInto(1, into)).toBe(into);
+    expect([...into]).toEqual([3, 4]);
+    expect([...volume.readTrackInto(2, into)]).toEqual([...volume.readTrack(2)]);
+    expect(volume.physicalReadCount - reads).toBe(3);
+    into.fill(0); // the buffer is the caller's: the volume keeps nothing of it
+    expect([...volume.contents()]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => volume.readTrackInto(3, into)).toThrow(/outside/);
+    expect(() => volume.readTrackInto(0, new Uint8Array(3))).toThrow(/exactly one track/);
+    expect(volume.physicalReadCount - reads).toBe(3);
+  });
+
   test('volume: a volume of no tracks holds no bytes, and a read or write of it is outside', () => {
     const empty = new Volume(0, 2);
     expect(empty.byteLength).toBe(0);
