@@ -65,7 +65,7 @@ const abstracts = new WeakMap<BackupSystem, BackupAbstract>();
 export function abstractOf(system: BackupSystem, variant: BackupVariant, geometry: BackupGeometry): BackupAbstract {
   let found = abstracts.get(system);
   if (found === undefined) {
-    const ctx = { system, variant, geometry, log: null as unknown as StepLog };
+    const ctx = { system, variant, geometry, log: null as unknown as StepLog, spare: null };
     found = {
       control: variant.control,
       now: system.now,

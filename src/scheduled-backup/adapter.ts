@@ -70,6 +70,18 @@ export interface Context {
   readonly variant: BackupVariant;
   readonly geometry: BackupGeometry;
   readonly log: StepLog;
+  /**
+   * In place only (`stepSystemInPlace`), else null: buffers of chunks the cache no longer holds, which the
+   * next staging read fills instead of a fresh one. A stored unit's buffer is referenced by nothing else
+   * then: the media keep copies, and in place no world before the step shares it.
+   */
+  readonly spare: Uint8Array[] | null;
+}
+
+/** The cache lets go of its chunk; in place, the chunk's buffer is kept for the next staging read. */
+function dropCache(ctx: Context, run: AdapterRun): void {
+  if (run.cache !== null && ctx.spare !== null) ctx.spare.push(run.cache);
+  run.cache = null;
 }
 
 function head(run: AdapterRun): Instruction {
@@ -159,7 +171,7 @@ function runOperation(ctx: Context, device: number, operation: string, from: Ada
       writeUnit(ctx, device);
       return;
     case 'unitStored':
-      run.cache = null;
+      dropCache(ctx, run);
       return;
     case 'keepUnit':
       return; // the unit stays in cache for the next tape (A11)
@@ -194,7 +206,8 @@ function runOperation(ctx: Context, device: number, operation: string, from: Ada
 function loadEntry(ctx: Context, device: number): void {
   const run = ctx.system.adapters[device]!;
   const instruction = head(run);
-  Object.assign(run, { cursor: 0, cache: null, cacheChunk: 0, stagedCount: 0, tapesStarted: 0, report: null, table140: CLEAR_140 });
+  dropCache(ctx, run);
+  Object.assign(run, { cursor: 0, cacheChunk: 0, stagedCount: 0, tapesStarted: 0, report: null, table140: CLEAR_140 });
   setCatalog(ctx, device, null);
   ctx.log.started.push({ device, generation: instruction.ref.generation, index: instruction.ref.index });
 }
@@ -301,7 +314,8 @@ function report(ctx: Context, device: number, normal: boolean): void {
 function returnToDispatcher(ctx: Context, device: number): void {
   const run = ctx.system.adapters[device]!;
   run.queue = run.queue.slice(1);
-  Object.assign(run, { cursor: 0, cache: null, cacheChunk: 0, stagedCount: 0, tapesStarted: 0, report: null, pending: null });
+  dropCache(ctx, run);
+  Object.assign(run, { cursor: 0, cacheChunk: 0, stagedCount: 0, tapesStarted: 0, report: null, pending: null });
 }
 
 /** Starts the next instruction if the adapter is idle and has one (301-304). */
@@ -323,18 +337,22 @@ export function stageComplete(ctx: Context, device: number): void {
   }
   const chunk = run.cursor;
   const instruction = head(run);
-  let data = instruction.image !== null ? instruction.image.readImageTrack(source, instruction.shadow!, chunk) : source.readTrack(chunk);
+  const into = ctx.spare?.pop(); // in place, a buffer the cache let go of (dropCache)
+  let data = instruction.image !== null ? instruction.image.readImageTrack(source, instruction.shadow!, chunk, into)
+    : into === undefined ? source.readTrack(chunk) : source.readTrackInto(chunk, into);
   if (ctx.variant.defect === 'stale-stage-cache') {
     const stale = ctx.system.stageMemo[volumeIndex]![chunk];
     if (stale !== null && stale !== undefined) data = Uint8Array.from(stale.match(/../g)!.map((h) => parseInt(h, 16)));
     // The memo is shared with the world before the step: replaced, never changed.
     ctx.system.stageMemo = ctx.system.stageMemo.map((memo, v) => (v === volumeIndex ? memo.map((hex, c) => (c === chunk ? toHex(data) : hex)) : memo));
   }
+  dropCache(ctx, run);
   run.cache = data;
   run.cacheChunk = chunk;
   run.cursor += 1;
   run.pending = null;
-  // The hex is made when read: the properties read it, the workload's data path never does.
+  // The hex is made when read: the properties read it, the workload's data path never does (in place, the
+  // buffer is filled again by a later staging read: the entry is good until the next command).
   const staged = data;
   ctx.log.staged.push({ device, volume: volumeIndex, chunk, get data() { return toHex(staged); } });
   takeAdapter(ctx, device, 'stage.complete');

@@ -168,22 +168,24 @@ export function stepSystem(system: BackupSystem, event: BackupEvent, variant: Ba
     return { system, outcome: { accepted: false, rejection: refusal } };
   }
   const next = cloneSystem(system);
-  return { system: next, outcome: applyAdmitted(next, event, variant, geometry, undefined) };
+  return { system: next, outcome: applyAdmitted(next, event, variant, geometry, undefined, null) };
 }
 
 /**
  * The workload's data path (src/scheduled-backup/workload.ts): the same checks and effect as `stepSystem`, on
  * `system` itself, with no copy, and a host write's bytes are `bytes` as they are (its `data` is not read; its
- * length is the bytes'). The system before the command is gone: a refused command changes nothing.
+ * length is the bytes'). The system before the command is gone: a refused command changes nothing. `spare`
+ * is the caller's pool of chunk buffers, one for the system's life: a staging read fills a buffer the cache
+ * let go of instead of a fresh one, so the log's staged data is good only until the next command.
  */
-export function stepSystemInPlace(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes?: Uint8Array): BackupOutcome {
+export function stepSystemInPlace(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined, spare: Uint8Array[]): BackupOutcome {
   const refusal = admit(system, event, variant, geometry, bytes?.length);
   if (refusal !== null) return { accepted: false, rejection: refusal };
-  return applyAdmitted(system, event, variant, geometry, bytes);
+  return applyAdmitted(system, event, variant, geometry, bytes, spare);
 }
 
-function applyAdmitted(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined): BackupOutcome {
-  const ctx: Context = { system, variant, geometry, log: { taken: [], staged: [], writes: [], reports: [], started: [] } };
+function applyAdmitted(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined, spare: Uint8Array[] | null): BackupOutcome {
+  const ctx: Context = { system, variant, geometry, log: { taken: [], staged: [], writes: [], reports: [], started: [] }, spare };
   const result = apply(ctx, event, bytes);
   return { accepted: true, log: ctx.log, restored: result.restored, deferred: result.deferred };
 }
