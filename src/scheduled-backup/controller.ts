@@ -26,6 +26,7 @@ import {
   startNext,
   takeAdapter,
   type Answer,
+  type BufferPool,
   type Context,
   type StepLog,
 } from './adapter.js';
@@ -175,16 +176,17 @@ export function stepSystem(system: BackupSystem, event: BackupEvent, variant: Ba
  * The workload's data path (src/scheduled-backup/workload.ts): the same checks and effect as `stepSystem`, on
  * `system` itself, with no copy, and a host write's bytes are `bytes` as they are (its `data` is not read; its
  * length is the bytes'). The system before the command is gone: a refused command changes nothing. `spare`
- * is the caller's pool of chunk buffers, one for the system's life: a staging read fills a buffer the cache
- * let go of instead of a fresh one, so the log's staged data is good only until the next command.
+ * is the caller's pool of buffers, one for the system's life: a staging read fills a buffer the cache let go
+ * of instead of a fresh one (so the log's staged data is good only until the next command), and a
+ * point-in-time image takes the bytes of a finished one's.
  */
-export function stepSystemInPlace(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined, spare: Uint8Array[]): BackupOutcome {
+export function stepSystemInPlace(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined, spare: BufferPool): BackupOutcome {
   const refusal = admit(system, event, variant, geometry, bytes?.length);
   if (refusal !== null) return { accepted: false, rejection: refusal };
   return applyAdmitted(system, event, variant, geometry, bytes, spare);
 }
 
-function applyAdmitted(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined, spare: Uint8Array[] | null): BackupOutcome {
+function applyAdmitted(system: BackupSystem, event: BackupEvent, variant: BackupVariant, geometry: BackupGeometry, bytes: Uint8Array | undefined, spare: BufferPool | null): BackupOutcome {
   const ctx: Context = { system, variant, geometry, log: { taken: [], staged: [], writes: [], reports: [], started: [] }, spare };
   const result = apply(ctx, event, bytes);
   return { accepted: true, log: ctx.log, restored: result.restored, deferred: result.deferred };
@@ -358,7 +360,8 @@ function instruct(ctx: Context, ref: EntryRef, entry: ConfigEntry): void {
     ref,
     entry,
     image: pointInTime ? PointInTimeCopy.ofVolume(chunks) : null,
-    shadow: pointInTime ? new Volume(chunks, ctx.geometry.chunkSize) : null,
+    // In place, the bytes of a finished save's image, zeroed as a fresh volume's are.
+    shadow: pointInTime ? new Volume(chunks, ctx.geometry.chunkSize, ctx.spare?.take(chunks * ctx.geometry.chunkSize)?.fill(0)) : null,
   });
 }
 

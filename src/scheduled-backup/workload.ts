@@ -26,12 +26,13 @@
  *
  * The data path is binary: `stepSystemInPlace` changes the system where it is and takes a host write's bytes
  * as they are; staged chunks and tape units are whole chunks of bytes, staged into buffers the cache let go
- * of (a fresh 64 KiB buffer a staging read took 23 µs, about half of the data path). No fault is offered: a device error
+ * of, and a point-in-time image takes the bytes of the last finished one (`BufferPool`). No fault is offered: a device error
  * or a reboot ends a save abnormally (710, 312) and the seed has no retry, so the host would wait for ever.
  */
 import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
 import { refuseTotalBytes, trackSizeFor } from '../workload/workload.js';
+import { BufferPool } from './adapter.js';
 import { readBackup, stepSystemInPlace, type BackupOutcome } from './controller.js';
 import type { BackupEvent, BackupGeometry, ConfigEntry } from './events.js';
 import { initialSystem, type BackupSystem } from './system.js';
@@ -109,8 +110,8 @@ class BackupSession implements WorkloadSession {
   private taken = 0;
   private completed = 0;
   private last: readonly Medium[] = [];
-  /** Chunk buffers the cache let go of, which the next staging reads fill (`stepSystemInPlace`). */
-  private readonly spare: Uint8Array[] = [];
+  /** Buffers the system let go of, which the next staging reads and images fill (`stepSystemInPlace`). */
+  private readonly spare = new BufferPool();
 
   constructor(private readonly variant: BackupVariant, private readonly geometry: WorkloadGeometry) {
     this.backupGeometry = backupGeometryOf(geometry, variant.control.destination);
