@@ -24,7 +24,7 @@
  *
  * The data path is binary: `ExtentCopyController.handleInPlace` writes the volumes where they are and takes a
  * write's bytes as they are, one track's part of a write at a time (a host I/O stays within its track,
- * 【0016】). A recovery copies the copy volume out; the session goes on unchanged. No fault is offered:
+ * 【0016】). A recovery hands back the copy volume's bytes as they are; the session goes on unchanged. No fault is offered:
  * extent-copy has no link and no power cycle, and its copy I/O error (A12) is not injected by the workload.
  */
 import { assert } from '../assert.js';
@@ -168,10 +168,13 @@ class ExtentSession implements WorkloadSession {
     return { busy: true, committed: [this.completed], faults: [] };
   }
 
-  /** The original is lost: what is left is copy volume `completed` mod 2, the last completed split's. */
+  /**
+   * The original is lost: what is left is copy volume `completed` mod 2, the last completed split's, handed
+   * back as it is (WorkloadSession.recover: the engine reads it before the session's next call).
+   */
   recover(): WorkloadRecovery {
     const generation = this.completed % 2;
-    const volumes = Array.from({ length: this.geometry.volumeCount }, (_, volume) => this.controller.volumes[this.copyVolume(volume, generation)]!.contents().slice());
+    const volumes = Array.from({ length: this.geometry.volumeCount }, (_, volume) => this.controller.volumes[this.copyVolume(volume, generation)]!.contents());
     return { commit: this.completed, volumes };
   }
 }

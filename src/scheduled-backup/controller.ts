@@ -426,7 +426,12 @@ function restore(ctx: Context, index: number): string {
  * missing. BROKEN restore-stops-at-first-tape reads the first tape only.
  */
 export function readBackup(medium: BackupSystem['devices'][number], label: string, units: number, chunkSize: number, variant: BackupVariant): Uint8Array {
-  if (medium.class === 'disk') return medium.volume.contents().slice(0, units * chunkSize);
+  return Buffer.concat(backupParts(medium, label, units, chunkSize, variant));
+}
+
+/** What `readBackup` reads, in order, as views of the media's bytes (which a caller must not change). */
+export function backupParts(medium: BackupSystem['devices'][number], label: string, units: number, chunkSize: number, variant: BackupVariant): Uint8Array[] {
+  if (medium.class === 'disk') return [medium.volume.contents().subarray(0, units * chunkSize)];
   assert(medium.class === 'tape', 'a restore reads a disk or tapes');
   const parts: Uint8Array[] = [];
   let remaining = units;
@@ -438,5 +443,5 @@ export function readBackup(medium: BackupSystem['devices'][number], label: strin
     remaining -= count;
     if (variant.defect === 'restore-stops-at-first-tape') break;
   }
-  return Buffer.concat(parts);
+  return parts;
 }

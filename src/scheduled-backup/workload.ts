@@ -11,7 +11,7 @@
  * The disk and tape embodiments stage the live volume (P12: a fuzzy image), which is a point in time only if
  * no host writes during the save (P11), so the host holds its writes until the save has ended normally and the
  * commit is taken then. Either way a commit completes at the normal end (802) of every volume's save, and a
- * failure point restores (A17 [EXT], `readBackup`) each volume from the media of the last completed backup.
+ * failure point restores (A17 [EXT], `backupParts`) each volume from the media of the last completed backup.
  *
  * The schedule is set once, at power-on (table 100, 209-212): every volume's entry k (k = 1 … 1024) starts at
  * tick 4k and goes to device 2v + k mod 2, so that two backups alternate between two devices of each volume
@@ -33,7 +33,7 @@ import { assert } from '../assert.js';
 import type { WorkloadDriver, WorkloadGeometry, WorkloadRandom, WorkloadRecovery, WorkloadSession, WorkloadStepReport } from '../lifecycle.js';
 import { refuseTotalBytes, trackSizeFor } from '../workload/workload.js';
 import { BufferPool } from './adapter.js';
-import { readBackup, stepSystemInPlace, type BackupOutcome } from './controller.js';
+import { backupParts, stepSystemInPlace, type BackupOutcome } from './controller.js';
 import type { BackupEvent, BackupGeometry, ConfigEntry } from './events.js';
 import { initialSystem, type BackupSystem } from './system.js';
 import { backupVariant, type BackupVariant } from './variants.js';
@@ -112,6 +112,8 @@ class BackupSession implements WorkloadSession {
   private last: readonly Medium[] = [];
   /** Buffers the system let go of, which the next staging reads and images fill (`stepSystemInPlace`). */
   private readonly spare = new BufferPool();
+  /** The restored volumes of the last failure point, refilled by the next. */
+  private restored: Uint8Array[] | null = null;
 
   constructor(private readonly variant: BackupVariant, private readonly geometry: WorkloadGeometry) {
     this.backupGeometry = backupGeometryOf(geometry, variant.control.destination);
@@ -215,15 +217,24 @@ class BackupSession implements WorkloadSession {
     }
   }
 
-  /** Each volume read back from the media of the last completed backup (A17); the volume of zeros before any. */
+  /**
+   * Each volume read back from the media of the last completed backup (A17), into the buffers of the failure
+   * point before (WorkloadSession.recover); past what the media hold (nothing yet, or a tape of the chain
+   * missing), zeros.
+   */
   recover(): WorkloadRecovery {
-    const volumes = Array.from({ length: this.geometry.volumeCount }, (_, volume) => {
+    this.restored ??= Array.from({ length: this.geometry.volumeCount }, () => new Uint8Array(this.geometry.volumeBytes));
+    const volumes = this.restored.map((image, volume) => {
       const medium = this.last[volume];
-      const bytes = medium === undefined ? null : readBackup(this.system.devices[medium.device]!, medium.label, medium.units, this.backupGeometry.chunkSize, this.variant);
-      if (bytes?.length === this.geometry.volumeBytes) return bytes;
-      // Nothing to restore, or a restore short of the volume (a tape of the chain missing): the rest is zeros.
-      const image = new Uint8Array(this.geometry.volumeBytes);
-      if (bytes !== null) image.set(bytes.subarray(0, image.length));
+      const parts = medium === undefined ? [] : backupParts(this.system.devices[medium.device]!, medium.label, medium.units, this.backupGeometry.chunkSize, this.variant);
+      let at = 0;
+      for (const part of parts) {
+        if (at >= image.length) break;
+        const length = Math.min(part.length, image.length - at);
+        image.set(part.subarray(0, length), at);
+        at += length;
+      }
+      image.fill(0, at);
       return image;
     });
     return { commit: this.completed, volumes };
