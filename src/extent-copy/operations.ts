@@ -35,9 +35,11 @@ import type { ExtentVariant } from './variants.js';
 /** The controller's state while a command runs: arrays of its own, volumes cloned before they are written. */
 export interface Draft {
   readonly volumes: Volume[];
-  /** Volumes already cloned for this command. */
-  readonly owned: Set<number>;
+  /** Volumes already cloned for this command; `all` in place (ExtentCopyController.handleInPlace). */
+  readonly owned: Set<number> | 'all';
   readonly pairs: PairRecord[];
+  /** Whether the arrays are the controller's own, changed in place. */
+  readonly inPlace: boolean;
 }
 
 export interface RunContext {
@@ -59,7 +61,7 @@ const NONE: ExtentResult = { kind: 'none' };
 /** The volume, cloned once per command before it is written or read (reads count physical I/O). */
 function volume(ops: Operations, id: number): Volume {
   const { draft } = ops;
-  if (!draft.owned.has(id)) {
+  if (draft.owned !== 'all' && !draft.owned.has(id)) {
     draft.volumes[id] = draft.volumes[id]!.clone();
     draft.owned.add(id);
   }
