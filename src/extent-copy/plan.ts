@@ -105,11 +105,11 @@ function usedPairs(context: PlanContext): number[] {
 function hostRoute(context: PlanContext, volume: number, address: number, write: boolean): PlannedStep | null {
   const { control } = context;
   const member = (extent: Extent) => (write ? holds(context, extent, address) : holdsTrack(context, extent, address));
-  const side = (record: PairRecord) => (write ? record.original : record.copy);
   const type = write ? 'host.write' : 'host.read';
-  for (const pair of usedPairs(context)) {
+  // The records in use, ascending, as `usedPairs` lists them, with no list made: every host I/O asks (E2: 64 records).
+  for (let pair = 0; pair < context.pairs.length; pair += 1) {
     const record = context.pairs[pair]!;
-    if (side(record) !== volume) continue;
+    if (!isUsed(record) || (write ? record.original : record.copy) !== volume) continue;
     if (control.embodiment === 2) {
       if (member(record.extents[0]!)) return pairStep(pair, type);
       continue;
@@ -126,8 +126,10 @@ function hostRoute(context: PlanContext, volume: number, address: number, write:
 }
 
 function planWrite(context: PlanContext, event: Extract<ExtentEvent, { type: 'host.write' }>): Plan {
-  const held = usedPairs(context).find((pair) => context.pairs[pair]!.copy === event.volume);
-  if (held !== undefined) return busy(`volume ${event.volume} is the copy of pair ${held}: read-only while paired (A6)`);
+  for (let held = 0; held < context.pairs.length; held += 1) {
+    const record = context.pairs[held]!;
+    if (isUsed(record) && record.copy === event.volume) return busy(`volume ${event.volume} is the copy of pair ${held}: read-only while paired (A6)`);
+  }
   const route = hostRoute(context, event.volume, event.address, true);
   return { steps: route === null ? [] : [route] };
 }
