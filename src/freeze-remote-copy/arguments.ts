@@ -38,6 +38,8 @@ const checked = new WeakMap<FreezeEvent<Block>, { readonly geometry: FreezeGeome
 
 /** Checks a command's arguments against the group's geometry; null when they are valid. */
 export function validateArguments(event: FreezeEvent<Block>, geometry: FreezeGeometry): Rejection | null {
+  // A write of bytes (the workload's data path) is a new command every time: remembered, it would only fill the map.
+  if (event.type === 'host.write' && typeof event.data !== 'string') return check(event, geometry);
   const known = checked.get(event);
   if (known !== undefined && known.geometry === geometry) return known.rejection;
   const rejection = check(event, geometry);
