@@ -13,7 +13,7 @@
 import type { Field } from './layout.js';
 
 /** A value that does not fit its field, found by compiled code; the reference codec says which field. */
-export class Misfit extends Error {}
+class Misfit extends Error {}
 
 /** Writes `value` (below 2^bits, bits at most 32) at bit `position` of zeroed words; the next position. */
 export function put(words: Uint32Array, position: number, value: number, bits: number): number {
