@@ -6,6 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { bitsFor, defineLayout, field, LayoutError, packByReference, Packer } from '../../src/harness/layout.js';
 import type { AnyLifecycle } from '../../src/lifecycle.js';
+import { failoverFailbackLayout } from '../../src/failover-failback/layout.js';
+import { failoverFailbackLifecycle } from '../../src/failover-failback/lifecycle.js';
 import { mirrorPairLifecycle } from '../../src/mirror-pair/lifecycle.js';
 import { mirrorPairLayout } from '../../src/mirror-pair/layout.js';
 import type { MirrorPairWorld } from '../../src/mirror-pair/abstraction.js';
@@ -184,5 +186,28 @@ describe('layout: packing', () => {
     const { mismatches } = packingAgreesWithKey(lifecycle, 'e1');
     expect(mismatches.length).toBeGreaterThan(0);
     expect(mismatches.join('\n')).toMatch(problem);
+  }, 60_000);
+
+  // `carried.whole` says the carried value rebuilds the world alone, so the compared words are never decoded.
+  // failover-failback carries only the link's messages; claiming `whole` for it, with an unpack that fills the
+  // compared part as the initial world has it (what a layout that believed the claim would rebuild), must be
+  // reported: the rebuilt worlds have other keys than the states they were stored as.
+  test('layout: packing check: a layout that claims its carried value is the whole world when it is not is reported by the conformance suite', () => {
+    const layout = failoverFailbackLayout;
+    const preset = failoverFailbackLifecycle.presets['minimal']!;
+    const compared = new Packer({ ...layout, unpack: (value: unknown) => value } as unknown as typeof layout, 'e1', preset);
+    const words = new Uint32Array(compared.words);
+    compared.encode(failoverFailbackLifecycle.initial('e1', preset), words);
+    const initialValue: unknown = compared.decode(words);
+    const falseWhole = {
+      ...layout,
+      carried: { ...layout.carried!, whole: true },
+      unpack: (value: unknown, variant: string, p: unknown, carried: unknown) => (layout.unpack as (...args: unknown[]) => unknown)(value ?? initialValue, variant, p, carried),
+    } as unknown as typeof layout;
+    const lifecycle: AnyLifecycle = { ...failoverFailbackLifecycle, packer: (variant: string, p: unknown) => new Packer(falseWhole, variant, p as typeof preset) };
+    const { mismatches } = packingAgreesWithKey(lifecycle, 'e1');
+    expect(mismatches.join('\n')).toMatch(/the world rebuilt from .* has another key/);
+    // The honest layout passes the same check.
+    expect(packingAgreesWithKey(failoverFailbackLifecycle, 'e1').mismatches).toEqual([]);
   }, 60_000);
 });
