@@ -92,9 +92,25 @@ export function consume(value: unknown): void {
   sink = (sink + (typeof value === 'number' ? value : value ? 1 : 0)) % 1_000_003;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1]!;
+}
+
+/**
+ * Times `work` `runs` times after `warmup` untimed runs, `setup` untimed before each: `BenchContext.measure`,
+ * and the timing of a worker thread, which has no context (bench/sections/workload-worker.ts).
+ */
+export function measureRuns(work: () => unknown, runs: number, warmup: number, setup?: () => void): Measurement {
+  const samples: number[] = [];
+  for (let run = 0; run < warmup + runs; run += 1) {
+    setup?.();
+    const start = process.hrtime.bigint();
+    consume(work());
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    if (run >= warmup) samples.push(elapsed);
+  }
+  return { medianMs: median(samples), minMs: Math.min(...samples), runs };
 }
 
 export class BenchContext {
@@ -119,17 +135,7 @@ export class BenchContext {
 
   /** Times `work` `runs` times after `warmup` untimed runs. */
   measure(work: () => unknown, options: MeasureOptions = {}): Measurement {
-    const runs = options.runs ?? this.options.runs;
-    const warmup = options.warmup ?? this.options.warmup;
-    const samples: number[] = [];
-    for (let run = 0; run < warmup + runs; run += 1) {
-      options.setup?.();
-      const start = process.hrtime.bigint();
-      consume(work());
-      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-      if (run >= warmup) samples.push(elapsed);
-    }
-    return { medianMs: median(samples), minMs: Math.min(...samples), runs };
+    return measureRuns(work, options.runs ?? this.options.runs, options.warmup ?? this.options.warmup, options.setup);
   }
 
   /**

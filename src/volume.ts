@@ -86,12 +86,20 @@ export class Volume {
    * more than its copy, and most of the run's garbage (scheduled-backup's staging: 23 µs a read).
    */
   readTrackInto(track: number, into: Uint8Array): Uint8Array {
+    assert(into.length === this.trackSize, 'a track read needs a buffer of exactly one track');
+    into.set(this.readTrackView(track));
+    return into;
+  }
+
+  /**
+   * One track's bytes as a view, its physical read counted: for a caller that copies them at once
+   * (`readTrackInto`, `copyTrackFrom`), never one that keeps them, since a later write changes them.
+   */
+  private readTrackView(track: number): Uint8Array {
     const offset = track * this.trackSize;
     assert(offset >= 0 && offset + this.trackSize <= this.bytes.length, 'read outside the volume'); // as `read`
-    assert(into.length === this.trackSize, 'a track read needs a buffer of exactly one track');
     this.physicalReadCount += 1;
-    into.set(this.bytes.subarray(offset, offset + this.trackSize));
-    return into;
+    return this.bytes.subarray(offset, offset + this.trackSize);
   }
 
   writeTrack(track: number, data: Uint8Array): void {
@@ -106,12 +114,10 @@ export class Volume {
    * 64 KiB tracks, whose allocations made most of its garbage.
    */
   copyTrackFrom(source: Volume, track: number): void {
-    const offset = track * source.trackSize;
-    assert(offset >= 0 && offset + source.trackSize <= source.bytes.length, 'read outside the volume'); // as `read`
-    source.physicalReadCount += 1;
+    const bytes = source.readTrackView(track);
     assert(source.trackSize === this.trackSize, 'a track write needs exactly one track of bytes'); // as `writeTrack`
     // A view of the source's bytes: if this volume's bytes are shared and copied first, the view still holds the source's.
-    this.write(track * this.trackSize, source.bytes.subarray(offset, offset + source.trackSize));
+    this.write(track * this.trackSize, bytes);
   }
 
   /**

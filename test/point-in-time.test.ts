@@ -89,12 +89,18 @@ describe('point-in-time', () => {
     expect(copy.done).toBe(true);
   });
 
-  test('point-in-time: readImageTrack reads the image as imageTrack does, and counts the read on the volume it comes from', () => {
+  /** An image of the whole volume whose track 1 was copied to the target before a write; track 2 written since, still pending. */
+  function imageAfterWrites(): { source: Volume; target: Volume; copy: PointInTimeCopy } {
     const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
     const target = new Volume(TRACKS, SIZE);
     const copy = PointInTimeCopy.ofVolume(TRACKS);
     copy.beforeWrite(source, target, 1, 2);
     source.write(2, Uint8Array.of(9, 9));
+    return { source, target, copy };
+  }
+
+  test('point-in-time: readImageTrack reads the image as imageTrack does, and counts the read on the volume it comes from', () => {
+    const { source, target, copy } = imageAfterWrites();
     const [sourceReads, targetReads] = [source.physicalReadCount, target.physicalReadCount];
     expect([...copy.readImageTrack(source, target, 1)]).toEqual([2, 2]);
     expect([...copy.readImageTrack(source, target, 2)]).toEqual([3, 3]);
@@ -103,11 +109,7 @@ describe('point-in-time', () => {
   });
 
   test('point-in-time: readImageTrack into a buffer reads the same bytes into it, from the same volume', () => {
-    const source = volumeOf([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
-    const target = new Volume(TRACKS, SIZE);
-    const copy = PointInTimeCopy.ofVolume(TRACKS);
-    copy.beforeWrite(source, target, 1, 2);
-    source.write(2, Uint8Array.of(9, 9));
+    const { source, target, copy } = imageAfterWrites();
     const into = new Uint8Array(SIZE);
     const [sourceReads, targetReads] = [source.physicalReadCount, target.physicalReadCount];
     expect(copy.readImageTrack(source, target, 1, into)).toBe(into);

@@ -12,6 +12,7 @@ import { runVariant } from '../../src/workload/engine.js';
 import { Fsck } from '../../src/workload/ext4.js';
 import { seededBytes } from '../../src/workload/random.js';
 import { bytesWritten, type Workload } from '../../src/workload/workload.js';
+import { measureRuns, median } from '../harness.js';
 
 /** What the section sends a worker. */
 export interface WorkloadJob {
@@ -20,7 +21,7 @@ export interface WorkloadJob {
   readonly variant: string;
   readonly workload: Workload;
   readonly seed: number;
-  /** Timed runs of each variant, after `warmup` untimed ones; the bare copy takes the same. */
+  /** Timed runs of the variant, after `warmup` untimed ones; the bare copy takes three times as many, after 2. */
   readonly runs: number;
   readonly warmup: number;
 }
@@ -54,20 +55,6 @@ export function bareCopy(workload: Workload): number {
 
 export const mibPerSecond = (bytes: number, ms: number): number => (ms > 0 ? bytes / (1024 * 1024) / (ms / 1000) : 0);
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-
-/** Times `work` `runs` times after `warmup` untimed runs; the median. */
-function timed(runs: number, warmup: number, work: () => unknown): number {
-  const samples: number[] = [];
-  let sink = 0;
-  for (let run = 0; run < warmup + runs; run += 1) {
-    const started = performance.now();
-    sink += Number(work());
-    if (run >= warmup) samples.push(performance.now() - started);
-  }
-  return sink === -1 ? -1 : median(samples);
-}
-
 export function measureVariant(job: WorkloadJob): WorkloadFigure {
   const lifecycle = lifecycleNamed(job.lifecycle);
   assert(lifecycle !== undefined, () => `no lifecycle ${job.lifecycle}`);
@@ -76,13 +63,13 @@ export function measureVariant(job: WorkloadJob): WorkloadFigure {
   try {
     // Three times the runs: a bare copy takes about 12 ms, most of it memory the kernel maps on first touch, and
     // its median over 7 runs in a fresh worker moved from 310 to 460 MiB/s between two workers.
-    const bareMiBPerSecond = mibPerSecond(bytes, timed(3 * job.runs, 2, () => bareCopy(job.workload)));
+    const bareMiBPerSecond = mibPerSecond(bytes, measureRuns(() => bareCopy(job.workload), 3 * job.runs, 2).medianMs);
     const dataMs: number[] = [];
-    const runMs = timed(job.runs, job.warmup, () => {
+    const runMs = measureRuns(() => {
       const run = runVariant(lifecycle, job.variant, job.workload, { seed: job.seed, failurePoints: 0, stepsPerWrite: 4, idleStepsPerSecond: 1000, faults: [] }, fsck);
       dataMs.push(run.dataMs);
       return run.commitsCompleted;
-    });
+    }, job.runs, job.warmup).medianMs;
     return { mibPerSecond: mibPerSecond(bytes, median(dataMs.slice(job.warmup))), bareMiBPerSecond, runMs };
   } finally {
     fsck.close();

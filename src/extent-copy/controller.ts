@@ -183,8 +183,8 @@ export class ExtentCopyController {
    * comparing the records took a third of a command).
    */
   private draft(inPlace: boolean): Draft {
-    if (inPlace) return { volumes: this.volumes as Volume[], owned: 'all', pairs: this.pairs as PairRecord[], inPlace };
-    return { volumes: [...this.volumes], owned: new Set(), pairs: [...this.pairs], inPlace };
+    if (inPlace) return { volumes: this.volumes as Volume[], owned: 'all', pairs: this.pairs as PairRecord[] };
+    return { volumes: [...this.volumes], owned: new Set(), pairs: [...this.pairs] };
   }
 
   /**
@@ -193,7 +193,7 @@ export class ExtentCopyController {
    * over the changed arrays.
    */
   private from(draft: Draft): ExtentCopyController {
-    if (draft.inPlace) return new ExtentCopyController(this.variant, this.geometry, draft.volumes, draft.pairs);
+    if (draft.owned === 'all') return new ExtentCopyController(this.variant, this.geometry, draft.volumes, draft.pairs);
     const unchanged = draft.pairs.every((record, i) => record === this.pairs[i])
       && draft.volumes.every((volume, i) => volume.contents() === this.volumes[i]!.contents());
     return unchanged ? this : new ExtentCopyController(this.variant, this.geometry, draft.volumes, draft.pairs);

@@ -35,11 +35,12 @@ import type { ExtentVariant } from './variants.js';
 /** The controller's state while a command runs: arrays of its own, volumes cloned before they are written. */
 export interface Draft {
   readonly volumes: Volume[];
-  /** Volumes already cloned for this command; `all` in place (ExtentCopyController.handleInPlace). */
+  /**
+   * Volumes already cloned for this command; `all` in place (ExtentCopyController.handleInPlace), where the
+   * arrays are the controller's own, changed where they are.
+   */
   readonly owned: Set<number> | 'all';
   readonly pairs: PairRecord[];
-  /** Whether the arrays are the controller's own, changed in place. */
-  readonly inPlace: boolean;
 }
 
 export interface RunContext {

@@ -113,11 +113,12 @@ class BackupSession implements WorkloadSession {
   /** Buffers the system let go of, which the next staging reads and images fill (`stepSystemInPlace`). */
   private readonly spare = new BufferPool();
   /** The restored volumes of the last failure point, refilled by the next. */
-  private restored: Uint8Array[] | null = null;
+  private readonly restored: Uint8Array[];
 
   constructor(private readonly variant: BackupVariant, private readonly geometry: WorkloadGeometry) {
     this.backupGeometry = backupGeometryOf(geometry, variant.control.destination);
     this.system = initialSystem(variant.control.destination, this.backupGeometry);
+    this.restored = Array.from({ length: geometry.volumeCount }, () => new Uint8Array(geometry.volumeBytes));
     this.pointInTime = variant.control.image === 'point-in-time';
     this.commands = this.backupGeometry.devices.map((_, device) => ({
       stage: { type: 'stage.complete', device }, answer: { type: 'device.answer', device }, eot: { type: 'device.eot', device },
@@ -223,7 +224,6 @@ class BackupSession implements WorkloadSession {
    * missing), zeros.
    */
   recover(): WorkloadRecovery {
-    this.restored ??= Array.from({ length: this.geometry.volumeCount }, () => new Uint8Array(this.geometry.volumeBytes));
     const volumes = this.restored.map((image, volume) => {
       const medium = this.last[volume];
       const parts = medium === undefined ? [] : backupParts(this.system.devices[medium.device]!, medium.label, medium.units, this.backupGeometry.chunkSize, this.variant);

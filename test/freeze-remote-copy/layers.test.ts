@@ -87,6 +87,21 @@ describe('freeze-remote-copy: layers', () => {
     for (const event of events) expect(validateArguments(event, geometry)?.reason ?? null, JSON.stringify(event)).toBe(argumentRejection(event, geometry)?.reason ?? null);
   });
 
+  test('freeze-remote-copy: layers: a write of bytes (the workload\'s) is checked as the same write in hex, every time it is sent', () => {
+    const { volumeCount: v, blocksPerVolume: n, blockSize } = geometry;
+    for (const volume of [0, v]) {
+      for (const block of [0, n]) {
+        for (const bytes of [blockSize - 1, blockSize]) {
+          const hex = write(volume, block, '01'.repeat(bytes));
+          const binary: FreezeEvent<Uint8Array> = { type: 'host.write', volume, block, data: new Uint8Array(bytes).fill(1) };
+          const expected = argumentRejection(hex, geometry)?.reason ?? null;
+          // Twice: a write of bytes is not remembered, so the second check is a check, not a lookup.
+          for (let time = 0; time < 2; time += 1) expect(validateArguments(binary, geometry)?.reason ?? null, JSON.stringify(hex)).toBe(expected);
+        }
+      }
+    }
+  });
+
   test('freeze-remote-copy: layers: the model and the properties import only what issue 8 allows', async () => {
     expect((await importsOf('model/freeze-remote-copy.ts')).sort()).toEqual(['src/freeze-remote-copy/events.ts', 'src/hex.ts', 'src/rejection.ts']);
     const allowed = ['model/freeze-remote-copy.ts', 'machines/freeze-remote-copy.ts', 'src/freeze-remote-copy/events.ts', 'src/freeze-remote-copy/abstraction.ts', 'src/lifecycle.ts', 'src/hex.ts'];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { lifecycleNamed } from '../../src/lifecycles.js';
+import { BufferPool } from '../../src/scheduled-backup/adapter.js';
 import { backupGeometryOf } from '../../src/scheduled-backup/workload.js';
 import { runVariant, WORKLOAD_FAULTS, type EngineOptions } from '../../src/workload/engine.js';
 import { ext4Workload } from '../../src/workload/ext4.js';
@@ -28,6 +29,20 @@ describe('scheduled-backup: workload', () => {
       { volume: 0, adapter: 1, device: 1, label: 'TP001', start: 4 }, { volume: 1, adapter: 1, device: 3, label: 'TP001', start: 4 },
       { volume: 0, adapter: 1, device: 0, label: 'TP001', start: 8 }, { volume: 1, adapter: 1, device: 2, label: 'TP001', start: 8 },
     ]);
+  });
+
+  test('scheduled-backup: workload: the in-place buffer pool hands back a buffer given to it, by length, once', () => {
+    const pool = new BufferPool();
+    const [chunk, other, image] = [new Uint8Array(4), new Uint8Array(4), new Uint8Array(8)];
+    expect(pool.take(4)).toBeUndefined();
+    pool.give(chunk);
+    pool.give(image);
+    pool.give(other);
+    expect(pool.take(4)).toBe(other);
+    expect(pool.take(4)).toBe(chunk);
+    expect(pool.take(4)).toBeUndefined();
+    expect(pool.take(16)).toBeUndefined();
+    expect(pool.take(8)).toBe(image);
   });
 
   test('scheduled-backup: workload: every embodiment restores the image of the last completed backup at every failure point of the example trace', () => {
