@@ -28,8 +28,9 @@ import type { AnyLifecycle } from './lifecycle.js';
 import { LIFECYCLES, lifecycleNamed } from './lifecycles.js';
 import { choosePreset, isPresetFile, PresetRefused, readPresetFile, type ChosenPreset } from './presets.js';
 import type { SearchProgress } from './verify/exhaustive.js';
-import { modelBased } from './verify/model-based.js';
-import { defaultWorkers, exhaustiveParallel } from './verify/parallel.js';
+import { runCheckJob, type CheckJob } from './verify/checks.js';
+import { defaultWorkers } from './verify/parallel.js';
+import { runPooled, type CheckEvents } from './verify/pool.js';
 import { MergeRefused, mergeShards, parseShard, parseShardDocument, shardRuns, type Shard, type ShardConfiguration } from './verify/shard.js';
 import type { CheckKind, CheckResult } from './verify/report.js';
 import { missedCatches, type VerifyDocument } from './report/model.js';
@@ -222,37 +223,60 @@ interface CheckOptions {
   readonly workers: number;
 }
 
-/** Runs each check in order, with progress on stderr. */
+/**
+ * Runs every check, with progress on stderr: on a pool of `workers` threads when there is more than one of
+ * each (src/verify/pool.ts), else one after another in this thread. The results are in the jobs' order.
+ */
 async function runChecks(jobs: readonly Job[], options: CheckOptions, io: Io): Promise<CheckResult[]> {
+  const checkJobs = jobs.map((job) => checkJobOf(job, options));
+  const tags = jobs.map((job, index) => `[${index + 1}/${jobs.length}] ${job.lifecycle.id} ${job.variant} ${job.check}${job.check === 'exhaustive' && job.preset !== undefined ? ` (${job.preset.name})` : ''}`);
+  const started = jobs.map(() => 0);
+  const events: CheckEvents = {
+    started: (index) => {
+      started[index] = performance.now();
+      io.err(`${tags[index]} ...\n`);
+    },
+    progress: (index, p) => io.err(`${tags[index]}: ${progressText(p, performance.now() - started[index]!)}\n`),
+    finished: (index, result) => {
+      checkReplayed(checkJobs[index]!, result);
+      io.err(`${tags[index]}: ${summaryText(result)}\n`);
+    },
+  };
+  if (options.workers > 1 && jobs.length > 1) return runPooled(checkJobs, options.workers, events);
   const results: CheckResult[] = [];
-  for (const [index, job] of jobs.entries()) results.push(await runCheck(job, `[${index + 1}/${jobs.length}]`, options, io));
+  for (const [index, job] of checkJobs.entries()) {
+    events.started(index);
+    const result = await runCheckJob(job, (p) => events.progress(index, p));
+    events.finished(index, result);
+    results.push(result);
+  }
   return results;
 }
 
-async function runCheck({ lifecycle, variant, check, stopWhenViolated, preset }: Job, number: string, options: CheckOptions, io: Io): Promise<CheckResult> {
-  const tag = `${number} ${lifecycle.id} ${variant} ${check}${check === 'exhaustive' && preset !== undefined ? ` (${preset.name})` : ''}`;
-  io.err(`${tag} ...\n`);
-  const started = performance.now();
-  const result = check === 'exhaustive'
-    ? await exhaustiveParallel(lifecycle, variant, {
-      stopWhenViolated,
-      compact: options.compact === true,
-      workers: options.workers,
-      ...(preset === undefined ? {} : { preset: preset.name, geometry: preset.geometry }),
-      onProgress: (p) => { io.err(`${tag}: ${progressText(p, performance.now() - started)}\n`); },
-    })
-    : modelBased(lifecycle, variant, {
-      runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands, path: options.path, replayPath: options.replayPath,
-    });
-  // A path or replay path that names no run of this seed would pass with nothing checked.
-  if (check === 'model-based' && (options.path !== undefined || options.replayPath !== undefined) && result.runs === 0) {
-    throw new UsageError(`--path ${options.path ?? ''} replays no run of seed ${options.seed} for ${lifecycle.id}/${variant}`);
+function checkJobOf({ lifecycle, variant, check, stopWhenViolated, preset }: Job, options: CheckOptions): CheckJob {
+  return {
+    lifecycle: lifecycle.id, variant, check, compact: options.compact === true, workers: options.workers,
+    runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands,
+    ...(stopWhenViolated === undefined ? {} : { stopWhenViolated }),
+    ...(preset === undefined ? {} : { preset: { name: preset.name, geometry: preset.geometry } }),
+    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
+  };
+}
+
+/** A path or replay path that names no run of this seed would pass with nothing checked. */
+function checkReplayed(job: CheckJob, result: CheckResult): void {
+  if (job.check === 'model-based' && (job.path !== undefined || job.replayPath !== undefined) && result.runs === 0) {
+    throw new UsageError(`--path ${job.path ?? ''} replays no run of seed ${job.seed} for ${job.lifecycle}/${job.variant}`);
   }
+}
+
+/** A check's last line: what it covered and found, and how long it took. */
+function summaryText(result: CheckResult): string {
   const stored = result.bytes === undefined || result.states === 0 ? '' : ` (${Math.round(result.bytes / result.states)} bytes a state)`;
   const omission = result.omissionProbability === undefined ? '' : ` (hash compaction: a state omitted with probability at most ${result.omissionProbability.toExponential(1)})`;
-  const coverage = check === 'exhaustive' ? `${result.states} states${stored}${omission}, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
-  io.err(`${tag}: ${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}\n`);
-  return result;
+  const coverage = result.check === 'exhaustive' ? `${result.states} states${stored}${omission}, ${result.transitionsCovered}/${result.transitions} transitions, ` : '';
+  return `${coverage}${result.runs} runs, ${result.steps} steps, ${result.violations.length} violations, ${seconds(result.ms)}`;
 }
 
 /** Refuses, before any check runs, a report folder that could not be written: bad usage, exit 2. */
@@ -511,7 +535,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--report <folder>', 'also write the HTML report of this run to a folder (see copyspec report)')
     .option('--preset <name>', 'the exhaustive search\'s geometry: minimal (default), deep, or a preset file (README "Presets")')
     .option('--compact', 'hash compaction: keep a 64-bit fingerprint per state, and print the probability that one was omitted')
-    .option('--workers <n>', 'worker threads of an exhaustive search once it passes 50 000 states; 1 is the sequential search', workerCount, defaultWorkers())
+    .option('--workers <n>', 'threads: this many checks at a time, or a lone exhaustive search on this many once it passes 50 000 states; 1 runs everything in one thread', workerCount, defaultWorkers())
     .option('--shard <I/N>', 'run shard I of N: a share of the model-based runs from seed + I - 1 (exhaustive checks in shard 1 only); combine with copyspec merge', shardOption)
     .action((options: VerifyOptions) => { track(runVerify(options, io)); });
   root.command('merge')
@@ -543,7 +567,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--lifecycle <id...>', 'lifecycles to report (repeatable); default: all')
     .option('--runs <n>', 'model-based runs per variant', wholeNumber, VERIFY_DEFAULTS.runs)
     .option('--seed <n>', 'model-based seed', wholeNumber, VERIFY_DEFAULTS.seed)
-    .option('--workers <n>', 'worker threads of each exhaustive search once it passes 50 000 states', workerCount, defaultWorkers())
+    .option('--workers <n>', 'threads: this many checks at a time; 1 runs everything in one thread', workerCount, defaultWorkers())
     .action((options: ReportOptions) => { track(runReport(options, io)); });
   root.command('vectors')
     .description('Write the conformance vectors for ports (docs/vectors.md).')
