@@ -535,7 +535,7 @@ function program(io: Io, exit: { code: number }, pending: Promise<unknown>[]): C
     .option('--report <folder>', 'also write the HTML report of this run to a folder (see copyspec report)')
     .option('--preset <name>', 'the exhaustive search\'s geometry: minimal (default), deep, or a preset file (README "Presets")')
     .option('--compact', 'hash compaction: keep a 64-bit fingerprint per state, and print the probability that one was omitted')
-    .option('--workers <n>', 'threads: this many checks at a time, or a lone exhaustive search on this many once it passes 50 000 states; 1 runs everything in one thread', workerCount, defaultWorkers())
+    .option('--workers <n>', 'threads: this many checks at a time, or a lone exhaustive search on this many once it passes 10 000 states; 1 runs everything in one thread', workerCount, defaultWorkers())
     .option('--shard <I/N>', 'run shard I of N: a share of the model-based runs from seed + I - 1 (exhaustive checks in shard 1 only); combine with copyspec merge', shardOption)
     .action((options: VerifyOptions) => { track(runVerify(options, io)); });
   root.command('merge')

@@ -28,12 +28,15 @@ import { PackedSet } from './visited.js';
 
 /**
  * A search hands over to workers when a level ends with this many states stored; a smaller one stays in
- * this thread. Starting a worker (loading the lifecycle registry) costs about half a second of CPU and the
+ * this thread. Starting a worker (loading the lifecycle registry) takes about a quarter of a second and the
  * sequential search expands 10 000 to 30 000 states a second, so a search smaller than this is over before
- * workers would pay for themselves: every minimal preset of mirror-pair (at most 23 106 states) stays
- * sequential, freeze-remote-copy's (up to half a million) goes parallel.
+ * workers would pay for themselves. Since the check pool (src/verify/pool.ts) a search runs here only when
+ * it is the run's one check, so the states before the hand-over are the part of the run no second core
+ * helps with: mirror-pair's 414 040 states at 3 tracks and values 1 and 2 hand over at 14 235 states, about 6 %
+ * of the sequential search's time, and took a median 17.2 s with 2 workers against 18.2 s handed over at 50 000
+ * (four alternating pairs, 2026-12-04).
  */
-export const PARALLEL_FROM = 50_000;
+export const PARALLEL_FROM = 10_000;
 
 /** The default number of workers: the machine's cores. */
 export function defaultWorkers(): number {
