@@ -73,7 +73,10 @@ export async function runPooled(jobs: readonly CheckJob[], threads: number, even
       }
     });
     worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`check pool: a thread exited (code ${code}) during ${jobs[index]?.lifecycle}/${jobs[index]?.variant} ${jobs[index]?.check}`)));
+    worker.on('exit', (code) => {
+      const during = index === -1 ? 'before its first check' : `during ${jobs[index]!.lifecycle}/${jobs[index]!.variant} ${jobs[index]!.check}`;
+      reject(new Error(`check pool: a thread exited (code ${code}) ${during}`));
+    });
     take();
   });
   try {
