@@ -22,16 +22,16 @@ const quiet = { started: () => {}, progress: () => {}, finished: () => {} };
 describe('verify: check pool', () => {
   test('verify: check pool: two threads give one thread\'s results, violations and traces included, in the jobs\' order', async () => {
     // Embodiments and a broken variant, so that a counterexample and its replay command cross the thread boundary.
-    const argv = ['verify', '--lifecycle', 'scheduled-backup', '--lifecycle', 'failover-failback', '--runs', '100', '--json'];
+    // 300 model-based runs cost more than the 2 891 states of the exhaustive check, so they start first.
+    const argv = ['verify', '--lifecycle', 'scheduled-backup', '--variant', 'disk', '--runs', '300', '--json'];
     const one = await run(...argv, '--workers', '1');
     const two = await run(...argv, '--workers', '2');
     expect([one.code, two.code]).toEqual([0, 0]);
     const results = (out: string): CheckResult[] => (JSON.parse(out) as { results: CheckResult[] }).results;
     expect(comparable(results(two.out))).toEqual(comparable(results(one.out)));
-    // The costliest check started first, so the results did not come back in the jobs' order.
     const started = two.err.split('\n').filter((line) => line.endsWith(' ...'));
-    expect(started[0]).toBe('[7/12] failover-failback e1 exhaustive ...');
-    const broken = ['verify', '--lifecycle', 'mirror-pair', '--variant', 'suspend-keeps-primary-bitmap', '--runs', '100', '--json'];
+    expect(started[0]).toBe('[2/2] scheduled-backup disk model-based ...');
+    const broken = ['verify', '--lifecycle', 'mirror-pair', '--variant', 'suspend-keeps-primary-bitmap', '--preset', 'small', '--runs', '50', '--json'];
     const brokenOne = await run(...broken, '--workers', '1');
     const brokenTwo = await run(...broken, '--workers', '2');
     expect([brokenOne.code, brokenTwo.code]).toEqual([1, 1]);
@@ -39,16 +39,19 @@ describe('verify: check pool', () => {
     expect(comparable(results(brokenTwo.out))).toEqual(comparable(results(brokenOne.out)));
   }, 180_000);
 
-  test('verify: check pool: the costliest check starts first, exhaustive searches by their pinned states', async () => {
-    const jobs = [job('extent-copy', 'e2', 'exhaustive'), job('mirror-pair', 'e2-fig14-differential', 'exhaustive'), job('extent-copy', 'e1', 'model-based')];
-    expect(jobs.map(costOf)).toEqual([8688, 109032, 500]);
+  test('verify: check pool: the costliest check starts first, exhaustive searches by their pinned states, and the results keep the jobs\' order', async () => {
+    const jobs = [job('scheduled-backup', 'disk', 'exhaustive'), job('mirror-pair', 'e2-fig14-differential', 'exhaustive'), job('scheduled-backup', 'tape', 'model-based')];
+    expect(jobs.map(costOf)).toEqual([2891, 109032, 500]);
     const order: number[] = [];
     // One thread, so that the order the checks start in is the order they are taken.
-    await runPooled([jobs[0]!, jobs[2]!], 1, { ...quiet, started: (index) => order.push(index) });
+    const first = await runPooled([jobs[0]!, jobs[2]!], 1, { ...quiet, started: (index) => order.push(index) });
     expect(order).toEqual([0, 1]);
+    expect(first.map((result) => result.check)).toEqual(['exhaustive', 'model-based']);
     order.length = 0;
-    await runPooled([jobs[2]!, jobs[0]!], 1, { ...quiet, started: (index) => order.push(index) });
+    // Taken second and finished second, the exhaustive check's result is still the second job's.
+    const second = await runPooled([jobs[2]!, jobs[0]!], 1, { ...quiet, started: (index) => order.push(index) });
     expect(order).toEqual([1, 0]);
+    expect(second.map((result) => result.check)).toEqual(['model-based', 'exhaustive']);
   }, 120_000);
 
   test('verify: check pool: a check that throws in a thread fails the run with its message', async () => {
