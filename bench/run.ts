@@ -15,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { thrownText } from '../src/assert.js';
 import { BenchContext, describeMachine, formatTable, type BenchSection } from './harness.js';
 import { bitmapSection } from './sections/bitmap.js';
 import { conformSection } from './sections/conform.js';
@@ -106,6 +107,6 @@ main().catch((error: unknown) => {
     process.exitCode = 2;
     return;
   }
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${thrownText(error)}\n`);
   process.exitCode = 1;
 });

@@ -13,3 +13,8 @@ export class AssertionFailed extends Error {
 export function assert(condition: boolean, message: string | (() => string)): asserts condition {
   if (!condition) throw new AssertionFailed(typeof message === 'string' ? message : message());
 }
+
+/** What a thrown value says, to print or to send across a thread: an error's stack (or message), else its text. */
+export function thrownText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

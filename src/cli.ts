@@ -258,7 +258,7 @@ function checkJobOf({ lifecycle, variant, check, stopWhenViolated, preset }: Job
     lifecycle: lifecycle.id, variant, check, compact: options.compact === true, workers: options.workers,
     runs: options.runs, seed: options.seed, maxCommands: VERIFY_DEFAULTS.maxCommands,
     ...(stopWhenViolated === undefined ? {} : { stopWhenViolated }),
-    ...(preset === undefined ? {} : { preset: { name: preset.name, geometry: preset.geometry } }),
+    ...(preset === undefined ? {} : { preset }),
     ...(options.path === undefined ? {} : { path: options.path }),
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   };

@@ -28,6 +28,12 @@ interface Timed {
   readonly cpuMs: number;
 }
 
+/** One worker, then two, timed one after the other. */
+interface Pair {
+  readonly one: Timed;
+  readonly two: Timed;
+}
+
 async function timed(workers: number, smoke: boolean): Promise<Timed> {
   const lifecycle = lifecycleNamed('mirror-pair')!;
   const cpu = process.cpuUsage();
@@ -50,14 +56,14 @@ export const parallelSection: BenchSection = {
     const where = context.smoke ? 'minimal preset' : '3 tracks of 1 byte, values 1 and 2';
     context.log(`parallel: mirror-pair/e1, ${where}, workers 1 then 2`);
     const load = loadavg()[0]!.toFixed(1);
-    const pairs: { one: Timed; two: Timed }[] = [];
+    const pairs: Pair[] = [];
     for (let i = 0; i < (context.smoke ? 1 : PAIRS); i += 1) {
       const one = await timed(1, context.smoke);
       const two = await timed(2, context.smoke);
       if (one.states !== two.states) throw new Error(`parallel: ${two.states} states with 2 workers, ${one.states} with 1`);
       pairs.push({ one, two });
     }
-    const ratio = ({ one, two }: { one: Timed; two: Timed }): number => one.wallMs / two.wallMs;
+    const ratio = ({ one, two }: Pair): number => one.wallMs / two.wallMs;
     const median = [...pairs].sort((a, b) => ratio(a) - ratio(b))[Math.floor(pairs.length / 2)]!;
     const each = pairs.map((pair) => `${seconds(pair.one.wallMs)} / ${seconds(pair.two.wallMs)} wall, ${seconds(pair.one.cpuMs)} / ${seconds(pair.two.cpuMs)} CPU (${ratio(pair).toFixed(2)}x)`);
     context.record({
@@ -66,7 +72,7 @@ export const parallelSection: BenchSection = {
       unit: 'x',
       ms: median.two.wallMs,
       target: { kind: 'value-at-least', value: 1.7, unit: 'x' },
-      note: `${median.one.states} states; the median of ${pairs.length} alternating pairs, 1 worker / 2 workers: ${each.join('; ')}; `
+      note: `${median.one.states} states; ${pairs.length === 1 ? 'one pair' : `the median of ${pairs.length} alternating pairs`}, 1 worker / 2 workers: ${each.join('; ')}; `
         + `load average ${load} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
     });
   },

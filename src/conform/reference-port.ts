@@ -9,6 +9,7 @@
  * which conform must then find differing wherever that variant's bug shows in what a port reports.
  */
 import { createInterface } from 'node:readline';
+import { thrownText } from '../assert.js';
 import { canonicalJson } from '../harness/canonical.js';
 import { lifecycleNamed } from '../lifecycles.js';
 import type { AnyLifecycle } from '../lifecycle.js';
@@ -63,5 +64,5 @@ async function main(argv: readonly string[]): Promise<void> {
 // A controller that throws (a broken variant's assertion) ends the port, as a crash ends a real one: stdin,
 // still open, would otherwise keep the process alive and silent until copyspec's timeout.
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`, () => process.exit(1));
+  process.stderr.write(`${thrownText(error)}\n`, () => process.exit(1));
 });

@@ -4,6 +4,7 @@
  */
 import { assert } from '../assert.js';
 import { lifecycleNamed } from '../lifecycles.js';
+import type { ChosenPreset } from '../presets.js';
 import type { SearchProgress } from './exhaustive.js';
 import { modelBased } from './model-based.js';
 import { exhaustiveParallel } from './parallel.js';
@@ -16,7 +17,7 @@ export interface CheckJob {
   /** Stop once all these are violated, as errata pages search (src/errata.ts); the whole space when absent. */
   readonly stopWhenViolated?: readonly string[];
   /** The exhaustive search's preset; minimal when absent. */
-  readonly preset?: { readonly name: string; readonly geometry: unknown };
+  readonly preset?: ChosenPreset;
   readonly compact: boolean;
   /** Threads of the exhaustive search (src/verify/parallel.ts). */
   readonly workers: number;

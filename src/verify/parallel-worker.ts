@@ -14,7 +14,7 @@
  * not, since a known world was stored, so it passed them, and checking them again changes no result.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { assert } from '../assert.js';
+import { assert, thrownText } from '../assert.js';
 import type { Packer } from '../harness/layout.js';
 import type { AnyLifecycle, Step } from '../lifecycle.js';
 import { lifecycleNamed } from '../lifecycles.js';
@@ -291,7 +291,7 @@ class Partition {
 
 function start(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-  const fail = (error: unknown): void => post({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  const fail = (error: unknown): void => post({ type: 'failed', message: thrownText(error) });
   try {
     const lifecycle = lifecycleNamed(setup.lifecycle);
     assert(lifecycle !== undefined, () => `no lifecycle ${setup.lifecycle}`);

@@ -24,6 +24,7 @@ import type { AnyLifecycle } from '../lifecycle.js';
 import { finishSearch, PackedStore, prepareSearch, type ExhaustiveOptions, type PreparedSearch } from './exhaustive.js';
 import { keyEvent, keyState, ownerOf, type Candidate, type FromWorker, type ToWorker, type WorkerSetup } from './partition.js';
 import type { CheckResult } from './report.js';
+import { workerUrl } from './threads.js';
 import { PackedSet } from './visited.js';
 
 /**
@@ -71,12 +72,6 @@ export async function exhaustiveParallel(lifecycle: AnyLifecycle, variant: strin
 
 type LevelReport = Extract<FromWorker, { type: 'level' }>;
 
-/** The worker file: beside this one in dist/, or dist/'s when this runs from the sources (vitest). */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/src/verify/parallel-worker.js', here) : new URL('./parallel-worker.js', here);
-}
-
 class Coordinator {
   private readonly workers: Worker[] = [];
   /** Per worker, the level reports not yet taken and the takers waiting for one. */
@@ -114,7 +109,7 @@ class Coordinator {
     for (let index = 0; index < count; index += 1) {
       const peers = ports[index]!;
       const setup: WorkerSetup = { lifecycle: search.lifecycle.id, variant: search.variant, preset: search.preset, index, workers: count, peers, untaken: [...search.untaken] };
-      const worker = new Worker(workerUrl(), { workerData: setup, transferList: peers.filter((port) => port !== null) });
+      const worker = new Worker(workerUrl('parallel-worker'), { workerData: setup, transferList: peers.filter((port) => port !== null) });
       this.reports.push([]);
       this.waiting.push([]);
       worker.on('message', (message: FromWorker) => this.received(index, message));

@@ -3,6 +3,7 @@
  * with its progress and result, or with the message and stack of what it threw.
  */
 import { parentPort } from 'node:worker_threads';
+import { thrownText } from '../assert.js';
 import { runCheckJob } from './checks.js';
 import type { FromPoolWorker, ToPoolWorker } from './pool.js';
 
@@ -11,7 +12,7 @@ function start(port: NonNullable<typeof parentPort>): void {
   port.on('message', (message: ToPoolWorker) => {
     runCheckJob(message.job, (progress) => post({ type: 'progress', progress }))
       .then((result) => post({ type: 'result', result }))
-      .catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+      .catch((error: unknown) => post({ type: 'failed', message: thrownText(error) }));
   });
 }
 

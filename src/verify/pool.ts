@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { costOf, type CheckJob } from './checks.js';
 import type { SearchProgress } from './exhaustive.js';
 import type { CheckResult } from './report.js';
+import { workerUrl } from './threads.js';
 
 export type ToPoolWorker = { readonly type: 'check'; readonly job: CheckJob };
 
@@ -27,12 +28,6 @@ export interface CheckEvents {
   readonly started: (index: number) => void;
   readonly progress: (index: number, progress: SearchProgress) => void;
   readonly finished: (index: number, result: CheckResult) => void;
-}
-
-/** The worker file: beside this one in dist/, or dist/'s when this runs from the sources (vitest). */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/src/verify/pool-worker.js', here) : new URL('./pool-worker.js', here);
 }
 
 /**
@@ -80,7 +75,7 @@ export async function runPooled(jobs: readonly CheckJob[], threads: number, even
     take();
   });
   try {
-    for (let i = 0; i < Math.min(threads, jobs.length); i += 1) workers.push(new Worker(workerUrl()));
+    for (let i = 0; i < Math.min(threads, jobs.length); i += 1) workers.push(new Worker(workerUrl('pool-worker')));
     await Promise.all(workers.map(drive));
   } finally {
     for (const worker of workers) worker.removeAllListeners('exit');
